@@ -1,0 +1,48 @@
+import type { MouseEventHandler, ReactNode } from "react";
+import { cx } from "./cx";
+
+export type ButtonVariant = "primary" | "secondary";
+
+export interface ButtonProps {
+  children: ReactNode;
+  variant?: ButtonVariant;
+  /** Default "submit": every form works without JavaScript. */
+  type?: "submit" | "button" | "reset";
+  name?: string;
+  value?: string;
+  disabled?: boolean;
+  /** Submit a different form by id. */
+  form?: string;
+  formNoValidate?: boolean;
+  onClick?: MouseEventHandler<HTMLButtonElement>;
+  className?: string;
+}
+
+/** Button at least 44px tall with 18px text. */
+export function Button({
+  children,
+  variant = "primary",
+  type = "submit",
+  name,
+  value,
+  disabled,
+  form,
+  formNoValidate,
+  onClick,
+  className,
+}: ButtonProps) {
+  return (
+    <button
+      type={type}
+      name={name}
+      value={value}
+      disabled={disabled}
+      form={form}
+      formNoValidate={formNoValidate}
+      onClick={onClick}
+      className={cx("button", `button--${variant}`, className)}
+    >
+      {children}
+    </button>
+  );
+}

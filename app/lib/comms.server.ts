@@ -1,0 +1,193 @@
+/**
+ * Outbound messages: SMS, voice calls (a Japanese text read aloud) and letters, behind one interface.
+ *
+ * Every message is first written to `outbox` (sealed, idempotent by key) in the caller's transaction,
+ * with a delivery job. The worker then hands SMS and calls to the provider: Twilio when TWILIO_* are
+ * set, otherwise the offline provider, which keeps them in the outbox ("held") where the back office
+ * shows them — so a person trying the demo reads a verification call's code there. Letters wait for
+ * the print queue in both cases.
+ */
+import { eq, sql } from "drizzle-orm";
+import twilio from "twilio";
+import type { DbOrTx } from "../../db/client";
+import { outbox } from "../../db/schema";
+import { JOB_NAMES } from "./jobs";
+import type { PiiCipher } from "./pii.server";
+import type { JobQueue } from "./queue.server";
+
+export type CallContent =
+  /** Read this text aloud in Japanese (twice is the caller's choice of text). */
+  | { kind: "say"; text: string }
+  /** Fetch TwiML from our own IVR endpoint when the callee answers (e.g. a consent menu). */
+  | { kind: "url"; url: string; fallbackText: string };
+
+export type DeliveryResult = { providerRef: string; status: "sent" | "held" };
+
+/** The provider interface: Twilio for real, the outbox provider offline. */
+export interface MessageProvider {
+  readonly name: "twilio" | "outbox";
+  sendSms(to: string, body: string): Promise<DeliveryResult>;
+  placeCall(to: string, content: CallContent): Promise<DeliveryResult>;
+}
+
+export function sayTwiml(text: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.say({ language: "ja-JP" }, text);
+  return response.toString();
+}
+
+/** Offline provider: nothing leaves the machine; the row stays in the outbox as "held". */
+export function createOutboxProvider(): MessageProvider {
+  return {
+    name: "outbox",
+    async sendSms() {
+      return { providerRef: "outbox", status: "held" };
+    },
+    async placeCall() {
+      return { providerRef: "outbox", status: "held" };
+    },
+  };
+}
+
+export function createTwilioProvider(options: {
+  accountSid: string;
+  authToken: string;
+  fromNumber: string;
+  statusCallbackUrl?: string;
+  /** Injected in tests to capture the exact HTTP payloads sent to Twilio. */
+  httpClient?: ConstructorParameters<typeof twilio.Twilio>[2] extends infer O
+    ? O extends { httpClient?: infer H }
+      ? H
+      : never
+    : never;
+}): MessageProvider {
+  const client = twilio(options.accountSid, options.authToken, {
+    httpClient: options.httpClient,
+    autoRetry: true,
+    maxRetries: 3,
+  });
+  return {
+    name: "twilio",
+    async sendSms(to, body) {
+      const message = await client.messages.create({ to, from: options.fromNumber, body });
+      return { providerRef: message.sid, status: "sent" };
+    },
+    async placeCall(to, content) {
+      const call = await client.calls.create({
+        to,
+        from: options.fromNumber,
+        ...(content.kind === "say" ? { twiml: sayTwiml(content.text) } : { url: content.url, method: "POST" }),
+        ...(options.statusCallbackUrl ? { statusCallback: options.statusCallbackUrl, statusCallbackMethod: "POST" } : {}),
+      });
+      return { providerRef: call.sid, status: "sent" };
+    },
+  };
+}
+
+export type QueueMessageInput = {
+  idempotencyKey: string;
+  purpose: string;
+  to: string;
+  applicationId?: string;
+  cancellationId?: string;
+  verificationId?: string;
+};
+
+export type Comms = {
+  providerName: MessageProvider["name"];
+  queueSms(input: QueueMessageInput & { body: string }, tx?: DbOrTx): Promise<string>;
+  queueCall(input: QueueMessageInput & { content: CallContent }, tx?: DbOrTx): Promise<string>;
+  /** `to` is the address block; `data` is what the template renders. */
+  queueLetter(input: QueueMessageInput & { template: string; data: Record<string, unknown> }, tx?: DbOrTx): Promise<string>;
+  /** Worker side: hand one outbox row to the provider. Safe to run twice. */
+  deliver(outboxId: string): Promise<void>;
+  /** Opens a row's body for the back office (the caller audits the view). */
+  readBody(row: { bodyEnc: string }): string;
+};
+
+export function createComms(deps: {
+  db: DbOrTx;
+  pii: PiiCipher;
+  queue: JobQueue;
+  provider: MessageProvider;
+  now?: () => Date;
+}): Comms {
+  const { db, pii, queue, provider } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function insert(
+    channel: "sms" | "call" | "letter",
+    input: QueueMessageInput,
+    body: string,
+    template: string | null,
+    tx: DbOrTx | undefined,
+  ): Promise<string> {
+    const run = async (t: DbOrTx) => {
+      const inserted = await t
+        .insert(outbox)
+        .values({
+          channel,
+          purpose: input.purpose,
+          toEnc: pii.seal(input.to),
+          bodyEnc: pii.seal(body),
+          template,
+          idempotencyKey: input.idempotencyKey,
+          applicationId: input.applicationId,
+          cancellationId: input.cancellationId,
+          verificationId: input.verificationId,
+          createdAt: now(),
+          updatedAt: now(),
+        })
+        .onConflictDoNothing({ target: outbox.idempotencyKey })
+        .returning({ id: outbox.id });
+      if (inserted[0]) {
+        if (channel !== "letter") {
+          await queue.enqueue(JOB_NAMES.deliverMessage, { outboxId: inserted[0].id }, { tx: t, singletonKey: inserted[0].id });
+        }
+        return inserted[0].id;
+      }
+      const existing = await t.select({ id: outbox.id }).from(outbox).where(eq(outbox.idempotencyKey, input.idempotencyKey));
+      return existing[0]!.id;
+    };
+    return tx ? run(tx) : (db as { transaction: (f: (t: DbOrTx) => Promise<string>) => Promise<string> }).transaction(run);
+  }
+
+  return {
+    providerName: provider.name,
+    queueSms: (input, tx) => insert("sms", input, input.body, null, tx),
+    queueCall: (input, tx) => insert("call", input, JSON.stringify(input.content), null, tx),
+    queueLetter: (input, tx) => insert("letter", input, JSON.stringify(input.data), input.template, tx),
+    readBody(row) {
+      return pii.open(row.bodyEnc);
+    },
+    async deliver(outboxId) {
+      // Claim the row: only a queued (or failed, on retry) row moves to "sending"; a second run of the
+      // same job finds nothing to claim and does nothing, so a message is never sent twice.
+      const claimed = await db
+        .update(outbox)
+        .set({ status: "sending", attempts: sql`${outbox.attempts} + 1`, updatedAt: now() })
+        .where(sql`${outbox.id} = ${outboxId} and ${outbox.status} in ('queued','failed') and ${outbox.channel} <> 'letter'`)
+        .returning();
+      const row = claimed[0];
+      if (!row) return;
+      try {
+        const to = pii.open(row.toEnc);
+        const body = pii.open(row.bodyEnc);
+        const result =
+          row.channel === "sms" ? await provider.sendSms(to, body) : await provider.placeCall(to, JSON.parse(body) as CallContent);
+        await db
+          .update(outbox)
+          .set({ status: result.status, provider: provider.name, providerRef: result.providerRef, sentAt: now(), updatedAt: now(), lastError: null })
+          .where(eq(outbox.id, row.id));
+      } catch (error) {
+        // The error text from a provider can echo the number: keep only its class and code.
+        const code = (error as { code?: unknown; status?: unknown }).code ?? (error as { status?: unknown }).status ?? "error";
+        await db
+          .update(outbox)
+          .set({ status: "failed", lastError: `${(error as Error).name}:${String(code)}`, updatedAt: now() })
+          .where(eq(outbox.id, row.id));
+        throw error;
+      }
+    },
+  };
+}

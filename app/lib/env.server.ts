@@ -1,0 +1,191 @@
+/**
+ * The one configuration module. The web server and the workers both call `loadConfig()` at start,
+ * and refuse to start with a message per bad value (Epic Stack style: zod at the edge).
+ *
+ * With no DATABASE_URL the app runs on embedded PGlite in DATA_DIR, and any secret not given is
+ * generated once and kept in DATA_DIR/secrets.json (mode 0600), so a second start reuses the data.
+ * With DATABASE_URL (production) every secret must come from the environment.
+ */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const base64Key = (bytes: number, name: string) =>
+  z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === bytes, {
+      message: `${name} must be ${bytes} random bytes in base64 (for example: openssl rand -base64 ${bytes})`,
+    });
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: optionalNonEmpty.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: "DATABASE_URL must start with postgres:// or postgresql://",
+    }),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    DATA_DIR: z.string().min(1).default("./data"),
+    PUBLIC_BASE_URL: optionalNonEmpty.refine((v) => v === undefined || /^https?:\/\/[^/]+$/.test(v.replace(/\/$/, "")), {
+      message: "PUBLIC_BASE_URL must be an origin such as https://kokusai.example.jp (no path)",
+    }),
+    SESSION_SECRET: optionalNonEmpty.refine((v) => v === undefined || v.length >= 32, {
+      message: "SESSION_SECRET must be at least 32 characters",
+    }),
+    PII_ENCRYPTION_KEY: optionalNonEmpty.pipe(base64Key(32, "PII_ENCRYPTION_KEY").optional()),
+    PII_HASH_KEY: optionalNonEmpty.pipe(base64Key(32, "PII_HASH_KEY").optional()),
+    TWILIO_ACCOUNT_SID: optionalNonEmpty.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
+      message: "TWILIO_ACCOUNT_SID must look like AC followed by 32 hexadecimal characters",
+    }),
+    TWILIO_AUTH_TOKEN: optionalNonEmpty,
+    TWILIO_FROM_NUMBER: optionalNonEmpty.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
+      message: "TWILIO_FROM_NUMBER must be an E.164 number such as +81312345678",
+    }),
+    CENTRE_PHONE_NUMBER: z
+      .string()
+      .regex(/^\+81\d{9,10}$/, "CENTRE_PHONE_NUMBER must be an E.164 Japanese number such as +81120000000")
+      .default("+81570000110"),
+    OPERATOR_NUMBER: optionalNonEmpty.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
+      message: "OPERATOR_NUMBER must be an E.164 number",
+    }),
+    RUN_WORKERS: z.enum(["auto", "true", "false"]).default("auto"),
+    SEED_DEMO_DATA: z.enum(["auto", "true", "false"]).default("auto"),
+    DEMO_OPERATOR_PASSWORD: optionalNonEmpty.refine((v) => v === undefined || v.length >= 12, {
+      message: "DEMO_OPERATOR_PASSWORD must be at least 12 characters",
+    }),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    const twilio = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM_NUMBER];
+    const given = twilio.filter((v) => v !== undefined).length;
+    if (given !== 0 && given !== 3) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["TWILIO_ACCOUNT_SID"],
+        message: "set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER, or none (then the outbox is used)",
+      });
+    }
+    if (given === 3 && env.PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["PUBLIC_BASE_URL"],
+        message: "PUBLIC_BASE_URL is required with Twilio: webhook signatures are checked against the public URL",
+      });
+    }
+    if (env.DATABASE_URL !== undefined) {
+      for (const key of ["SESSION_SECRET", "PII_ENCRYPTION_KEY", "PII_HASH_KEY"] as const) {
+        if (env[key] === undefined) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [key],
+            message: `${key} is required with DATABASE_URL (secrets are generated only for the embedded database)`,
+          });
+        }
+      }
+    }
+  });
+
+export type Config = {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolSize: number };
+  dataDir: string;
+  secrets: { sessionSecret: string; piiEncryptionKey: Buffer; piiHashKey: Buffer };
+  twilio: { accountSid: string; authToken: string; fromNumber: string } | null;
+  centrePhoneNumber: string;
+  operatorNumber: string | null;
+  runWorkersInProcess: boolean;
+  seedDemoData: boolean;
+  demoOperatorPassword: string | undefined;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type StoredSecrets = { sessionSecret: string; piiEncryptionKey: string; piiHashKey: string; demoOperatorPassword: string };
+
+/** Easy to read aloud and type: no 0/O or 1/l/I. */
+function readablePassword(): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+  const bytes = randomBytes(16);
+  const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}-${chars.slice(12, 16)}`;
+}
+
+/** Reads DATA_DIR/secrets.json, creating it with fresh random secrets on the first start. */
+function embeddedSecrets(dataDir: string): StoredSecrets {
+  const file = path.join(dataDir, "secrets.json");
+  if (fs.existsSync(file)) {
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StoredSecrets>;
+    if (parsed.sessionSecret && parsed.piiEncryptionKey && parsed.piiHashKey) {
+      return { ...parsed, demoOperatorPassword: parsed.demoOperatorPassword ?? readablePassword() } as StoredSecrets;
+    }
+    throw new ConfigError([`${file} is incomplete; restore it from a backup (the personal data cannot be read without it)`]);
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const fresh: StoredSecrets = {
+    sessionSecret: randomBytes(32).toString("base64url"),
+    piiEncryptionKey: randomBytes(32).toString("base64"),
+    piiHashKey: randomBytes(32).toString("base64"),
+    demoOperatorPassword: readablePassword(),
+  };
+  // "wx": never overwrite a file another process created a moment ago.
+  try {
+    fs.writeFileSync(file, JSON.stringify(fresh, null, 2), { mode: 0o600, flag: "wx" });
+    return fresh;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return embeddedSecrets(dataDir);
+    throw error;
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const embedded = env.DATABASE_URL === undefined;
+  const stored = embedded ? embeddedSecrets(dataDir) : undefined;
+  const sessionSecret = env.SESSION_SECRET ?? stored!.sessionSecret;
+  const piiEncryptionKey = Buffer.from(env.PII_ENCRYPTION_KEY ?? stored!.piiEncryptionKey, "base64");
+  const piiHashKey = Buffer.from(env.PII_HASH_KEY ?? stored!.piiHashKey, "base64");
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
+
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicBaseUrl,
+    database: embedded
+      ? { kind: "pglite", dataDir: path.join(dataDir, "pglite") }
+      : { kind: "postgres", url: env.DATABASE_URL!, poolSize: env.DATABASE_POOL_SIZE },
+    dataDir,
+    secrets: { sessionSecret, piiEncryptionKey, piiHashKey },
+    twilio:
+      env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM_NUMBER
+        ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, fromNumber: env.TWILIO_FROM_NUMBER }
+        : null,
+    centrePhoneNumber: env.CENTRE_PHONE_NUMBER,
+    operatorNumber: env.OPERATOR_NUMBER ?? null,
+    runWorkersInProcess: env.RUN_WORKERS === "auto" ? embedded : env.RUN_WORKERS === "true",
+    seedDemoData: env.SEED_DEMO_DATA === "auto" ? embedded : env.SEED_DEMO_DATA === "true",
+    demoOperatorPassword: env.DEMO_OPERATOR_PASSWORD ?? stored?.demoOperatorPassword,
+    logLevel: env.LOG_LEVEL,
+  };
+}

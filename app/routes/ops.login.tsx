@@ -1,0 +1,69 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { CsrfField } from "~/components/CsrfField";
+import { Button, ErrorSummary, Field, PageHeading } from "~/components/ui";
+import { checkPassword, getOperator, safeRedirectPath, startSession } from "~/lib/auth.server";
+import { readForm } from "~/lib/csrf.server";
+
+export const meta: MetaFunction<typeof loader, Record<string, unknown>> = ({ data }) => [
+  { title: `${data && "failed" in data ? "エラー：" : ""}ログイン｜受付センター 業務システム` },
+];
+
+const loginSchema = z.object({
+  username: z.string({ required_error: "ユーザー名を入力してください。" }).trim().min(1, "ユーザー名を入力してください。"),
+  password: z.string({ required_error: "パスワードを入力してください。" }).min(1, "パスワードを入力してください。"),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getOperator(request, context)) return redirect("/ops");
+  return json({});
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readForm(request, context);
+  const parsed = loginSchema.safeParse(Object.fromEntries(form));
+  const username = String(form.get("username") ?? "");
+  if (!parsed.success) {
+    const errors = parsed.error.flatten().fieldErrors;
+    return json({ failed: true, username, errors: { username: errors.username, password: errors.password } }, { status: 400 });
+  }
+  const result = await checkPassword(context, parsed.data.username, parsed.data.password);
+  await context.services.audit.record({
+    actor: result.ok ? `operator:${result.operatorId}` : "anonymous",
+    action: result.ok ? "operator.login" : result.reason === "locked" ? "operator.login_locked" : "operator.login_failed",
+    subjectType: "operator",
+    subjectId: result.ok ? result.operatorId : null,
+    ip: context.clientIp,
+  });
+  if (!result.ok) {
+    const message =
+      result.reason === "locked"
+        ? "ログインに続けて失敗したため、しばらくログインできません。15分ほど待ってから、もう一度お試しください。"
+        : "ユーザー名かパスワードが違います。確かめて、もう一度入力してください。";
+    return json({ failed: true, username, errors: { username: undefined, password: [message] } }, { status: 401 });
+  }
+  const cookie = await startSession(context, result.operatorId);
+  return redirect(safeRedirectPath(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
+}
+
+export default function LoginRoute() {
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const errors = data?.errors;
+  return (
+    <div className="main--narrow">
+      <ErrorSummary errors={errors ? { username: errors.username ?? [], password: errors.password ?? [] } : null} />
+      <PageHeading>ログイン</PageHeading>
+      <Form method="post" noValidate>
+        <CsrfField />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/ops"} />
+        <Field name="username" label="ユーザー名" required autoComplete="username" defaultValue={data?.username} error={errors?.username} />
+        <Field name="password" label="パスワード" required type="password" autoComplete="current-password" error={errors?.password} />
+        <Button>ログイン</Button>
+      </Form>
+    </div>
+  );
+}

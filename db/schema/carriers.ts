@@ -1,0 +1,120 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { at, createdAt, id, updatedAt } from "./columns";
+
+/** Carriers that take suspension orders through the centre. Editable by an admin. */
+export const carriers = pgTable(
+  "carriers",
+  {
+    code: text("code").primaryKey(),
+    nameJa: text("name_ja").notNull(),
+    /** Prefecture codes served; empty means nationwide. */
+    regions: integer("regions").array().notNull().default(sql`'{}'::integer[]`),
+    deliveryMode: text("delivery_mode").notNull().default("pull"),
+    pushUrl: text("push_url"),
+    fileFormat: text("file_format").notNull().default("csv-utf8"),
+    /** Name of the batch schedule in workers/schedules.ts. */
+    schedule: text("schedule").notNull().default("hourly"),
+    batchMaxSize: integer("batch_max_size").notNull().default(5000),
+    contact: text("contact"),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("ck_carriers_delivery_mode", sql`${t.deliveryMode} in ('pull','push')`),
+    check("ck_carriers_file_format", sql`${t.fileFormat} in ('csv-utf8','csv-sjis','json')`),
+  ],
+);
+
+/** Which scope each carrier accepts through the centre: data, not code (DESIGN §3). */
+export const carrierCapabilities = pgTable(
+  "carrier_capabilities",
+  {
+    carrierCode: text("carrier_code")
+      .notNull()
+      .references(() => carriers.code),
+    scope: text("scope").notNull(),
+    acceptedViaCentre: boolean("accepted_via_centre").notNull(),
+    /** Plain Japanese shown to applicants when the scope is not accepted here. */
+    noteJa: text("note_ja"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ name: "pk_carrier_capabilities", columns: [t.carrierCode, t.scope] }),
+    check("ck_carrier_capabilities_scope", sql`${t.scope} in ('outgoing','incoming')`),
+  ],
+);
+
+/** Immutable once cut: records, per-carrier sequence (gaps are detectable), file hash, signature. */
+export const carrierBatches = pgTable(
+  "carrier_batches",
+  {
+    id: id(),
+    carrierCode: text("carrier_code")
+      .notNull()
+      .references(() => carriers.code),
+    sequence: integer("sequence").notNull(),
+    recordCount: integer("record_count").notNull(),
+    fileFormat: text("file_format").notNull(),
+    fileSha256: text("file_sha256").notNull(),
+    signature: text("signature").notNull(),
+    status: text("status").notNull().default("ready"),
+    cutAt: at("cut_at").notNull().defaultNow(),
+    sentAt: at("sent_at"),
+    ackedAt: at("acked_at"),
+    resultsAt: at("results_at"),
+  },
+  (t) => [
+    uniqueIndex("uq_carrier_batches_sequence").on(t.carrierCode, t.sequence),
+    index("idx_carrier_batches_status").on(t.carrierCode, t.status),
+  ],
+);
+
+/**
+ * One order to one carrier. The idempotency key is derived from (line, action, scope, request), so a
+ * retried or crashed job finds the existing order instead of creating a second one.
+ */
+export const carrierOrders = pgTable(
+  "carrier_orders",
+  {
+    id: id(),
+    carrierCode: text("carrier_code")
+      .notNull()
+      .references(() => carriers.code),
+    lineId: uuid("line_id").notNull(),
+    applicationId: uuid("application_id"),
+    cancellationId: uuid("cancellation_id"),
+    action: text("action").notNull(),
+    scope: text("scope").notNull(),
+    status: text("status").notNull().default("pending"),
+    idempotencyKey: text("idempotency_key").notNull(),
+    batchId: uuid("batch_id").references(() => carrierBatches.id),
+    batchPosition: integer("batch_position"),
+    resultCode: text("result_code"),
+    resultDetail: jsonb("result_detail"),
+    effectiveDate: date("effective_date"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("uq_carrier_orders_idempotency_key").on(t.idempotencyKey),
+    index("idx_carrier_orders_pending").on(t.carrierCode, t.status, t.createdAt),
+    index("idx_carrier_orders_line").on(t.lineId),
+    index("idx_carrier_orders_batch").on(t.batchId, t.batchPosition),
+    check("ck_carrier_orders_action", sql`${t.action} in ('SUSPEND','RESUME','INQUIRY')`),
+    check("ck_carrier_orders_scope", sql`${t.scope} in ('outgoing','incoming')`),
+  ],
+);

@@ -1,0 +1,49 @@
+/**
+ * Job handlers: each takes the services and the job's payload (ids only). A handler must be safe to
+ * run twice for the same job: pg-boss retries failures and re-runs jobs whose worker died.
+ */
+import { and, eq, lt, sql } from "drizzle-orm";
+import { outbox } from "../db/schema";
+import { JOB_NAMES, type JobName, type JobPayloads } from "../app/lib/jobs";
+import type { Services } from "../app/lib/services.server";
+
+export type Handler<N extends JobName> = (services: Services, data: JobPayloads[N]) => Promise<void>;
+export type HandlerTable = { [N in JobName]: Handler<N> };
+
+/** Queued messages older than this without delivery are re-enqueued by the sweep. */
+export const STUCK_AFTER_MS = 5 * 60 * 1000;
+/**
+ * A row left in "sending" this long belongs to a worker that died mid-delivery. It is marked failed
+ * and retried: the provider may have sent it already, and a second call or SMS is the lesser harm
+ * than a verification code that never arrives.
+ */
+export const STALE_SENDING_MS = 10 * 60 * 1000;
+
+export const HANDLERS: HandlerTable = {
+  [JOB_NAMES.deliverMessage]: async (services, { outboxId }) => {
+    await services.comms.deliver(outboxId);
+  },
+  [JOB_NAMES.sweepOutbox]: async (services) => {
+    const cutoff = (ms: number) => new Date(services.now().getTime() - ms);
+    const abandoned = await services.db
+      .update(outbox)
+      .set({ status: "failed", lastError: "stale:sending", updatedAt: services.now() })
+      .where(and(eq(outbox.status, "sending"), lt(outbox.updatedAt, cutoff(STALE_SENDING_MS))))
+      .returning({ id: outbox.id });
+    const stuck = await services.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          sql`${outbox.status} in ('queued','failed')`,
+          sql`${outbox.channel} <> 'letter'`,
+          lt(outbox.updatedAt, cutoff(STUCK_AFTER_MS)),
+        ),
+      )
+      .limit(500);
+    for (const row of [...abandoned, ...stuck]) {
+      // On the "short" queue the singleton key makes this a no-op while the row's job still waits.
+      await services.queue.enqueue(JOB_NAMES.deliverMessage, { outboxId: row.id }, { singletonKey: row.id });
+    }
+  },
+};
