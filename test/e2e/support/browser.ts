@@ -42,14 +42,40 @@ export interface NewPageOptions {
  * CSP is bypassed by default: the app's policy may forbid inline scripts, and axe is injected as one.
  */
 export async function newPage(browser: Browser, options: NewPageOptions = {}): Promise<Page> {
+  const javaScriptEnabled = options.javaScriptEnabled ?? true;
   const context: BrowserContext = await browser.newContext({
-    javaScriptEnabled: options.javaScriptEnabled ?? true,
+    javaScriptEnabled,
     bypassCSP: options.bypassCSP ?? true,
     locale: "ja-JP",
     timezoneId: "Asia/Tokyo",
     viewport: { width: 1280, height: 900 },
   });
+  scriptingByContext.set(context, javaScriptEnabled);
   return context.newPage();
+}
+
+/** javaScriptEnabled of the contexts made by newPage(); Playwright has no public getter for it. */
+const scriptingByContext = new WeakMap<BrowserContext, boolean>();
+
+/**
+ * Whether timers run in the page. In a context with javaScriptEnabled: false, DevTools evaluation
+ * still works, and so do promise reactions, but setTimeout, queueMicrotask and MutationObserver
+ * callbacks never fire.
+ */
+async function timersRun(page: Page): Promise<boolean> {
+  const known = scriptingByContext.get(page.context());
+  if (known !== undefined) return known;
+  let timer: NodeJS.Timeout | undefined;
+  const probe = page.evaluate(() => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 0)));
+  probe.catch(() => undefined);
+  const result = await Promise.race([
+    probe,
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 1_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  return result;
 }
 
 let axeSourceCache: string | undefined;
@@ -59,6 +85,8 @@ function axeSource(): string {
   }
   return axeSourceCache;
 }
+
+const AXE_TIMEOUT_MS = 60_000;
 
 export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] as const;
 
@@ -76,15 +104,17 @@ interface AxeViolation {
 }
 
 /** Makes `window.axe` available on the current document. */
-async function injectAxe(page: Page): Promise<void> {
+async function injectAxe(page: Page, scripting: boolean): Promise<void> {
   const hasAxe = () => page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === "object");
   if (await hasAxe()) return;
   const content = axeSource();
-  try {
-    // A <script> element: what the brief asks for, and what works with JavaScript enabled.
-    await page.addScriptTag({ content });
-  } catch {
-    // CSP (when not bypassed) or a page without a <head> yet: fall through to evaluate.
+  if (scripting) {
+    try {
+      // A <script> element, the usual way. Fails if a Content-Security-Policy is in force.
+      await page.addScriptTag({ content });
+    } catch {
+      // CSP not bypassed: fall through to evaluation, which CSP does not govern.
+    }
   }
   if (!(await hasAxe())) {
     // With javaScriptEnabled: false a <script> element never runs, but DevTools evaluation does.
@@ -113,15 +143,64 @@ export function formatViolations(violations: AxeViolation[]): string {
  * Runs axe (WCAG 2.0/2.1 A and AA) on the page as it is now and throws if anything is reported.
  */
 export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
-  await injectAxe(page);
-  const violations = (await page.evaluate(async (tags) => {
-    const axe = (window as unknown as {
-      axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> };
-    }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
-    // Only plain data crosses back to Node.
-    return JSON.parse(JSON.stringify(result.violations)) as unknown[];
-  }, [...AXE_TAGS])) as AxeViolation[];
+  const scripting = await timersRun(page);
+  await injectAxe(page, scripting);
+  const run = page.evaluate(
+    async ({ tags, scripting }) => {
+      const w = window as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> };
+        setTimeout: typeof setTimeout;
+        clearTimeout: typeof clearTimeout;
+      };
+      const realSetTimeout = w.setTimeout;
+      const realClearTimeout = w.clearTimeout;
+      if (!scripting) {
+        // Scripts are disabled, so timers never fire, and axe defers each rule's result with
+        // setTimeout(…, 0). Run zero-delay timers as promise jobs while axe runs; longer ones (frame and
+        // preload time-outs) keep never firing, as they would anyway on this page.
+        const cancelled = new Set<number>();
+        let next = 1;
+        w.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+          const id = next++;
+          if ((ms ?? 0) <= 1) {
+            // Not queueMicrotask: like timers, its callbacks are suppressed here; promise jobs are not.
+            void Promise.resolve().then(() => {
+              if (!cancelled.has(id)) fn(...args);
+            });
+          }
+          return id;
+        }) as unknown as typeof setTimeout;
+        w.clearTimeout = ((id: number) => {
+          cancelled.add(id);
+        }) as unknown as typeof clearTimeout;
+      }
+      try {
+        const result = await w.axe.run(document, {
+          runOnly: { type: "tag", values: tags },
+          // Preloading stylesheets and media waits on load events, which never fire without
+          // scripting; it only feeds the experimental css-orientation-lock rule and media checks.
+          ...(scripting ? {} : { preload: false }),
+        });
+        // Only plain data crosses back to Node.
+        return JSON.parse(JSON.stringify(result.violations)) as unknown[];
+      } finally {
+        w.setTimeout = realSetTimeout;
+        w.clearTimeout = realClearTimeout;
+      }
+    },
+    { tags: [...AXE_TAGS], scripting },
+  );
+  run.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const violations = (await Promise.race([
+    run,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`axe did not finish within ${AXE_TIMEOUT_MS / 1000} s on ${label} (${page.url()})`)),
+        AXE_TIMEOUT_MS,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer))) as AxeViolation[];
   if (violations.length > 0) {
     throw new Error(
       `axe found ${violations.length} accessibility violation(s) on ${label} (${page.url()}):\n` +
