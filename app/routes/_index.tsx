@@ -1,5 +1,6 @@
 import type { MetaFunction } from "@remix-run/node";
-import { Notice, PageHeading } from "~/components/ui";
+import { Link } from "@remix-run/react";
+import { ButtonLink, Notice, PageHeading } from "~/components/ui";
 import { PortalLayout } from "~/components/PortalLayout";
 
 export const meta: MetaFunction = () => [
@@ -37,6 +38,9 @@ export default function Index() {
           <p>
             パスワードはいりません。止めたい電話番号に、センターから確認の電話をかけます。電話で読み上げる4けたの番号を、画面に入力してください。
           </p>
+          <p>
+            <ButtonLink href="/apply">ウェブで申し込む</ButtonLink>
+          </p>
         </li>
         <li>
           <h3>電話で申し込む（24時間）</h3>
@@ -49,6 +53,11 @@ export default function Index() {
           <p>申込書に書いて、郵送か FAX でお送りください。申込書は、お近くの警察署でも受け取れます。</p>
         </li>
       </ol>
+
+      <h2>お申し込みのあと</h2>
+      <p>
+        <Link to="/status">お申し込みの状況を確かめる</Link>（受付番号と電話番号を入力します）
+      </p>
     </PortalLayout>
   );
 }

@@ -43,6 +43,10 @@ export const applications = pgTable(
     subscriberConsentAt: at("subscriber_consent_at"),
     verifiedAt: at("verified_at"),
     assisted: boolean("assisted").notNull().default(false),
+    /** Moving or a new number: the line whose suspension this application replaces. */
+    replacesLineId: uuid("replaces_line_id").references(() => lines.id),
+    /** How the line was verified: 'callback', 'call_in', 'caller_id', 'letter', or null (not yet). */
+    verificationMethod: text("verification_method"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -7,3 +7,4 @@ export * from "./paper";
 export * from "./outbox";
 export * from "./operators";
 export * from "./audit";
+export * from "./drafts";

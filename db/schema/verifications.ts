@@ -20,6 +20,8 @@ export const verifications = pgTable(
     purpose: text("purpose").notNull(),
     codeHash: text("code_hash"),
     attempts: integer("attempts").notNull().default(0),
+    /** How many times a code was sent (first call plus resends); limited per verification. */
+    sends: integer("sends").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull().default(5),
     /** Hash of the client (session/IP) that asked, for per-client rate limits. */
     clientHash: text("client_hash"),

@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { expectNoAxeViolations, launchBrowser, newPage } from "./support/browser";
+import { expectNoAxeViolations, launchBrowser, newPage, waitForHydration } from "./support/browser";
 import { REPO_ROOT, startServer, type RunningServer } from "./support/server";
 
 const SCREENSHOT_DIR = join(REPO_ROOT, "test-results", "e2e");
@@ -31,11 +31,26 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-/** Uncaught page errors are collected so a broken hydration shows up as a test failure. */
+/**
+ * Uncaught page errors and Content-Security-Policy refusals are collected, so that a broken
+ * hydration or a script/style the app's own policy blocks shows up as a test failure.
+ */
 function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on("pageerror", (err) => errors.push(err.stack ?? err.message));
+  page.on("pageerror", (err) => errors.push(`uncaught: ${err.stack ?? err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) {
+      errors.push(`CSP: ${msg.text()} (${msg.location().url})`);
+    }
+  });
   return errors;
+}
+
+/** Opens a path; with JavaScript, also waits for hydration. */
+async function open(page: Page, path: string, javaScriptEnabled: boolean) {
+  const response = await page.goto(`${server.url}${path}`, { waitUntil: "load" });
+  if (javaScriptEnabled) await waitForHydration(page);
+  return response;
 }
 
 function loginFields(page: Page) {
@@ -75,11 +90,11 @@ describe.each([
 
   afterEach(async () => {
     await page?.context().close();
-    expect(pageErrors, "uncaught errors in the page").toEqual([]);
+    expect(pageErrors, "uncaught errors or CSP refusals in the page").toEqual([]);
   });
 
   test("GET / is Japanese, titled 国際電話, and has no axe violations", async () => {
-    const response = await page.goto(`${server.url}/`, { waitUntil: "load" });
+    const response = await open(page, "/", javaScriptEnabled);
     expect(response?.status()).toBe(200);
     expect(await page.locator("html").getAttribute("lang")).toBe("ja");
     const h1 = page.locator("h1");
@@ -90,7 +105,7 @@ describe.each([
   });
 
   test("/ops/login has labelled fields and no axe violations", async () => {
-    const response = await page.goto(`${server.url}/ops/login`, { waitUntil: "load" });
+    const response = await open(page, "/ops/login", javaScriptEnabled);
     expect(response?.status()).toBe(200);
     expect(await page.locator("html").getAttribute("lang")).toBe("ja");
     const { username, password, submit } = loginFields(page);
@@ -103,7 +118,7 @@ describe.each([
   });
 
   test("a wrong password shows an error summary, still without axe violations", async () => {
-    await page.goto(`${server.url}/ops/login`, { waitUntil: "load" });
+    await open(page, "/ops/login", javaScriptEnabled);
     const { username, password, submit } = loginFields(page);
     await username.fill("demo");
     await password.fill("definitely-not-the-password");
@@ -111,15 +126,21 @@ describe.each([
     const summary = errorSummary(page);
     await summary.waitFor({ state: "visible", timeout: 15_000 });
     expect(new URL(page.url()).pathname).toBe("/ops/login");
+    if (javaScriptEnabled) {
+      // The summary takes focus when it appears, so a screen reader user hears it at once.
+      await expect
+        .poll(() => summary.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)))
+        .toBe(true);
+    }
     await screenshot(page, `${mode}-login-failed`);
     await expectNoAxeViolations(page, `/ops/login after a failed login (${mode})`);
     // Nobody is logged in: the operator area must not show the dashboard.
-    await page.goto(`${server.url}/ops`, { waitUntil: "load" });
+    await open(page, "/ops", javaScriptEnabled);
     expect(await page.getByRole("heading", { level: 1, name: "ダッシュボード" }).count()).toBe(0);
   });
 
   test("demo / DEMO_OPERATOR_PASSWORD logs in to the ダッシュボード", async () => {
-    await page.goto(`${server.url}/ops/login`, { waitUntil: "load" });
+    await open(page, "/ops/login", javaScriptEnabled);
     const { username, password, submit } = loginFields(page);
     await username.fill("demo");
     await password.fill(DEMO_PASSWORD);

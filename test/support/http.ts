@@ -89,9 +89,13 @@ export class TestBrowser {
     });
   }
 
-  /** Loads the page, takes its CSRF token, posts the fields to it. */
-  async submit(pathname: string, fields: Record<string, string | string[]>, action = pathname): Promise<Page> {
+  /**
+   * Loads the page, takes its CSRF token, and posts the fields where the page's main form posts
+   * (Remix renders index routes' forms with "?index").
+   */
+  async submit(pathname: string, fields: Record<string, string | string[]>, action?: string): Promise<Page> {
     const page = await this.get(pathname);
-    return this.post(action, { csrf: this.csrfFrom(page.html), ...fields });
+    const formAction = page.html.match(/<form[^>]*method="post"[^>]*action="([^"]+)"/)?.[1]?.replace(/&amp;/g, "&");
+    return this.post(action ?? formAction ?? pathname, { csrf: this.csrfFrom(page.html), ...fields });
   }
 }

@@ -35,10 +35,17 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export type TestClock = { now: () => Date; set(date: Date | string): void; advance(ms: number): void };
 
+/**
+ * A clock the test moves by hand. Each reading also ticks 1 ms, so rows written one after another
+ * keep their order (as they would with a real clock).
+ */
 export function testClock(start: Date | string = "2026-11-20T01:00:00Z"): TestClock {
   let current = new Date(start);
   return {
-    now: () => new Date(current),
+    now: () => {
+      current = new Date(current.getTime() + 1);
+      return new Date(current);
+    },
     set: (date) => {
       current = new Date(date);
     },

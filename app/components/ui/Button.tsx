@@ -15,6 +15,8 @@ export interface ButtonProps {
   form?: string;
   formNoValidate?: boolean;
   onClick?: MouseEventHandler<HTMLButtonElement>;
+  /** For an error summary link that points at this button. */
+  id?: string;
   className?: string;
 }
 
@@ -30,9 +32,11 @@ export function Button({
   formNoValidate,
   onClick,
   className,
+  id,
 }: ButtonProps) {
   return (
     <button
+      id={id}
       type={type}
       name={name}
       value={value}

@@ -33,19 +33,21 @@ export async function launchBrowser(): Promise<Browser> {
 export interface NewPageOptions {
   /** Defaults to true. With false the page is what a no-JS visitor sees (no hydration). */
   javaScriptEnabled?: boolean;
-  /** Defaults to true, so that the app's Content-Security-Policy cannot block the axe injection. */
+  /**
+   * Defaults to false: the page runs under the app's real Content-Security-Policy, so a script or
+   * style the policy blocks in production is blocked here too (and shows up in the test). axe is
+   * injected by DevTools evaluation, which the policy does not govern, so bypassing is not needed
+   * for it; pass true only to look at a page with its policy switched off.
+   */
   bypassCSP?: boolean;
 }
 
-/**
- * A page in a fresh context (own cookies). Close it with `page.context().close()`.
- * CSP is bypassed by default: the app's policy may forbid inline scripts, and axe is injected as one.
- */
+/** A page in a fresh context (own cookies). Close it with `page.context().close()`. */
 export async function newPage(browser: Browser, options: NewPageOptions = {}): Promise<Page> {
   const javaScriptEnabled = options.javaScriptEnabled ?? true;
   const context: BrowserContext = await browser.newContext({
     javaScriptEnabled,
-    bypassCSP: options.bypassCSP ?? true,
+    bypassCSP: options.bypassCSP ?? false,
     locale: "ja-JP",
     timezoneId: "Asia/Tokyo",
     viewport: { width: 1280, height: 900 },
@@ -103,23 +105,16 @@ interface AxeViolation {
   nodes: AxeNodeResult[];
 }
 
-/** Makes `window.axe` available on the current document. */
-async function injectAxe(page: Page, scripting: boolean): Promise<void> {
+/**
+ * Makes `window.axe` available on the current document. The source is evaluated through DevTools,
+ * not added as a <script> tag: a tag would be refused by the app's Content-Security-Policy (and the
+ * refusal logged as a console error) and never runs with javaScriptEnabled: false. DevTools
+ * evaluation is governed by neither, and runs in the page's main world just the same.
+ */
+async function injectAxe(page: Page): Promise<void> {
   const hasAxe = () => page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === "object");
   if (await hasAxe()) return;
-  const content = axeSource();
-  if (scripting) {
-    try {
-      // A <script> element, the usual way. Fails if a Content-Security-Policy is in force.
-      await page.addScriptTag({ content });
-    } catch {
-      // CSP not bypassed: fall through to evaluation, which CSP does not govern.
-    }
-  }
-  if (!(await hasAxe())) {
-    // With javaScriptEnabled: false a <script> element never runs, but DevTools evaluation does.
-    await page.evaluate(`${content}\n;true`);
-  }
+  await page.evaluate(`${axeSource()}\n;true`);
   if (!(await hasAxe())) throw new Error("axe-core could not be injected into the page");
 }
 
@@ -144,7 +139,7 @@ export function formatViolations(violations: AxeViolation[]): string {
  */
 export async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
   const scripting = await timersRun(page);
-  await injectAxe(page, scripting);
+  await injectAxe(page);
   const run = page.evaluate(
     async ({ tags, scripting }) => {
       const w = window as unknown as {
@@ -207,4 +202,22 @@ export async function expectNoAxeViolations(page: Page, label: string): Promise<
         formatViolations(violations),
     );
   }
+}
+
+/**
+ * With JavaScript enabled: waits until Remix has started its router and React has hydrated the
+ * document (React marks each hydrated element with a `__reactFiber$…` property), so that what the
+ * test does next goes through the client-side code rather than a plain HTML form post.
+ */
+export async function waitForHydration(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const w = window as unknown as { __remixRouter?: unknown };
+      return (
+        w.__remixRouter !== undefined && Object.keys(document.body).some((key) => key.startsWith("__reactFiber$"))
+      );
+    },
+    undefined,
+    { timeout },
+  );
 }

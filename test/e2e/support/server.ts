@@ -100,10 +100,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     append(`\n[e2e] spawn error: ${err.message}\n`);
   });
 
+  // If the test process goes away without stop(), do not leave the server behind.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
+
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.off("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       child.kill("SIGTERM");
       if (!(await waitForExit(child, STOP_GRACE_MS))) {

@@ -1,0 +1,375 @@
+/**
+ * Risk rules for cancellation requests (課題②): withdrawing an application before dispatch, or
+ * resuming international calls after completion.
+ *
+ * A cancellation is exactly what a fraud ring wants (international calls back on), so every request
+ * is checked against these rules and the ones that fire are shown to an operator with a plain
+ * explanation. The rules never decide on their own: a flagged request goes to the review queue, and
+ * nothing is approved without the subscriber's own confirmation on the line (cancellation-state.ts).
+ *
+ * Pure: no I/O. Facts that need the database (how often a contact number or an area shows up in other
+ * cancellations) are counted by the caller over the windows named in the config, and passed in.
+ */
+import type { ApplicationStatus } from "./application-state";
+
+export const CANCELLATION_CHANNELS = ["web", "ivr", "paper", "operator"] as const;
+export type CancellationChannel = (typeof CANCELLATION_CHANNELS)[number];
+
+export const CANCELLATION_CHANNEL_LABELS: Readonly<Record<CancellationChannel, string>> = {
+  web: "ウェブ",
+  ivr: "電話（自動音声）",
+  paper: "用紙（郵送・FAX）",
+  operator: "電話（オペレーター）",
+};
+
+/** Who is speaking: the same three values as applications.relation and cancellations.requester_relation. */
+export const RELATIONS = ["self", "family", "other"] as const;
+export type Relation = (typeof RELATIONS)[number];
+
+export const RELATION_LABELS: Readonly<Record<Relation, string>> = {
+  self: "ご本人（ご契約者）",
+  family: "ご家族",
+  other: "その他",
+};
+
+/**
+ * How the request itself was tied to the line, at intake:
+ * - callback_press_1: the centre called the line back and someone pressed 1;
+ * - ivr_call_from_line: the request was made by calling the IVR from the line (caller ID = the line);
+ * - caller_id: an operator took the call and the caller ID was the line;
+ * - none: nothing ties the request to the line (another phone, the web without call-back, paper).
+ */
+export const LINE_VERIFICATION_METHODS = ["callback_press_1", "ivr_call_from_line", "caller_id", "none"] as const;
+export type LineVerificationMethod = (typeof LINE_VERIFICATION_METHODS)[number];
+
+/**
+ * The line verifications each channel can actually perform. A channel cannot vouch for a check it has
+ * no way to make (a web form showing "caller_id" is bad data), so such a claim counts as no check.
+ */
+export const LINE_VERIFICATIONS_BY_CHANNEL: Readonly<Record<CancellationChannel, readonly LineVerificationMethod[]>> = {
+  web: ["callback_press_1"],
+  ivr: ["ivr_call_from_line", "callback_press_1"],
+  paper: ["callback_press_1"],
+  operator: ["caller_id", "callback_press_1"],
+};
+
+export function isVerifiedOnLine(channel: CancellationChannel, method: LineVerificationMethod): boolean {
+  return LINE_VERIFICATIONS_BY_CHANNEL[channel]?.includes(method) ?? false;
+}
+
+/** The cancellation request as received on any channel. */
+export type CancellationRequestFacts = {
+  channel: CancellationChannel;
+  requesterRelation: Relation;
+  /** 続柄 ("長男", "娘", …) when family; the organisation when "other". Shown to operators only. */
+  requesterRelationDetail?: string | null;
+  /** Keyed hash of the requester's contact number (cancellations.requester_contact_hash). */
+  requesterContactHash: string | null;
+  lineVerification: LineVerificationMethod;
+  receivedAt: Date;
+};
+
+/** The application being cancelled. */
+export type OriginalApplicationFacts = {
+  createdAt: Date;
+  channel: CancellationChannel;
+  applicantRelation: Relation;
+  /** applications.contact_phone_hash, same key as the requester's hash. */
+  applicantContactHash: string | null;
+  status: ApplicationStatus;
+};
+
+/**
+ * Counts from the database, made by the caller. Each counts OTHER cancellations only (never the
+ * request being evaluated), over the windows in CancellationRuleConfig.
+ */
+export type CancellationContextFacts = {
+  /** Distinct other lines whose cancellations used this requester contact hash, within contactReuseWindowDays. */
+  otherLinesWithSameContact: number;
+  /** Other cancellations for lines in the same area (exchangeAreaKey, or the prefecture), within burstWindowHours. */
+  recentCancellationsInSameArea: number;
+  /** Other cancellations from the same requester contact hash (any line, this one included), within burstWindowHours. */
+  recentCancellationsFromSameNumber: number;
+};
+
+export type CancellationRuleInput = {
+  request: CancellationRequestFacts;
+  application: OriginalApplicationFacts;
+  context: CancellationContextFacts;
+};
+
+export const RISK_SEVERITIES = ["low", "medium", "high"] as const;
+export type RiskSeverity = (typeof RISK_SEVERITIES)[number];
+
+export const RISK_SEVERITY_LABELS: Readonly<Record<RiskSeverity, string>> = {
+  low: "注意",
+  medium: "要確認",
+  high: "危険",
+};
+
+export type CancellationRuleConfig = {
+  /** A request less than this many days after the application counts as "soon". */
+  soonAfterApplicationDays: number;
+  /** How far back the caller looks for the requester's contact number on other lines. */
+  contactReuseWindowDays: number;
+  /** Flag when the contact number was used for at least this many other lines. */
+  contactReuseMinOtherLines: number;
+  /** The "short time" of the burst rules; the caller counts over this window. */
+  burstWindowHours: number;
+  /** Flag when the area has this many cancellations in the window, this one included. */
+  areaBurstMinCount: number;
+  /** Flag when one contact number made this many cancellations in the window, this one included. */
+  numberBurstMinCount: number;
+  /** Reasons below this severity are still reported but do not send the request to an operator. */
+  minimumSeverityToFlag: RiskSeverity;
+};
+
+/**
+ * Defaults. Low thresholds on purpose: a flag only means an operator looks first, and a missed fraud
+ * turns international calls back on for someone the suspension was protecting.
+ */
+export const DEFAULT_RULE_CONFIG: Readonly<CancellationRuleConfig> = {
+  soonAfterApplicationDays: 30,
+  contactReuseWindowDays: 365,
+  contactReuseMinOtherLines: 1,
+  burstWindowHours: 24,
+  areaBurstMinCount: 5,
+  numberBurstMinCount: 3,
+  minimumSeverityToFlag: "low",
+};
+
+export class InvalidRuleConfigError extends RangeError {
+  readonly code = "invalid_rule_config";
+  constructor(readonly field: keyof CancellationRuleConfig) {
+    super(`Invalid cancellation rule config: ${field}`);
+    this.name = "InvalidRuleConfigError";
+  }
+}
+
+/** The config is editable by an admin, so a typo must fail loudly instead of switching a rule off. */
+export function assertValidRuleConfig(config: CancellationRuleConfig): void {
+  const positive: (keyof CancellationRuleConfig)[] = [
+    "soonAfterApplicationDays",
+    "contactReuseWindowDays",
+    "contactReuseMinOtherLines",
+    "burstWindowHours",
+    "areaBurstMinCount",
+    "numberBurstMinCount",
+  ];
+  for (const field of positive) {
+    const value = config[field];
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new InvalidRuleConfigError(field);
+  }
+  // A burst needs at least two requests; a threshold of 1 would flag every request.
+  if (config.areaBurstMinCount < 2) throw new InvalidRuleConfigError("areaBurstMinCount");
+  if (config.numberBurstMinCount < 2) throw new InvalidRuleConfigError("numberBurstMinCount");
+  if (!RISK_SEVERITIES.includes(config.minimumSeverityToFlag)) throw new InvalidRuleConfigError("minimumSeverityToFlag");
+}
+
+export const RISK_REASON_CODES = [
+  "requester_not_subscriber",
+  "requester_differs_from_applicant",
+  "not_verified_on_line",
+  "soon_after_application",
+  "contact_seen_on_other_lines",
+  "burst_in_same_area",
+  "burst_from_same_number",
+] as const;
+export type RiskReasonCode = (typeof RISK_REASON_CODES)[number];
+
+export function isRiskReasonCode(value: unknown): value is RiskReasonCode {
+  return typeof value === "string" && (RISK_REASON_CODES as readonly string[]).includes(value);
+}
+
+/** Numbers and codes behind a finding, for the review screen and cancellations.evidence. No personal data. */
+export type RiskEvidence = Readonly<Record<string, number | string>>;
+
+export type RiskRule = {
+  code: RiskReasonCode;
+  severity: RiskSeverity;
+  /** For operators: what was found and what to check, in plain Japanese. */
+  operatorText: string;
+  /**
+   * For the requester or applicant, when they are told why it takes longer. Null when saying it would
+   * only teach a fraud ring which signal to avoid.
+   */
+  applicantText: string | null;
+  applies: (input: CancellationRuleInput, config: CancellationRuleConfig) => boolean;
+  evidence: (input: CancellationRuleInput, config: CancellationRuleConfig) => RiskEvidence;
+};
+
+const MS_PER_HOUR = 60 * 60 * 1000;
+const MS_PER_DAY = 24 * MS_PER_HOUR;
+
+/** Whole days from the application to the request (0 on the same day); never negative. */
+export function daysSinceApplication(input: CancellationRuleInput): number {
+  const elapsed = input.request.receivedAt.getTime() - input.application.createdAt.getTime();
+  return Math.max(0, Math.floor(elapsed / MS_PER_DAY));
+}
+
+function differsFromApplicant({ request, application }: CancellationRuleInput): boolean {
+  if (request.requesterRelation !== application.applicantRelation) return true;
+  // Both say they are the subscriber: the same person by their own account, and whether that is true
+  // is the verification rule's job. A subscriber may well give another contact number the second time.
+  if (request.requesterRelation === "self") return false;
+  // Two family members (or two helpers) are told apart by their contact numbers, when both are known.
+  const requester = request.requesterContactHash;
+  const applicant = application.applicantContactHash;
+  return requester !== null && applicant !== null && requester !== applicant;
+}
+
+/** The rules, in the order operators read them. Data: texts and severities may be tuned without code changes elsewhere. */
+export const RISK_RULES: readonly RiskRule[] = [
+  {
+    code: "requester_not_subscriber",
+    severity: "medium",
+    operatorText:
+      "お申し出の方は、ご契約者ご本人ではありません。ご契約者ご本人のお気持ちを、回線への折り返し電話で確かめてください。",
+    applicantText: "ご契約者ご本人のお気持ちを確かめるため、センターからご契約の電話にお電話します。",
+    applies: ({ request }) => request.requesterRelation !== "self",
+    evidence: ({ request }) => ({
+      requesterRelation: request.requesterRelation,
+      ...(request.requesterRelationDetail ? { relationDetail: request.requesterRelationDetail } : {}),
+    }),
+  },
+  {
+    code: "requester_differs_from_applicant",
+    severity: "medium",
+    operatorText:
+      "お申し込みをした方と、取り消しを申し出た方がちがいます（ご本人が申し込んでご家族が取り消す、またはその逆など）。両方のお気持ちを確かめてください。",
+    applicantText: "最初にお申し込みをされた方にも、このお申し出をお知らせします。",
+    applies: (input) => differsFromApplicant(input),
+    evidence: ({ request, application }) => ({
+      applicantRelation: application.applicantRelation,
+      requesterRelation: request.requesterRelation,
+    }),
+  },
+  {
+    code: "not_verified_on_line",
+    severity: "high",
+    operatorText:
+      "ご契約の回線で確かめられていないお申し出です（受付の方法では回線を確かめられません）。回線への折り返し電話でご契約者ご本人が確かめるまで、進めないでください。",
+    applicantText: "ご契約の電話番号に、センターから確認のお電話をします。",
+    applies: ({ request }) => !isVerifiedOnLine(request.channel, request.lineVerification),
+    evidence: ({ request }) => ({ channel: request.channel, lineVerification: request.lineVerification }),
+  },
+  {
+    code: "soon_after_application",
+    severity: "low",
+    operatorText:
+      "お申し込みから間もない取り消しです。まちがいのお申し込みか、だれかに言われて取り消そうとしていないか、確かめてください。",
+    applicantText: null,
+    applies: ({ request, application }, config) =>
+      request.receivedAt.getTime() - application.createdAt.getTime() < config.soonAfterApplicationDays * MS_PER_DAY,
+    evidence: (input, config) => ({
+      daysSinceApplication: daysSinceApplication(input),
+      thresholdDays: config.soonAfterApplicationDays,
+    }),
+  },
+  {
+    code: "contact_seen_on_other_lines",
+    severity: "high",
+    operatorText:
+      "この連絡先の電話番号は、ほかの回線の取り消しにも使われています。詐欺グループが家族のふりをしているおそれがあります。",
+    applicantText: null,
+    applies: ({ request, context }, config) =>
+      request.requesterContactHash !== null && context.otherLinesWithSameContact >= config.contactReuseMinOtherLines,
+    evidence: ({ context }, config) => ({
+      otherLines: context.otherLinesWithSameContact,
+      windowDays: config.contactReuseWindowDays,
+    }),
+  },
+  {
+    code: "burst_in_same_area",
+    severity: "medium",
+    operatorText:
+      "同じ地域から、短いあいだに取り消しが続いています。名簿を使った詐欺のおそれがあります。",
+    applicantText: null,
+    // +1: the counts exclude this request, the threshold includes it ("the 5th in 24 hours").
+    applies: ({ context }, config) => context.recentCancellationsInSameArea + 1 >= config.areaBurstMinCount,
+    evidence: ({ context }, config) => ({
+      countInWindow: context.recentCancellationsInSameArea + 1,
+      windowHours: config.burstWindowHours,
+    }),
+  },
+  {
+    code: "burst_from_same_number",
+    severity: "high",
+    operatorText: "同じ電話番号から、短いあいだに何件も取り消しのお申し出が来ています。",
+    applicantText: null,
+    applies: ({ request, context }, config) =>
+      request.requesterContactHash !== null && context.recentCancellationsFromSameNumber + 1 >= config.numberBurstMinCount,
+    evidence: ({ context }, config) => ({
+      countInWindow: context.recentCancellationsFromSameNumber + 1,
+      windowHours: config.burstWindowHours,
+    }),
+  },
+];
+
+export function ruleFor(code: RiskReasonCode): RiskRule {
+  const rule = RISK_RULES.find((candidate) => candidate.code === code);
+  if (!rule) throw new RangeError(`Unknown risk reason code: ${code}`);
+  return rule;
+}
+
+/** One rule that fired, with everything the review screen needs. */
+export type RiskReason = {
+  code: RiskReasonCode;
+  severity: RiskSeverity;
+  operatorText: string;
+  applicantText: string | null;
+  evidence: RiskEvidence;
+};
+
+export type RiskEvaluation = {
+  /** True when at least one reason reaches config.minimumSeverityToFlag: the request goes to review. */
+  flagged: boolean;
+  /** Every rule that fired, most severe first (ties in RISK_RULES order), flagging or not. */
+  reasons: RiskReason[];
+};
+
+export function severityRank(severity: RiskSeverity): number {
+  return RISK_SEVERITIES.indexOf(severity);
+}
+
+export function evaluateCancellation(
+  input: CancellationRuleInput,
+  config: CancellationRuleConfig = DEFAULT_RULE_CONFIG,
+): RiskEvaluation {
+  assertValidRuleConfig(config);
+  const reasons = RISK_RULES.filter((rule) => rule.applies(input, config))
+    .map(
+      (rule): RiskReason => ({
+        code: rule.code,
+        severity: rule.severity,
+        operatorText: rule.operatorText,
+        applicantText: rule.applicantText,
+        evidence: rule.evidence(input, config),
+      }),
+    )
+    // Array.prototype.sort is stable, so rules of equal severity keep their reading order.
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  const threshold = severityRank(config.minimumSeverityToFlag);
+  return { flagged: reasons.some((reason) => severityRank(reason.severity) >= threshold), reasons };
+}
+
+/**
+ * The area key for burst counting: the first six national digits, i.e. "0" + area code + local
+ * exchange (市外局番 + 市内局番). In 0AB-J numbers the last four digits are always the subscriber
+ * number, so this groups the lines of one exchange whatever the length of the area code.
+ * Accepts "+81312345678", "81312345678" or "0312345678"; null when it is not a 10-digit fixed number.
+ */
+export function exchangeAreaKey(number: string): string | null {
+  const digits = number.replace(/[^\d]/g, "");
+  // A national number always starts with "0", so a leading "81" is the country code ("+81 (0)3…" keeps a 0).
+  const national = digits.startsWith("81") ? `0${digits.slice(2).replace(/^0/, "")}` : digits;
+  return /^0\d{9}$/.test(national) ? national.slice(0, 6) : null;
+}
+
+/** Milliseconds of each window in the config, for the caller's database queries. */
+export function contextWindowsMs(config: CancellationRuleConfig = DEFAULT_RULE_CONFIG): {
+  contactReuse: number;
+  burst: number;
+} {
+  return { contactReuse: config.contactReuseWindowDays * MS_PER_DAY, burst: config.burstWindowHours * MS_PER_HOUR };
+}

@@ -1,0 +1,221 @@
+/**
+ * Creating applications, for every channel (web, IVR, paper, operator). One submission is one
+ * application: the idempotency key is unique, and a replay returns the first result. A line that is
+ * already pending or suspended for the requested scopes gets no second application; the person is
+ * told the line is covered, never who applied.
+ */
+import { randomInt } from "node:crypto";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
+import { applicationEvents, applications, carrierCapabilities, lines } from "../../db/schema";
+import { transition, type ApplicationStatus } from "../domain/application-state";
+import type { Relation } from "../domain/apply-journey";
+import { routeApplication, type CarrierCapability, type CarrierChoice, type CarrierCode, type RefusedScope, type Scope } from "../domain/carriers";
+import { generateReference } from "../domain/reference-number";
+import type { Services } from "./services.server";
+import { upsertLine } from "./verification.server";
+
+export type Channel = "web" | "ivr" | "paper" | "operator";
+
+/** Statuses in which an application still covers its line (pending or suspended). */
+export const COVERING_STATUSES: ApplicationStatus[] = ["received", "verified", "needs_review", "queued", "sent", "acknowledged", "completed"];
+
+export type NewApplication = {
+  channel: Channel;
+  idempotencyKey: string;
+  actor: string;
+  lineE164: string;
+  previousLineE164?: string | null;
+  scopes: Scope[];
+  relation: Relation;
+  relationDetail?: string | null;
+  applicantName?: string | null;
+  subscriberName?: string | null;
+  subscriberKana?: string | null;
+  postalCode?: string | null;
+  address?: string | null;
+  prefecture?: number | null;
+  contactPhone?: string | null;
+  carrierChoice: CarrierChoice;
+  verification: { method: "callback" | "call_in" | "caller_id" | "letter" | null; verifiedAt: Date | null; consentAt: Date | null };
+  assisted?: boolean;
+};
+
+export type SubmitResult =
+  | { kind: "created"; applicationId: string; reference: string; status: ApplicationStatus; scopes: Scope[]; refusedScopes: RefusedScope[]; alreadyCovered: Scope[] }
+  | { kind: "replayed"; applicationId: string; reference: string; status: ApplicationStatus; scopes: Scope[] }
+  | { kind: "already_covered"; scopes: Scope[] }
+  | { kind: "not_routable"; message: string; refusedScopes: RefusedScope[] };
+
+export async function loadCapabilities(db: DbOrTx): Promise<CarrierCapability[]> {
+  const rows = await db.select().from(carrierCapabilities);
+  return rows.map((r) => ({ carrier: r.carrierCode as CarrierCode, scope: r.scope as Scope, acceptedViaCentre: r.acceptedViaCentre, note: r.noteJa ?? undefined }));
+}
+
+async function uniqueReference(tx: DbOrTx): Promise<string> {
+  for (;;) {
+    const reference = generateReference(() => String(randomInt(0, 1e10)).padStart(10, "0"));
+    const clash = await tx.select({ id: applications.id }).from(applications).where(eq(applications.reference, reference));
+    if (clash.length === 0) return reference;
+  }
+}
+
+export async function recordEvent(
+  tx: DbOrTx,
+  input: { applicationId: string; type: string; actor: string; from?: ApplicationStatus | null; to?: ApplicationStatus | null; detail?: Record<string, unknown>; at: Date },
+) {
+  await tx.insert(applicationEvents).values({
+    applicationId: input.applicationId,
+    type: input.type,
+    actor: input.actor,
+    fromStatus: input.from ?? null,
+    toStatus: input.to ?? null,
+    detail: input.detail ?? {},
+    at: input.at,
+  });
+}
+
+/** Moves an application to a new status, refusing illegal transitions, with its event. */
+export async function changeStatus(
+  tx: DbOrTx,
+  input: { applicationId: string; from: ApplicationStatus; to: ApplicationStatus; actor: string; type?: string; detail?: Record<string, unknown>; at: Date },
+) {
+  transition(input.from, input.to);
+  const updated = await tx
+    .update(applications)
+    .set({ status: input.to, updatedAt: input.at })
+    .where(and(eq(applications.id, input.applicationId), eq(applications.status, input.from)))
+    .returning({ id: applications.id });
+  if (updated.length === 0) throw new Error(`application ${input.applicationId} is no longer ${input.from}`);
+  await recordEvent(tx, { applicationId: input.applicationId, type: input.type ?? input.to, actor: input.actor, from: input.from, to: input.to, detail: input.detail, at: input.at });
+}
+
+function isLineVerified(input: NewApplication): boolean {
+  const { method, verifiedAt, consentAt } = input.verification;
+  if (!method || !verifiedAt) return false;
+  // Caller ID: the call came from the line itself. A call-back or call-in by someone other than the
+  // subscriber also needs the subscriber's own agreement (課題②).
+  if (method === "caller_id") return true;
+  return input.relation === "self" || consentAt !== null;
+}
+
+export async function submitApplication(services: Services, input: NewApplication): Promise<SubmitResult> {
+  const { pii } = services;
+  const now = services.now();
+  const result = await services.db.transaction(async (tx): Promise<SubmitResult> => {
+    const [existing] = await tx.select().from(applications).where(eq(applications.idempotencyKey, input.idempotencyKey));
+    if (existing) {
+      return { kind: "replayed", applicationId: existing.id, reference: existing.reference, status: existing.status as ApplicationStatus, scopes: existing.scopes as Scope[] };
+    }
+    const lineId = await upsertLine(tx, input.lineE164, now);
+    // One submission at a time per line: the duplicate check below must see every earlier one.
+    await tx.execute(sql`select id from lines where id = ${lineId} for update`);
+
+    const route = routeApplication({ choice: input.carrierChoice, prefecture: input.prefecture ?? undefined, scopes: input.scopes, capabilities: await loadCapabilities(tx) });
+    if (route.kind === "needs_prefecture" || route.kind === "needs_scopes") return { kind: "not_routable", message: route.message, refusedScopes: [] };
+    const acceptedByAnyCandidate = (scope: Scope) =>
+      route.kind === "inquiry" && Object.values(route.acceptedScopesByCarrier).some((list) => list?.includes(scope));
+    const accepted = route.kind === "direct" ? route.acceptedScopes : input.scopes.filter(acceptedByAnyCandidate);
+    const refusedScopes = route.kind === "direct" ? route.refusedScopes : [];
+    if (accepted.length === 0) {
+      return { kind: "not_routable", message: refusedScopes.map((r) => r.message).join(" ") || "このお申し込みは、センターではお受けできません。", refusedScopes };
+    }
+
+    const covering = await tx
+      .select({ scopes: applications.scopes })
+      .from(applications)
+      .where(and(eq(applications.lineId, lineId), inArray(applications.status, COVERING_STATUSES)));
+    const alreadyCovered = accepted.filter((scope) => covering.some((row) => (row.scopes as string[]).includes(scope)));
+    const scopes = accepted.filter((scope) => !alreadyCovered.includes(scope));
+    if (scopes.length === 0) return { kind: "already_covered", scopes: alreadyCovered };
+
+    const previousLineId = input.previousLineE164 ? await upsertLine(tx, input.previousLineE164, now) : null;
+    const reference = await uniqueReference(tx);
+    const [row] = await tx
+      .insert(applications)
+      .values({
+        reference,
+        lineId,
+        scopes,
+        channel: input.channel,
+        relation: input.relation,
+        relationDetail: input.relationDetail ?? null,
+        subscriberNameEnc: pii.sealNullable(input.subscriberName),
+        subscriberKanaEnc: pii.sealNullable(input.subscriberKana),
+        subscriberKanaHash: input.subscriberKana ? pii.searchHash(input.subscriberKana) : null,
+        applicantNameEnc: pii.sealNullable(input.applicantName),
+        postalCodeEnc: pii.sealNullable(input.postalCode),
+        addressEnc: pii.sealNullable(input.address),
+        prefecture: input.prefecture ?? null,
+        contactPhoneEnc: pii.sealNullable(input.contactPhone),
+        contactPhoneHash: input.contactPhone ? pii.searchHash(input.contactPhone) : null,
+        carrierChoice: input.carrierChoice,
+        carrierCode: route.kind === "direct" ? route.carrier : null,
+        status: "received",
+        idempotencyKey: input.idempotencyKey,
+        subscriberConsentAt: input.verification.consentAt,
+        verifiedAt: input.verification.verifiedAt,
+        verificationMethod: input.verification.method,
+        assisted: input.assisted ?? false,
+        replacesLineId: previousLineId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: applications.id });
+    const applicationId = row!.id;
+    await recordEvent(tx, { applicationId, type: "received", actor: input.actor, to: "received", detail: { channel: input.channel, scopes, assisted: input.assisted ?? false }, at: now });
+    const status: ApplicationStatus = isLineVerified(input) ? "verified" : "needs_review";
+    await changeStatus(tx, {
+      applicationId,
+      from: "received",
+      to: status,
+      actor: "system",
+      detail: status === "verified" ? { method: input.verification.method, consent: input.verification.consentAt ? true : undefined } : { reason: "line_not_verified" },
+      at: now,
+    });
+    const suspensionColumn = { outgoing: lines.outgoingSuspension, incoming: lines.incomingSuspension } as const;
+    for (const scope of scopes) {
+      await tx
+        .update(lines)
+        .set({ [scope === "outgoing" ? "outgoingSuspension" : "incomingSuspension"]: "pending", updatedAt: now })
+        .where(and(eq(lines.id, lineId), eq(suspensionColumn[scope], "none")));
+    }
+    await tx
+      .update(lines)
+      .set({ prefecture: input.prefecture ?? undefined, carrierCode: route.kind === "direct" ? route.carrier : undefined })
+      .where(eq(lines.id, lineId));
+    await services.audit.record(
+      { actor: input.actor, action: "application.create", subjectType: "application", subjectId: applicationId, detail: { channel: input.channel, status } },
+      tx,
+    );
+    return { kind: "created", applicationId, reference, status, scopes, refusedScopes, alreadyCovered };
+  });
+  if (result.kind === "created") services.logger.info({ applicationId: result.applicationId, channel: input.channel, status: result.status }, "application created");
+  return result;
+}
+
+export type TimelineEntry = { at: string; type: string; toStatus: string | null };
+
+/**
+ * The status page: reference number and phone number must both match. Returns the status and a
+ * timeline of status changes only — nothing about who applied.
+ */
+export async function findStatus(services: Pick<Services, "db">, reference: string, lineE164: string) {
+  const [row] = await services.db
+    .select({ id: applications.id, status: applications.status, scopes: applications.scopes, createdAt: applications.createdAt, channel: applications.channel })
+    .from(applications)
+    .innerJoin(lines, eq(lines.id, applications.lineId))
+    .where(and(eq(applications.reference, reference), eq(lines.e164, lineE164)));
+  if (!row) return null;
+  const events = await services.db
+    .select({ at: applicationEvents.at, type: applicationEvents.type, toStatus: applicationEvents.toStatus })
+    .from(applicationEvents)
+    .where(eq(applicationEvents.applicationId, row.id))
+    .orderBy(asc(applicationEvents.at), asc(applicationEvents.id));
+  return {
+    status: row.status as ApplicationStatus,
+    scopes: row.scopes as Scope[],
+    createdAt: row.createdAt.toISOString(),
+    timeline: events.filter((e) => e.toStatus).map((e) => ({ at: e.at.toISOString(), type: e.type, toStatus: e.toStatus })),
+  };
+}

@@ -1,0 +1,80 @@
+/** The last step of the web journey: turn the draft into an application, once. */
+import type { AppLoadContext } from "@remix-run/node";
+import { eq } from "drizzle-orm";
+import { applications, lines } from "../../db/schema";
+import type { ApplyAnswers } from "../domain/apply-journey";
+import { formatDisplay } from "../domain/phone";
+import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
+import type { Scope } from "../domain/carriers";
+import { submitApplication, type SubmitResult } from "./applications.server";
+import { markSubmitted, type Draft } from "./apply-draft.server";
+
+export async function submitDraft(context: AppLoadContext, draft: Draft): Promise<SubmitResult> {
+  const a = draft.answers as Required<Pick<ApplyAnswers, "number" | "applicant" | "verification" | "name" | "address" | "carrier" | "scope">>;
+  const result = await submitApplication(context.services, {
+    channel: "web",
+    // The draft is one submission: a double click, or back and submit again, replays it.
+    idempotencyKey: `web:${draft.id}`,
+    actor: "applicant",
+    lineE164: a.number.e164,
+    previousLineE164: a.number.previousE164 ?? null,
+    scopes: a.scope.scopes,
+    relation: a.applicant.relation,
+    relationDetail: a.applicant.relationDetail ?? null,
+    applicantName: a.applicant.applicantName ?? null,
+    subscriberName: a.name.kanji,
+    subscriberKana: a.name.kana,
+    postalCode: a.address.postalCode,
+    address: a.address.address,
+    prefecture: a.address.prefecture,
+    contactPhone: a.applicant.contactPhone ?? null,
+    carrierChoice: a.carrier.choice,
+    verification: {
+      method: a.verification.method,
+      verifiedAt: new Date(a.verification.verifiedAt),
+      consentAt: a.verification.consentAt ? new Date(a.verification.consentAt) : null,
+    },
+    assisted: draft.assisted,
+  });
+  if (result.kind === "created" || result.kind === "replayed") await markSubmitted(context, draft, result.applicationId);
+  return result;
+}
+
+export type Receipt = {
+  reference: string;
+  status: ApplicationStatus;
+  statusLabel: string;
+  statusDescription: string;
+  scopes: Scope[];
+  number: string;
+  subscriberName: string | null;
+  address: string | null;
+  postalCode: string | null;
+  createdAt: string;
+  assisted: boolean;
+};
+
+/** What the done page and the printed receipt show; only to the browser that submitted the draft. */
+export async function receiptFor(context: AppLoadContext, applicationId: string): Promise<Receipt | null> {
+  const { db, pii } = context.services;
+  const [row] = await db
+    .select({ application: applications, e164: lines.e164 })
+    .from(applications)
+    .innerJoin(lines, eq(lines.id, applications.lineId))
+    .where(eq(applications.id, applicationId));
+  if (!row) return null;
+  const status = row.application.status as ApplicationStatus;
+  return {
+    reference: row.application.reference,
+    status,
+    statusLabel: STATUS_LABELS[status].label,
+    statusDescription: STATUS_LABELS[status].description,
+    scopes: row.application.scopes as Scope[],
+    number: formatDisplay(row.e164),
+    subscriberName: pii.openNullable(row.application.subscriberNameEnc),
+    address: pii.openNullable(row.application.addressEnc),
+    postalCode: pii.openNullable(row.application.postalCodeEnc),
+    createdAt: row.application.createdAt.toISOString(),
+    assisted: row.application.assisted,
+  };
+}

@@ -1,0 +1,66 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ButtonLink, Notice, PageHeading } from "~/components/ui";
+import { speakableGroups } from "~/domain/reference-number";
+import { formatDisplay } from "~/domain/phone";
+import { requireDraft } from "~/lib/apply-draft.server";
+import { receiptFor } from "~/lib/apply-submit.server";
+
+export const meta: MetaFunction = () => [{ title: "お申し込みを受け付けました｜国際電話の休止のお申し込み" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const draft = await requireDraft(request, context);
+  if (!draft.applicationId) throw redirect("/apply/check");
+  const receipt = await receiptFor(context, draft.applicationId);
+  if (!receipt) throw redirect("/apply");
+  return json({
+    groups: speakableGroups(receipt.reference),
+    statusLabel: receipt.statusLabel,
+    number: receipt.number,
+    assisted: receipt.assisted,
+    centrePhone: formatDisplay(context.services.config.centrePhoneNumber),
+  });
+}
+
+export default function Done() {
+  const { groups, number, assisted, centrePhone } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="panel panel--success">
+        <PageHeading>お申し込みを受け付けました</PageHeading>
+        <p className="panel__title">受付番号</p>
+        <p className="panel__body digits reference" aria-label={`受付番号 ${groups.join("、")}`}>
+          {groups.join(" - ")}
+        </p>
+      </div>
+      <p>
+        <span className="digits nowrap">{number}</span> の国際電話を止めるお申し込みです。受付番号を、控えておいてください。
+      </p>
+      <h2>これからの流れ</h2>
+      <ol>
+        <li>センターから、ご契約の電話会社にお申し込みを送ります。</li>
+        <li>電話会社での手続きは、通常2週間ほどで終わります。</li>
+        <li>終わったら、ご住所にお手紙でお知らせします。</li>
+      </ol>
+      <h2>控えの印刷</h2>
+      <p>
+        <ButtonLink href="/apply/receipt" variant="secondary">
+          {assisted ? "ご本人にお渡しする控えを印刷する（PDF）" : "受付控えを印刷する（PDF）"}
+        </ButtonLink>
+      </p>
+      <h2>状況の確かめ方</h2>
+      <ul>
+        <li>
+          ウェブ：<Link to="/status">お申し込みの状況</Link>で、受付番号と電話番号を入力してください。
+        </li>
+        <li>
+          電話：<span className="digits nowrap">{centrePhone}</span> にかけて、「2」を押してください（24時間）。
+        </li>
+      </ul>
+      <Notice variant="warning" title="ご注意">
+        センターや電話会社が、お金や暗証番号、キャッシュカードのことをお聞きすることはありません。
+      </Notice>
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * 国際電話不取扱 解除・取り消しの申込書 (release / withdrawal form), blank or prefilled.
+ * Geometry: cancellation.layout.json (shared with the OCR).
+ */
+import { createDocument, renderToBuffer } from "../pdf";
+import { drawForm } from "./draw-form";
+import { currentLayout } from "./layout";
+import { pdfPainter } from "./pdf-painter";
+import { encodeQrPayload } from "./qr-payload";
+
+export const CANCELLATION_LAYOUT = currentLayout("cancellation");
+
+export interface CancellationPrefill {
+  phone?: string;
+  /** 11-digit reference number (受付番号). */
+  reference?: string;
+  name?: string;
+  kana?: string;
+}
+
+export interface CancellationFormOptions {
+  requestId?: string;
+  prefill?: CancellationPrefill;
+  creationDate?: Date;
+}
+
+export function cancellationPrefillValues(prefill: CancellationPrefill = {}): Record<string, string | undefined> {
+  return {
+    phone: prefill.phone?.replace(/\D/g, ""),
+    reference: prefill.reference?.replace(/\D/g, ""),
+    name: prefill.name,
+    kana: prefill.kana,
+  };
+}
+
+export async function renderCancellationForm(options: CancellationFormOptions = {}): Promise<Buffer> {
+  const layout = CANCELLATION_LAYOUT;
+  const doc = createDocument({
+    title: layout.title,
+    subject: options.requestId ? `ご請求番号 ${options.requestId}` : undefined,
+    creationDate: options.creationDate,
+    margins: { top: 0, bottom: 0, left: 0, right: 0 },
+  });
+  drawForm(pdfPainter(doc), layout, {
+    qrPayload: encodeQrPayload({ formType: layout.formType, version: layout.version, requestId: options.requestId }),
+    prefill: cancellationPrefillValues(options.prefill),
+  });
+  return renderToBuffer(doc);
+}
