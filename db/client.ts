@@ -75,9 +75,14 @@ export function wrapPglite(client: PGlite, closeClient = true): Database {
   };
 }
 
-export function wrapPostgres(url: string, poolSize: number): Database {
+export function wrapPostgres(
+  url: string,
+  poolSize: number,
+  options: { debug?: (connection: number, query: string, parameters: unknown[]) => void } = {},
+): Database {
   const client = postgres(url, {
     max: poolSize,
+    debug: options.debug,
     onnotice: () => {},
     // Dates as JS Dates, bigint ids as numbers where drizzle asks for "number" mode.
     connection: { application_name: "kokusai-fuatsukai" },

@@ -6,6 +6,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import { JOB_NAMES, type JobName, type JobPayloads } from "../app/lib/jobs";
 import type { Services } from "../app/lib/services.server";
+import { elapseCoolingOff, sweepCancellations } from "../app/lib/cancellations.server";
 
 export type Handler<N extends JobName> = (services: Services, data: JobPayloads[N]) => Promise<void>;
 export type HandlerTable = { [N in JobName]: Handler<N> };
@@ -45,5 +46,12 @@ export const HANDLERS: HandlerTable = {
       // On the "short" queue the singleton key makes this a no-op while the row's job still waits.
       await services.queue.enqueue(JOB_NAMES.deliverMessage, { outboxId: row.id }, { singletonKey: row.id });
     }
+  },
+  [JOB_NAMES.cancellationElapse]: async (services, { cancellationId }) => {
+    await elapseCoolingOff(services, cancellationId);
+  },
+  [JOB_NAMES.cancellationsSweep]: async (services) => {
+    const counts = await sweepCancellations(services);
+    services.logger.debug({ ...counts }, "cancellations swept");
   },
 };

@@ -8,6 +8,11 @@ export type Schedule = { name: JobName; cron: string; description: string };
 
 export const SCHEDULES: readonly Schedule[] = [
   { name: JOB_NAMES.sweepOutbox, cron: "*/5 * * * *", description: "re-send delivery jobs lost between commit and pickup" },
+  {
+    name: JOB_NAMES.cancellationsSweep,
+    cron: "*/10 * * * *",
+    description: "cancellations: end cooling-offs, send unanswered intake calls to operators, lapse requests past their deadlines",
+  },
 ];
 
 export const SCHEDULE_TIMEZONE = "Asia/Tokyo";

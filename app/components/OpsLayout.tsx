@@ -7,6 +7,7 @@ export type OpsUser = { displayName: string; role: string } | null;
 const NAV = [
   { to: "/ops", label: "ダッシュボード", end: true },
   { to: "/ops/outbox", label: "送信記録（アウトボックス）", end: false },
+  { to: "/ops/calls", label: "電話受付の確認", end: false },
 ];
 
 /** Header with navigation and sign-out, main landmark, footer of the back office. */

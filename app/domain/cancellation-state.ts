@@ -1,13 +1,14 @@
 /**
  * The decision on a cancellation request (課題②), as a transition table.
  *
- *   received ─(rules)─► flagged ─► in_review ─(confirm by call-back)─┐
- *       │                              │ (approve with note: only with a confirmation on record)
- *       └──(no flag)──────────────────►┴─► awaiting_confirmation ─(subscriber presses 1)─► confirmed
- *   confirmed ─► cooling_off (resumption) ─(time passes)─► approved  → the RESUME order may leave
- *   confirmed ─► approved (withdrawal)                                → the application is withdrawn
- *   cooling_off ─(the original applicant objects)─► objected ─► an operator declines or approves with a note
- *   … and from any open status: refused_by_subscriber, withdrawn_by_requester, declined, expired.
+ *   received ──(rules flag it)──► flagged ──► in_review ──(operator: confirm by call-back)──► awaiting_confirmation
+ *   received ──(no flag)──► awaiting_confirmation ──(subscriber presses 1 on the call-back)──► confirmed
+ *   received ──(no flag, the request itself was the subscriber's confirmation)──► confirmed
+ *   in_review ──(operator approves with a note: only with a confirmation on record)──► confirmed
+ *   confirmed ──► cooling_off (resumption) ──(time passes)──► approved   → the RESUME order may leave
+ *   confirmed ──► approved (withdrawal)                                 → the application is withdrawn
+ *   cooling_off ──(the original applicant objects)──► objected ──► an operator declines, or approves with a note
+ *   Any open status ──► refused_by_subscriber | withdrawn_by_requester | declined | expired (see the table).
  *
  * THE INVARIANT: `approved` is only reachable with the subscriber's own confirmation on record — a
  * call-back to the line where the subscriber pressed 1, or an IVR call from the line by the
@@ -46,6 +47,11 @@ export const KIND_REFUSAL_MESSAGES = {
 
 const WITHDRAWABLE: readonly ApplicationStatus[] = ["received", "verified", "needs_review", "queued"];
 
+/**
+ * The kind is fixed when the request arrives. A pending withdrawal does not hold the dispatch by
+ * itself: if the order leaves while the subscriber is being asked, application-state refuses
+ * queued → withdrawn, and the service must hold the application or treat the request as a resumption.
+ */
 export function cancellationKindFor(status: ApplicationStatus): KindForApplication {
   if (WITHDRAWABLE.includes(status)) return { ok: true, kind: "withdrawal" };
   if (status === "completed") return { ok: true, kind: "resumption" };

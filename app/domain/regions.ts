@@ -121,3 +121,15 @@ export function prefectureFromAddress(address: string): Prefecture | undefined {
 function withoutLeadingPostalCode(address: string): string {
   return address.replace(/^〒?\s*(?:\d{3}\s*[-‐‑‒–—―−ー]?\s*\d{4}\s*)?/u, "");
 }
+
+/**
+ * NTT東日本 or 西日本 from a fixed-line number's area code, for the phone channel where there is no
+ * address. East: 01 (北海道), 02 (東北・新潟・長野・群馬・栃木・茨城), 03, 04 (関東), and 0551–0556
+ * (山梨). West: the rest of 05–09. `national` is the 10-digit national form ("0312345678").
+ */
+export function nttRegionForNumber(national: string): NttRegion | null {
+  if (!/^0[1-9]\d{8}$/.test(national)) return null;
+  if (/^0[1-4]/.test(national)) return "ntt-east";
+  if (/^055[1-6]/.test(national)) return "ntt-east";
+  return "ntt-west";
+}

@@ -21,7 +21,8 @@ function parseCookies(header: string | null): Map<string, string> {
   return out;
 }
 
-function sign(secret: string, value: string): string {
+/** The form token for a cookie value (exported for tools that post forms, e.g. the benchmark). */
+export function sign(secret: string, value: string): string {
   return createHmac("sha256", secret).update(`csrf:${value}`).digest("base64url");
 }
 

@@ -41,6 +41,16 @@ const envSchema = z
     }),
     PII_ENCRYPTION_KEY: optionalNonEmpty.pipe(base64Key(32, "PII_ENCRYPTION_KEY").optional()),
     PII_HASH_KEY: optionalNonEmpty.pipe(base64Key(32, "PII_HASH_KEY").optional()),
+    /** Seed of the Ed25519 key that signs carrier batches (the carriers hold its public key). */
+    CARRIER_SIGNING_KEY: optionalNonEmpty.pipe(base64Key(32, "CARRIER_SIGNING_KEY").optional()),
+    /** SLA monitor: a batch's orders should be acknowledged within this many hours of being cut… */
+    CARRIER_SLA_ACK_HOURS: z.coerce.number().positive().max(24 * 90).default(24),
+    /** …and each order should have its result within this many hours of being made. */
+    CARRIER_SLA_DONE_HOURS: z.coerce.number().positive().max(24 * 365).default(120),
+    /** Push deliveries: seconds before an attempt times out, retries, and the first retry's delay (doubling after). */
+    CARRIER_PUSH_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(30),
+    CARRIER_PUSH_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(10),
+    CARRIER_PUSH_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
     TWILIO_ACCOUNT_SID: optionalNonEmpty.refine((v) => v === undefined || /^AC[0-9a-fA-F]{32}$/.test(v), {
       message: "TWILIO_ACCOUNT_SID must look like AC followed by 32 hexadecimal characters",
     }),
@@ -80,7 +90,7 @@ const envSchema = z
       });
     }
     if (env.DATABASE_URL !== undefined) {
-      for (const key of ["SESSION_SECRET", "PII_ENCRYPTION_KEY", "PII_HASH_KEY"] as const) {
+      for (const key of ["SESSION_SECRET", "PII_ENCRYPTION_KEY", "PII_HASH_KEY", "CARRIER_SIGNING_KEY"] as const) {
         if (env[key] === undefined) {
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
@@ -99,7 +109,19 @@ export type Config = {
   publicBaseUrl: string;
   database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string; poolSize: number };
   dataDir: string;
-  secrets: { sessionSecret: string; piiEncryptionKey: Buffer; piiHashKey: Buffer };
+  /**
+   * carrierSigningKey: the 32-byte Ed25519 seed for carrier batch signatures. Always set by
+   * loadConfig; optional in the type so configurations built by hand (tests) need not carry it.
+   */
+  secrets: { sessionSecret: string; piiEncryptionKey: Buffer; piiHashKey: Buffer; carrierSigningKey?: Buffer };
+  /** Carrier dispatch settings (defaults in app/lib/carrier-config.server.ts when absent). */
+  carrier?: {
+    slaAckHours: number;
+    slaDoneHours: number;
+    pushTimeoutSeconds: number;
+    pushRetryLimit: number;
+    pushRetryDelaySeconds: number;
+  };
   twilio: { accountSid: string; authToken: string; fromNumber: string } | null;
   centrePhoneNumber: string;
   operatorNumber: string | null;
@@ -116,7 +138,13 @@ export class ConfigError extends Error {
   }
 }
 
-type StoredSecrets = { sessionSecret: string; piiEncryptionKey: string; piiHashKey: string; demoOperatorPassword: string };
+type StoredSecrets = {
+  sessionSecret: string;
+  piiEncryptionKey: string;
+  piiHashKey: string;
+  demoOperatorPassword: string;
+  carrierSigningKey: string;
+};
 
 /** Easy to read aloud and type: no 0/O or 1/l/I. */
 function readablePassword(): string {
@@ -132,6 +160,12 @@ function embeddedSecrets(dataDir: string): StoredSecrets {
   if (fs.existsSync(file)) {
     const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StoredSecrets>;
     if (parsed.sessionSecret && parsed.piiEncryptionKey && parsed.piiHashKey) {
+      if (!parsed.carrierSigningKey) {
+        // A data folder from before carrier dispatch: add the signing key once, keeping every other secret.
+        const upgraded = { ...parsed, carrierSigningKey: randomBytes(32).toString("base64") };
+        fs.writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+        return embeddedSecrets(dataDir);
+      }
       return { ...parsed, demoOperatorPassword: parsed.demoOperatorPassword ?? readablePassword() } as StoredSecrets;
     }
     throw new ConfigError([`${file} is incomplete; restore it from a backup (the personal data cannot be read without it)`]);
@@ -142,6 +176,7 @@ function embeddedSecrets(dataDir: string): StoredSecrets {
     piiEncryptionKey: randomBytes(32).toString("base64"),
     piiHashKey: randomBytes(32).toString("base64"),
     demoOperatorPassword: readablePassword(),
+    carrierSigningKey: randomBytes(32).toString("base64"),
   };
   // "wx": never overwrite a file another process created a moment ago.
   try {
@@ -165,6 +200,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const sessionSecret = env.SESSION_SECRET ?? stored!.sessionSecret;
   const piiEncryptionKey = Buffer.from(env.PII_ENCRYPTION_KEY ?? stored!.piiEncryptionKey, "base64");
   const piiHashKey = Buffer.from(env.PII_HASH_KEY ?? stored!.piiHashKey, "base64");
+  const carrierSigningKey = Buffer.from(env.CARRIER_SIGNING_KEY ?? stored!.carrierSigningKey, "base64");
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
 
   return {
@@ -176,7 +212,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ? { kind: "pglite", dataDir: path.join(dataDir, "pglite") }
       : { kind: "postgres", url: env.DATABASE_URL!, poolSize: env.DATABASE_POOL_SIZE },
     dataDir,
-    secrets: { sessionSecret, piiEncryptionKey, piiHashKey },
+    secrets: { sessionSecret, piiEncryptionKey, piiHashKey, carrierSigningKey },
+    carrier: {
+      slaAckHours: env.CARRIER_SLA_ACK_HOURS,
+      slaDoneHours: env.CARRIER_SLA_DONE_HOURS,
+      pushTimeoutSeconds: env.CARRIER_PUSH_TIMEOUT_SECONDS,
+      pushRetryLimit: env.CARRIER_PUSH_RETRY_LIMIT,
+      pushRetryDelaySeconds: env.CARRIER_PUSH_RETRY_DELAY_SECONDS,
+    },
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM_NUMBER
         ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, fromNumber: env.TWILIO_FROM_NUMBER }

@@ -6,6 +6,10 @@ export const JOB_NAMES = {
   deliverMessage: "comms.deliver",
   /** Re-enqueues outbox rows whose delivery job was lost (a crash between commit and pickup). */
   sweepOutbox: "comms.sweep",
+  /** A cancellation's cooling-off is over: approve it (enqueued with startAfter when the cooling-off starts). */
+  cancellationElapse: "cancellations.elapse",
+  /** Cancellation deadlines: cooling-offs over, intake calls unanswered, requests lapsed, held requests settled. */
+  cancellationsSweep: "cancellations.sweep",
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -13,6 +17,8 @@ export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 export type JobPayloads = {
   "comms.deliver": { outboxId: string };
   "comms.sweep": Record<string, never>;
+  "cancellations.elapse": { cancellationId: string };
+  "cancellations.sweep": Record<string, never>;
 };
 
 /**
@@ -22,4 +28,6 @@ export type JobPayloads = {
 export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" | "stately"> = {
   "comms.deliver": "short",
   "comms.sweep": "singleton",
+  "cancellations.elapse": "short",
+  "cancellations.sweep": "singleton",
 };

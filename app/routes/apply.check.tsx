@@ -6,7 +6,7 @@ import { CsrfField } from "~/components/CsrfField";
 import { Button, Notice, SummaryList } from "~/components/ui";
 import { STEP_PATHS } from "~/domain/apply-journey";
 import { CARRIER_CHOICE_LABELS, SCOPE_LABELS } from "~/domain/carriers";
-import { formatDisplay } from "~/domain/phone";
+import { formatDisplay, toE164 } from "~/domain/phone";
 import { guardStep, requireDraft, saveFlash } from "~/lib/apply-draft.server";
 import { loadStep } from "~/lib/apply-steps.server";
 import { routeForAnswers } from "~/lib/apply-routing.server";
@@ -34,7 +34,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           : `${RELATION_LABELS[applicant.relation]}（${applicant.relationDetail ?? ""}）${applicant.applicantName ?? ""} さま`,
       changeHref: change(STEP_PATHS.applicant),
     },
-    ...(applicant.contactPhone ? [{ key: "ご連絡先", value: applicant.contactPhone, changeHref: change(STEP_PATHS.applicant) }] : []),
+    ...(applicant.contactPhone
+      ? [{ key: "ご連絡先", value: formatDisplay(toE164(applicant.contactPhone) ?? applicant.contactPhone), changeHref: change(STEP_PATHS.applicant) }]
+      : []),
     { key: "電話番号の確認", value: a.verification?.consentAt ? "確認済み（契約者ご本人が同意）" : "確認済み", changeHref: undefined },
     { key: "契約者のお名前", value: `${a.name!.kanji}（${a.name!.kana}）`, changeHref: change(STEP_PATHS.name) },
     { key: "ご住所", value: `〒${a.address!.postalCode.replace(/^(\d{3})/, "$1-")} ${a.address!.address}`, changeHref: change(STEP_PATHS.address) },

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigserial, check, index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { at, createdAt, id, updatedAt } from "./columns";
 import { lines } from "./lines";
 
@@ -8,6 +8,9 @@ import { lines } from "./lines";
  *
  * PERSONAL DATA: requester name, contact number and free-text reason are sealed (`_enc`); the contact
  * number has a keyed hash so that one number cancelling many lines can be detected.
+ *
+ * THE INVARIANT, in the database too: a row is `approved` only with the subscriber's own confirmation
+ * on record (`ck_cancellations_approved_confirmed`), whatever code writes it.
  */
 export const cancellations = pgTable(
   "cancellations",
@@ -31,10 +34,22 @@ export const cancellations = pgTable(
     status: text("status").notNull().default("received"),
     /** Rule codes that flagged the request, each explained in app/domain. */
     riskReasons: text("risk_reasons").array().notNull().default(sql`'{}'::text[]`),
+    /** Codes and counts behind the decision (line verification, context counts, rule evidence). No personal data. */
     evidence: jsonb("evidence").notNull().default(sql`'{}'::jsonb`),
     prefecture: text("prefecture"),
+    /** exchangeAreaKey() of the line (市外局番 + 市内局番), for the "burst in one area" rule. */
+    areaKey: text("area_key"),
     subscriberConfirmedAt: at("subscriber_confirmed_at"),
+    /** How the subscriber confirmed: 'callback_press_1' or 'ivr_call_from_line'. */
+    confirmationMethod: text("confirmation_method"),
     coolingOffUntil: at("cooling_off_until"),
+    /** The operator who has the request in review. */
+    reviewedBy: uuid("reviewed_by"),
+    objectedAt: at("objected_at"),
+    /** 'original_applicant' or 'other'. */
+    objectedBy: text("objected_by"),
+    /** Keyed hash of the code sent to the original applicant with the cooling-off notice. */
+    objectionCodeHash: text("objection_code_hash"),
     decision: text("decision"),
     decidedBy: uuid("decided_by"),
     decidedAt: at("decided_at"),
@@ -49,8 +64,56 @@ export const cancellations = pgTable(
     index("idx_cancellations_line").on(t.lineId, t.createdAt),
     index("idx_cancellations_contact_hash").on(t.requesterContactHash, t.createdAt),
     index("idx_cancellations_status").on(t.status, t.createdAt),
+    index("idx_cancellations_area").on(t.areaKey, t.createdAt),
     check("ck_cancellations_kind", sql`${t.kind} in ('withdrawal','resumption')`),
     check("ck_cancellations_channel", sql`${t.channel} in ('web','ivr','paper','operator')`),
     check("ck_cancellations_relation", sql`${t.requesterRelation} in ('self','family','other')`),
+    check(
+      "ck_cancellations_status",
+      sql`${t.status} in ('received','flagged','in_review','awaiting_confirmation','confirmed','cooling_off','objected','approved','declined','refused_by_subscriber','withdrawn_by_requester','expired')`,
+    ),
+    check(
+      "ck_cancellations_approved_confirmed",
+      sql`${t.status} <> 'approved' or (${t.subscriberConfirmedAt} is not null and ${t.confirmationMethod} in ('callback_press_1','ivr_call_from_line'))`,
+    ),
   ],
+);
+
+/** Append-only timeline of a cancellation request; written in the same transaction as every change. */
+export const cancellationEvents = pgTable(
+  "cancellation_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    cancellationId: uuid("cancellation_id")
+      .notNull()
+      .references(() => cancellations.id),
+    /** A CancellationEventType of app/domain/cancellation-state.ts, or a service note ('call_placed', 'applicant_notified'). */
+    type: text("type").notNull(),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status"),
+    /** 'system', 'requester', 'subscriber', 'applicant', 'ivr', 'operator:<id>'. */
+    actor: text("actor").notNull(),
+    /** No personal data here: codes, ids and counts only. */
+    detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
+    at: at("at").notNull().defaultNow(),
+  },
+  (t) => [index("idx_cancellation_events_cancellation").on(t.cancellationId, t.at)],
+);
+
+/**
+ * A web cancellation request in progress (/cancel): the answers of each step, sealed, found through a
+ * random token in an HttpOnly cookie (as apply_drafts does for /apply).
+ */
+export const cancelDrafts = pgTable(
+  "cancel_drafts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull(),
+    answersEnc: text("answers_enc").notNull(),
+    cancellationId: uuid("cancellation_id"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    expiresAt: at("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("uq_cancel_drafts_token_hash").on(t.tokenHash), index("idx_cancel_drafts_expires").on(t.expiresAt)],
 );

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   check,
   date,
@@ -8,6 +9,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   uniqueIndex,
   uuid,
@@ -20,6 +22,8 @@ export const carriers = pgTable(
   {
     code: text("code").primaryKey(),
     nameJa: text("name_ja").notNull(),
+    /** Romanised or English name, for the carrier's own staff and the API. */
+    nameEn: text("name_en"),
     /** Prefecture codes served; empty means nationwide. */
     regions: integer("regions").array().notNull().default(sql`'{}'::integer[]`),
     deliveryMode: text("delivery_mode").notNull().default("pull"),
@@ -30,6 +34,9 @@ export const carriers = pgTable(
     batchMaxSize: integer("batch_max_size").notNull().default(5000),
     contact: text("contact"),
     active: boolean("active").notNull().default(true),
+    /** HMAC key for push deliveries (sealed with the PII key); shown to the admin once when set. */
+    pushSecretEnc: text("push_secret_enc"),
+    pushSecretSetAt: at("push_secret_set_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -76,10 +83,25 @@ export const carrierBatches = pgTable(
     sentAt: at("sent_at"),
     ackedAt: at("acked_at"),
     resultsAt: at("results_at"),
+    /** The signed text: format version, carrier, sequence, count, both files' SHA-256, previous batch's hash. */
+    manifest: text("manifest").notNull().default(""),
+    /** Id of the Ed25519 key that signed the manifest (first 16 hex digits of SHA-256 of the public key). */
+    keyId: text("key_id").notNull().default(""),
+    /** The CSV file's encoding: 'utf-8' or 'shift_jis' (from the carrier's file format when cut). */
+    csvEncoding: text("csv_encoding").notNull().default("utf-8"),
+    csvSha256: text("csv_sha256").notNull().default(""),
+    csvBytes: bigint("csv_bytes", { mode: "number" }).notNull().default(0),
+    jsonSha256: text("json_sha256").notNull().default(""),
+    jsonBytes: bigint("json_bytes", { mode: "number" }).notNull().default(0),
+    /** file_sha256 of the carrier's previous batch ('' for the first): a chain the carrier can check. */
+    prevSha256: text("prev_sha256").notNull().default(""),
+    /** Every record has a result. */
+    answeredAt: at("answered_at"),
   },
   (t) => [
     uniqueIndex("uq_carrier_batches_sequence").on(t.carrierCode, t.sequence),
     index("idx_carrier_batches_status").on(t.carrierCode, t.status),
+    check("ck_carrier_batches_status", sql`${t.status} in ('cutting','ready','sent','acknowledged','answered')`),
   ],
 );
 
@@ -101,11 +123,20 @@ export const carrierOrders = pgTable(
     scope: text("scope").notNull(),
     status: text("status").notNull().default("pending"),
     idempotencyKey: text("idempotency_key").notNull(),
+    /** The record as the carrier receives it, frozen when the order is made (orders are immutable). */
+    e164: text("e164").notNull(),
+    prefecture: smallint("prefecture"),
+    /** Reference number of the application or cancellation behind the order. */
+    requestRef: text("request_ref"),
+    /** PERSONAL DATA, sealed: JSON {name, kana} of the subscriber as the carrier needs it. */
+    subjectEnc: text("subject_enc"),
     batchId: uuid("batch_id").references(() => carrierBatches.id),
     batchPosition: integer("batch_position"),
     resultCode: text("result_code"),
+    reasonCode: text("reason_code"),
     resultDetail: jsonb("result_detail"),
     effectiveDate: date("effective_date"),
+    resultAt: at("result_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -116,5 +147,11 @@ export const carrierOrders = pgTable(
     index("idx_carrier_orders_batch").on(t.batchId, t.batchPosition),
     check("ck_carrier_orders_action", sql`${t.action} in ('SUSPEND','RESUME','INQUIRY')`),
     check("ck_carrier_orders_scope", sql`${t.scope} in ('outgoing','incoming')`),
+    check(
+      "ck_carrier_orders_status",
+      sql`${t.status} in ('pending','cancelled','batched','acknowledged','done','rejected','accepted')`,
+    ),
+    index("idx_carrier_orders_application").on(t.applicationId),
+    index("idx_carrier_orders_cancellation").on(t.cancellationId),
   ],
 );

@@ -8,3 +8,5 @@ export * from "./outbox";
 export * from "./operators";
 export * from "./audit";
 export * from "./drafts";
+export * from "./ivr";
+export * from "./carrier-dispatch";

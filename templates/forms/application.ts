@@ -31,6 +31,8 @@ export interface ApplicationFormOptions {
   prefill?: ApplicationPrefill;
   /** Fixed /CreationDate for reproducible bytes (tests, archives). */
   creationDate?: Date;
+  /** Leave content streams uncompressed (tests read the drawing operators). Default true. */
+  compress?: boolean;
 }
 
 /** The printed values of a prefilled form, by layout field name. */
@@ -50,6 +52,7 @@ export async function renderApplicationForm(options: ApplicationFormOptions = {}
     title: layout.title,
     subject: options.requestId ? `ご請求番号 ${options.requestId}` : undefined,
     creationDate: options.creationDate,
+    compress: options.compress,
     margins: { top: 0, bottom: 0, left: 0, right: 0 },
   });
   drawForm(pdfPainter(doc), layout, {

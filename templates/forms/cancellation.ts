@@ -22,6 +22,8 @@ export interface CancellationFormOptions {
   requestId?: string;
   prefill?: CancellationPrefill;
   creationDate?: Date;
+  /** Leave content streams uncompressed (tests read the drawing operators). Default true. */
+  compress?: boolean;
 }
 
 export function cancellationPrefillValues(prefill: CancellationPrefill = {}): Record<string, string | undefined> {
@@ -39,6 +41,7 @@ export async function renderCancellationForm(options: CancellationFormOptions = 
     title: layout.title,
     subject: options.requestId ? `ご請求番号 ${options.requestId}` : undefined,
     creationDate: options.creationDate,
+    compress: options.compress,
     margins: { top: 0, bottom: 0, left: 0, right: 0 },
   });
   drawForm(pdfPainter(doc), layout, {

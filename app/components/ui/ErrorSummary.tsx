@@ -47,18 +47,73 @@ function focusTarget(event: MouseEvent<HTMLAnchorElement>, id: string) {
   if (window.history?.replaceState) window.history.replaceState(null, "", `#${id}`);
 }
 
+const TITLE_PREFIX = "エラー：";
+
 /**
- * Error summary at the top of a form: role="alert", focusable (tabIndex -1) and focused on mount
- * when JavaScript runs, with one link per error to `#fieldId`. Renders nothing without errors.
+ * Error summary at the top of a form: role="alert", focusable (tabIndex -1) and, when JavaScript
+ * runs, focused when it appears with the page or after a refused submit, with one link per error to
+ * `#fieldId`. Renders nothing without errors.
+ * While it is shown, the document title starts with 「エラー：」 (the server's meta() does this for
+ * errors it finds; this covers the errors the browser finds first).
  */
 export function ErrorSummary({ errors, title = "入力内容を確認してください", description }: ErrorSummaryProps) {
   const items = normaliseErrors(errors);
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
-  const key = items.map((i) => i.id).join("|");
+  const shown = items.length > 0;
+  // Focus moves to the summary when it is drawn with a page that already has errors (the server's
+  // answer), and after each submit that is refused, whether the browser or the server refused it.
+  // It does not move when a field is checked on blur or while the person types: jumping away from
+  // the field they are in would lose their place.
+  const focusNext = useRef(true);
+  const mounted = useRef(false);
   useEffect(() => {
-    if (key) ref.current?.focus();
-  }, [key]);
+    const arm = (event: Event) => {
+      focusNext.current = true;
+      const form = event.target;
+      window.setTimeout(() => {
+        // Refused in the browser with the errors already on show, so the summary is not drawn anew:
+        // the form library has put focus on the first wrong field; bring it to the summary instead.
+        const active = document.activeElement;
+        if (!focusNext.current || !ref.current || !(form instanceof HTMLFormElement) || !(active instanceof HTMLElement)) return;
+        if (form.contains(active) && active.closest(".field--error")) {
+          ref.current.focus();
+          focusNext.current = false;
+        }
+      }, 0);
+    };
+    const disarm = (event: Event) => {
+      if (event.isTrusted) focusNext.current = false;
+    };
+    window.addEventListener("submit", arm, true);
+    window.addEventListener("input", disarm, true);
+    return () => {
+      window.removeEventListener("submit", arm, true);
+      window.removeEventListener("input", disarm, true);
+    };
+  }, []);
+  useEffect(() => {
+    const first = !mounted.current;
+    mounted.current = true;
+    if (!focusNext.current) return;
+    if (shown) {
+      ref.current?.focus();
+      focusNext.current = false;
+    } else if (first) {
+      focusNext.current = false;
+    }
+  });
+  useEffect(() => {
+    // Errors found in the browser (before anything is sent) do not go through the route's meta():
+    // put 「エラー：」 in front of the <title> here too, and take it away when the errors are gone.
+    if (!shown || document.title.startsWith(TITLE_PREFIX)) return;
+    const original = document.title;
+    const prefixed = `${TITLE_PREFIX}${original}`;
+    document.title = prefixed;
+    return () => {
+      if (document.title === prefixed) document.title = original;
+    };
+  }, [shown]);
   if (items.length === 0) return null;
   return (
     <div ref={ref} className="error-summary" role="alert" tabIndex={-1} aria-labelledby={titleId}>

@@ -183,3 +183,29 @@ export function padGray(img: GrayImage, pad: number): GrayImage {
   }
   return out;
 }
+
+/**
+ * Makes the paper white: scans have a grey, noisy background (~240), and a crop pasted onto a
+ * white strip then shows its edges as vertical strokes that OCR reads as "1". Levels are stretched
+ * so that the paper (the `paperPercentile` brightest share) becomes 255; ink keeps its shades.
+ * This is not binarisation (left to Tesseract, which does it better).
+ */
+export function whitenPaper(img: GrayImage, paperPercentile = 0.6): GrayImage {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < img.data.length; i++) hist[img.data[i]!]!++;
+  const target = img.data.length * (1 - paperPercentile);
+  let seen = 0;
+  let paper = 255;
+  for (let v = 0; v < 256; v++) {
+    seen += hist[v]!;
+    if (seen >= target) {
+      paper = v;
+      break;
+    }
+  }
+  if (paper >= 250 || paper < 96) return img;
+  const out = new Uint8Array(img.data.length);
+  const gain = 255 / paper;
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(255, Math.round(img.data[i]! * gain));
+  return { width: img.width, height: img.height, data: out };
+}

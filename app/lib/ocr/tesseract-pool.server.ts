@@ -99,6 +99,9 @@ export class TesseractPool {
             cacheMethod: "none",
             gzip: true,
           });
+          // Tesseract prints "Estimating resolution…" and similar debug lines to stdout; send them
+          // nowhere, and give a resolution so it does not have to guess.
+          await worker.setParameters({ debug_file: "/dev/null", user_defined_dpi: "300" });
           workers.set(lang, worker);
         }
       }

@@ -36,8 +36,11 @@ export interface FieldReading {
   problems: string[];
   /** Where the field is on the form, in points: crop the page image with `cropField`. */
   box: Rect;
-  /** Per-cell detail of combs, for the verification screen (value, confidence). */
-  cells?: { value: string; confidence: number }[];
+  /**
+   * Per-cell detail of combs, for the verification screen: value, confidence, and when the
+   * engines disagreed what each read (English line, Japanese line, English cell, Japanese cell).
+   */
+  cells?: { value: string; confidence: number; alternatives?: string[] }[];
 }
 
 export interface PageAlignment {

@@ -1,0 +1,331 @@
+/**
+ * The carrier batch file formats (docs/carrier-interface.md), as pure functions: one record in, the
+ * exact bytes of its line out, so a batch of any size can be written as a stream and always comes out
+ * byte for byte the same.
+ *
+ *  - CSV (RFC 4180): a header line, then one line per record; CRLF line ends; a field is quoted when
+ *    it holds a comma, a double quote, CR or LF, or starts or ends with a space. UTF-8 without a BOM,
+ *    or Shift_JIS (Windows-31J as the WHATWG Encoding Standard defines it) for carriers that ask.
+ *  - JSON: one object with a header and `records`, one record per line, UTF-8.
+ *
+ * No I/O here; the Shift_JIS table is derived from the platform's TextDecoder (Node's full ICU).
+ */
+
+export const FILE_FORMATS = ["csv-utf8", "csv-sjis", "json"] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+export const FILE_FORMAT_LABELS: Readonly<Record<FileFormat, string>> = {
+  "csv-utf8": "CSV（UTF-8）",
+  "csv-sjis": "CSV（Shift_JIS）",
+  json: "JSON（UTF-8）",
+};
+
+export function isFileFormat(value: unknown): value is FileFormat {
+  return typeof value === "string" && (FILE_FORMATS as readonly string[]).includes(value);
+}
+
+export type CsvEncoding = "utf-8" | "shift_jis";
+export type DownloadFormat = "csv" | "json";
+
+export function csvEncodingOf(format: FileFormat): CsvEncoding {
+  return format === "csv-sjis" ? "shift_jis" : "utf-8";
+}
+
+/** The file a carrier gets by default: its configured format. */
+export function defaultDownloadFormat(format: FileFormat): DownloadFormat {
+  return format === "json" ? "json" : "csv";
+}
+
+export const ORDER_ACTIONS = ["SUSPEND", "RESUME", "INQUIRY"] as const;
+export type OrderAction = (typeof ORDER_ACTIONS)[number];
+
+/** One order as the carrier receives it. */
+export type BatchRecord = {
+  recordId: string;
+  seq: number;
+  action: OrderAction;
+  scope: "outgoing" | "incoming";
+  /** National digits, "0312345678". */
+  phoneNumber: string;
+  subscriberKana: string;
+  /** Empty for inquiries: a carrier that may not own the line gets the number and the kana only. */
+  subscriberName: string;
+  /** JIS X 0401 code, or null when not known. */
+  prefecture: number | null;
+  requestRef: string;
+  /** ISO 8601 UTC. */
+  requestedAt: string;
+};
+
+export const CSV_COLUMNS = [
+  "record_id",
+  "seq",
+  "action",
+  "scope",
+  "phone_number",
+  "subscriber_kana",
+  "subscriber_name",
+  "prefecture",
+  "request_ref",
+  "requested_at",
+] as const;
+
+export type BatchHeader = {
+  carrier: string;
+  sequence: number;
+  cutAt: string;
+  recordCount: number;
+};
+
+/** "+81312345678" → "0312345678". */
+export function nationalNumber(e164: string): string {
+  return e164.startsWith("+81") ? `0${e164.slice(3)}` : e164;
+}
+
+const NEEDS_QUOTES = /[",\r\n]|^ | $/;
+
+export function csvField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function csvLine(fields: readonly string[]): string {
+  return `${fields.map(csvField).join(",")}\r\n`;
+}
+
+export function csvHeaderLine(): string {
+  return csvLine(CSV_COLUMNS);
+}
+
+export function csvRecordLine(record: BatchRecord): string {
+  return csvLine([
+    record.recordId,
+    String(record.seq),
+    record.action,
+    record.scope,
+    record.phoneNumber,
+    record.subscriberKana,
+    record.subscriberName,
+    record.prefecture === null ? "" : String(record.prefecture),
+    record.requestRef,
+    record.requestedAt,
+  ]);
+}
+
+export function jsonRecordObject(record: BatchRecord) {
+  return {
+    record_id: record.recordId,
+    seq: record.seq,
+    action: record.action,
+    scope: record.scope,
+    phone_number: record.phoneNumber,
+    subscriber_kana: record.subscriberKana,
+    subscriber_name: record.subscriberName,
+    prefecture: record.prefecture,
+    request_ref: record.requestRef,
+    requested_at: record.requestedAt,
+  };
+}
+
+export const JSON_FORMAT_NAME = "kokusai-carrier-batch";
+export const JSON_FORMAT_VERSION = 1;
+
+export function jsonHead(header: BatchHeader): string {
+  const head = JSON.stringify({
+    format: JSON_FORMAT_NAME,
+    version: JSON_FORMAT_VERSION,
+    carrier: header.carrier,
+    sequence: header.sequence,
+    cut_at: header.cutAt,
+    record_count: header.recordCount,
+  });
+  return `${head.slice(0, -1)},"records":[\n`;
+}
+
+export function jsonRecordLine(record: BatchRecord, first: boolean): string {
+  return `${first ? "" : ",\n"}${JSON.stringify(jsonRecordObject(record))}`;
+}
+
+export function jsonTail(recordCount: number): string {
+  return recordCount === 0 ? "]}\n" : "\n]}\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shift_JIS (Windows-31J) encoding
+// ---------------------------------------------------------------------------------------------
+
+/** What a character Shift_JIS cannot hold becomes: 〓 (geta), the customary mark for "missing glyph". */
+export const SJIS_SUBSTITUTE = "〓";
+
+let sjisTable: Uint16Array | null = null;
+
+/**
+ * Code point → two-byte Shift_JIS code (lead << 8 | trail), for the BMP. Built by decoding every
+ * two-byte sequence once with the WHATWG decoder and keeping the first sequence per character, except
+ * pointers 8272–8835 (NEC-selected IBM extensions, duplicates of IBM extensions), as the WHATWG
+ * "index Shift_JIS pointer" rule says. The result equals the WHATWG Shift_JIS encoder.
+ */
+function table(): Uint16Array {
+  if (sjisTable) return sjisTable;
+  const decoder = new TextDecoder("shift_jis", { fatal: true });
+  const out = new Uint16Array(0x10000);
+  const pair = new Uint8Array(2);
+  for (let lead = 0x81; lead <= 0xfc; lead++) {
+    if (lead > 0x9f && lead < 0xe0) continue;
+    for (let trail = 0x40; trail <= 0xfc; trail++) {
+      if (trail === 0x7f) continue;
+      const pointer = (lead - (lead < 0xa0 ? 0x81 : 0xc1)) * 188 + trail - (trail < 0x7f ? 0x40 : 0x41);
+      if (pointer >= 8272 && pointer <= 8835) continue;
+      pair[0] = lead;
+      pair[1] = trail;
+      let text: string;
+      try {
+        text = decoder.decode(pair);
+      } catch {
+        continue;
+      }
+      if (text.length !== 1) continue;
+      const code = text.charCodeAt(0);
+      if (out[code] === 0) out[code] = (lead << 8) | trail;
+    }
+  }
+  sjisTable = out;
+  return out;
+}
+
+export type SjisResult = { bytes: Uint8Array; substituted: number };
+
+/** Encodes text as Shift_JIS; characters it cannot hold become 〓 (and are counted). */
+export function encodeShiftJis(text: string): SjisResult {
+  const map = table();
+  const out = new Uint8Array(text.length * 2);
+  let n = 0;
+  let substituted = 0;
+  const geta = map[SJIS_SUBSTITUTE.charCodeAt(0)]!;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      out[n++] = code;
+      continue;
+    }
+    if (code === 0xa5) {
+      out[n++] = 0x5c;
+      continue;
+    }
+    if (code === 0x203e) {
+      out[n++] = 0x7e;
+      continue;
+    }
+    if (code >= 0xff61 && code <= 0xff9f) {
+      out[n++] = code - 0xff61 + 0xa1;
+      continue;
+    }
+    if (code === 0x2212) code = 0xff0d;
+    let mapped = code >= 0xd800 && code <= 0xdfff ? 0 : map[code]!;
+    if (mapped === 0) {
+      // A surrogate pair is one character: substitute once, not twice.
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
+      mapped = geta;
+      substituted++;
+    }
+    out[n++] = mapped >> 8;
+    out[n++] = mapped & 0xff;
+  }
+  return { bytes: out.subarray(0, n), substituted };
+}
+
+/** Decodes bytes as UTF-8 (BOM dropped) or Shift_JIS, refusing bytes that are not valid in it. */
+export function decodeText(bytes: Uint8Array, encoding: CsvEncoding): string | null {
+  try {
+    const text = new TextDecoder(encoding === "shift_jis" ? "shift_jis" : "utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return text;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An uploaded text file: the declared charset when there is one; otherwise UTF-8 if the bytes are
+ * valid UTF-8 (ASCII-only files are both), else Shift_JIS.
+ */
+export function decodeUpload(bytes: Uint8Array, declared?: string | null): { text: string; encoding: CsvEncoding } | null {
+  const charset = declared?.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (charset && ["shiftjis", "sjis", "windows31j", "cp932", "mskanji"].includes(charset)) {
+    const text = decodeText(bytes, "shift_jis");
+    return text === null ? null : { text, encoding: "shift_jis" };
+  }
+  const utf8 = decodeText(bytes, "utf-8");
+  if (utf8 !== null) return { text: utf8, encoding: "utf-8" };
+  if (charset && charset !== "utf8") return null;
+  const sjis = decodeText(bytes, "shift_jis");
+  return sjis === null ? null : { text: sjis, encoding: "shift_jis" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV parsing (for result uploads)
+// ---------------------------------------------------------------------------------------------
+
+export type CsvRow = { line: number; fields: string[] };
+export type CsvParseResult = { ok: true; rows: CsvRow[] } | { ok: false; line: number; message: string };
+
+/**
+ * RFC 4180 with CRLF or LF line ends; a field may be quoted and hold commas, quotes ("") and line
+ * breaks. Each row carries the line number it starts on (1-based). Blank lines are skipped.
+ */
+export function parseCsv(text: string): CsvParseResult {
+  const rows: CsvRow[] = [];
+  let line = 1;
+  let rowStart = 1;
+  let fields: string[] = [];
+  let field = "";
+  let quoted = false;
+  let fieldStarted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const endRow = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && fields[0] === "" && !fieldStarted)) rows.push({ line: rowStart, fields });
+    fields = [];
+    field = "";
+    fieldStarted = false;
+  };
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          quoted = false;
+          const next = text[i + 1];
+          if (next !== undefined && next !== "," && next !== "\r" && next !== "\n") {
+            return { ok: false, line, message: "閉じた引用符（\"）の後に、区切りのカンマか改行がありません。" };
+          }
+        }
+      } else {
+        if (ch === "\n") line++;
+        field += ch;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      if (field !== "") return { ok: false, line, message: "引用符（\"）が、項目の途中にあります。項目全体を引用符で囲んでください。" };
+      quoted = true;
+      fieldStarted = true;
+    } else if (ch === ",") {
+      fields.push(field);
+      field = "";
+      fieldStarted = true;
+    } else if (ch === "\r" || ch === "\n") {
+      if (ch === "\r" && text[i + 1] === "\n") i++;
+      endRow();
+      line++;
+      rowStart = line;
+    } else {
+      field += ch;
+      fieldStarted = true;
+    }
+  }
+  if (quoted) return { ok: false, line: rowStart, message: "引用符（\"）が閉じられていません。" };
+  if (field !== "" || fields.length > 0 || fieldStarted) endRow();
+  return { ok: true, rows };
+}

@@ -1,0 +1,110 @@
+/**
+ * Carrier orders as pure rules: their statuses, their idempotency keys, and what the orders of one
+ * application add up to once carriers answer.
+ *
+ * An order is created once per (line, action, scope, request, carrier): the key below is unique in the
+ * database, so a retried or crashed job finds the order it made before instead of making another.
+ */
+import { routeApplication, type CarrierCapability, type CarrierCode, type Scope } from "./carriers";
+import type { OrderAction } from "./carrier-files";
+import type { ReasonCode, ResultCode } from "./carrier-results";
+
+export const ORDER_STATUSES = ["pending", "cancelled", "batched", "acknowledged", "done", "rejected", "accepted"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const ORDER_STATUS_LABELS: Readonly<Record<OrderStatus, string>> = {
+  pending: "バッチ待ち",
+  cancelled: "取り消し",
+  batched: "バッチ送付済み",
+  acknowledged: "受領確認済み",
+  done: "完了",
+  rejected: "不可",
+  accepted: "引き受け（休止の依頼へ）",
+};
+
+export const ACTION_LABELS: Readonly<Record<OrderAction, string>> = {
+  SUSPEND: "休止",
+  RESUME: "休止の解除",
+  INQUIRY: "契約の問い合わせ",
+};
+
+/** Orders the carrier still owes an answer for (or that still wait for a batch). */
+export const OPEN_ORDER_STATUSES: readonly OrderStatus[] = ["pending", "batched", "acknowledged"];
+
+export type OrderRequest = { kind: "application"; id: string } | { kind: "cancellation"; id: string } | { kind: "exception"; id: string };
+
+export function orderIdempotencyKey(input: { lineId: string; action: OrderAction; scope: Scope; request: OrderRequest; carrier: string }): string {
+  return `v1:${input.action}:${input.lineId}:${input.scope}:${input.request.kind}:${input.request.id}:${input.carrier}`;
+}
+
+export type OrderFacts = {
+  id: string;
+  carrier: string;
+  action: OrderAction;
+  scope: Scope;
+  status: OrderStatus;
+  resultCode: ResultCode | null;
+  reasonCode: ReasonCode | null;
+};
+
+/** A carrier that says the line is already suspended has done what was asked. */
+export function satisfiesSuspension(order: OrderFacts): boolean {
+  return order.action === "SUSPEND" && (order.status === "done" || (order.status === "rejected" && order.reasonCode === "ALREADY_SUSPENDED"));
+}
+
+export type ScopeState = "satisfied" | "open" | "failed";
+
+export function scopeState(orders: readonly OrderFacts[], scope: Scope): ScopeState {
+  const mine = orders.filter((o) => o.scope === scope && o.action !== "RESUME");
+  if (mine.some(satisfiesSuspension)) return "satisfied";
+  if (mine.some((o) => OPEN_ORDER_STATUSES.includes(o.status))) return "open";
+  return "failed";
+}
+
+export type ApplicationOutcome =
+  | { kind: "open" }
+  | { kind: "completed"; scopes: Scope[] }
+  | { kind: "failed"; failedScopes: Scope[]; satisfiedScopes: Scope[] };
+
+/**
+ * What the SUSPEND and INQUIRY orders of an application add up to. Completed when every scope is
+ * suspended (or already was); failed when nothing is open any more and a scope is not suspended;
+ * otherwise still open.
+ */
+export function applicationOutcome(orders: readonly OrderFacts[], scopes: readonly Scope[]): ApplicationOutcome {
+  const states = scopes.map((scope) => ({ scope, state: scopeState(orders, scope) }));
+  if (states.some((s) => s.state === "open")) return { kind: "open" };
+  const failedScopes = states.filter((s) => s.state === "failed").map((s) => s.scope);
+  const satisfiedScopes = states.filter((s) => s.state === "satisfied").map((s) => s.scope);
+  if (failedScopes.length === 0) return { kind: "completed", scopes: satisfiedScopes };
+  return { kind: "failed", failedScopes, satisfiedScopes };
+}
+
+/**
+ * Where to send a scope after a carrier said "not our subscriber": every carrier that accepts the
+ * scope through the centre (only the NTT company of the prefecture, when it is known), except the
+ * carriers already asked for this application and scope.
+ */
+export function rerouteTargets(input: {
+  scope: Scope;
+  prefecture: number | null;
+  capabilities: readonly CarrierCapability[];
+  alreadyAsked: readonly string[];
+}): CarrierCode[] {
+  const route = routeApplication({ choice: "unknown", prefecture: input.prefecture, scopes: [input.scope], capabilities: input.capabilities });
+  if (route.kind !== "inquiry") return [];
+  return route.candidates.filter((carrier) => !input.alreadyAsked.includes(carrier));
+}
+
+/** Exceptions the back office resolves. */
+export const EXCEPTION_KINDS = ["rejected", "no_carrier", "conflict", "not_routable", "resume_rejected", "resume_not_possible"] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+export const EXCEPTION_LABELS: Readonly<Record<ExceptionKind, string>> = {
+  rejected: "電話会社が手続きできなかった（ほかに送り先なし）",
+  no_carrier: "どの電話会社も自社の契約ではないと回答",
+  conflict: "2社以上が自社の契約と回答",
+  not_routable: "送り先の電話会社を決められない",
+  resume_rejected: "休止の解除を電話会社が手続きできなかった",
+  resume_not_possible: "休止の解除を送れない（休止中の種類がない、または電話会社が不明）",
+};

@@ -1,0 +1,644 @@
+/**
+ * The phone channel (課題⑥): one call from the landline is the whole application, 24 hours a day.
+ *
+ * Each Twilio webhook names the menu node it answers (`/ivr/step?node=…`); the call's progress and
+ * answers live in `ivr_calls` (sealed), keyed by CallSid, so a retried webhook or a hang-up part-way
+ * loses nothing. Every node offers keypad and ja-JP speech input; * repeats; silence re-prompts twice,
+ * then offers an operator (business hours) or tells the caller how else to reach the centre.
+ */
+import { and, desc, eq, gte, inArray, isNull } from "drizzle-orm";
+import twilio from "twilio";
+import { applications, ivrCalls, lines, verifications } from "../../db/schema";
+import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
+import { SCOPE_LABELS, type CarrierChoice, type Scope } from "../domain/carriers";
+import { readChoice, readDigits, spellDigits, type CallerInput } from "../domain/ivr-input";
+import { parseJapaneseNumber, toE164 } from "../domain/phone";
+import { nttRegionForNumber } from "../domain/regions";
+import { parseReference, speakableGroups } from "../domain/reference-number";
+import { submitApplication } from "./applications.server";
+import { requestCancellationFromCall } from "./cancellations.server";
+import type { Services } from "./services.server";
+import { verifyCallIn } from "./verification.server";
+
+const VOICE = { language: "ja-JP" as const };
+const GATHER_TIMEOUT_SECONDS = 6;
+/** The first prompt plus two re-prompts. */
+const MAX_PROMPTS = 3;
+
+export type IvrNode =
+  | "menu"
+  | "apply_scope"
+  | "apply_carrier"
+  | "apply_carrier_other"
+  | "apply_name"
+  | "apply_name_record"
+  | "apply_who"
+  | "apply_confirm"
+  | "status_reference"
+  | "form_name"
+  | "form_name_record"
+  | "form_postal"
+  | "form_address"
+  | "form_address_record"
+  | "form_confirm"
+  | "cancel_who"
+  | "cancel_confirm"
+  | "call_in_code";
+
+export const IVR_NODES: readonly IvrNode[] = [
+  "menu",
+  "apply_scope",
+  "apply_carrier",
+  "apply_carrier_other",
+  "apply_name",
+  "apply_name_record",
+  "apply_who",
+  "apply_confirm",
+  "status_reference",
+  "form_name",
+  "form_name_record",
+  "form_postal",
+  "form_address",
+  "form_address_record",
+  "form_confirm",
+  "cancel_who",
+  "cancel_confirm",
+  "call_in_code",
+];
+
+export type IvrAnswers = {
+  scopes?: Scope[];
+  carrierChoice?: CarrierChoice;
+  nameSpeech?: string | null;
+  nameRecordingUrl?: string | null;
+  relation?: "self" | "family";
+  postalCode?: string;
+  addressSpeech?: string | null;
+  addressRecordingUrl?: string | null;
+  reference?: string;
+  /** Prompts given at the current node (for the silence re-prompts). */
+  prompts?: number;
+};
+
+type Call = {
+  id: string;
+  callSid: string;
+  from: string | null;
+  node: IvrNode;
+  purpose: string | null;
+  answers: IvrAnswers;
+  status: string;
+};
+
+type Params = Record<string, string | undefined>;
+
+/** Twilio sends these for a withheld or unknown caller ID. */
+const WITHHELD = new Set(["", "anonymous", "restricted", "unknown", "unavailable", "private", "+266696687", "+86282452253", "+7378742833", "+2562533"]);
+
+function callerE164(from: string | undefined): string | null {
+  if (!from || WITHHELD.has(from.toLowerCase())) return null;
+  return toE164(from);
+}
+
+function nationalOf(e164: string): string {
+  return `0${e164.slice(3)}`;
+}
+
+/** Business hours of the operators: weekdays 9:00–17:00 in Japan. */
+export function operatorsAvailable(now: Date): boolean {
+  const jst = new Date(now.getTime() + 9 * 3600_000);
+  const day = jst.getUTCDay();
+  const hour = jst.getUTCHours();
+  return day >= 1 && day <= 5 && hour >= 9 && hour < 17;
+}
+
+class Twiml {
+  readonly response = new twilio.twiml.VoiceResponse();
+  constructor(private readonly base: string) {}
+  say(text: string) {
+    this.response.say(VOICE, text);
+    return this;
+  }
+  /** A question: keypad and speech, with the no-input path back to the same node. */
+  ask(node: IvrNode, text: string, options: { numDigits?: number; finishOnKey?: string; speechOnly?: boolean; hints?: string } = {}) {
+    const gather = this.response.gather({
+      input: options.speechOnly ? ["speech"] : ["dtmf", "speech"],
+      language: "ja-JP",
+      timeout: GATHER_TIMEOUT_SECONDS,
+      speechTimeout: "auto",
+      action: `${this.base}/ivr/step?node=${node}`,
+      method: "POST",
+      ...(options.numDigits ? { numDigits: options.numDigits } : {}),
+      ...(options.finishOnKey !== undefined ? { finishOnKey: options.finishOnKey } : {}),
+      ...(options.hints ? { hints: options.hints } : {}),
+    });
+    gather.say(VOICE, text);
+    this.response.redirect({ method: "POST" }, `${this.base}/ivr/step?node=${node}&silence=1`);
+    return this;
+  }
+  record(node: IvrNode, text: string) {
+    this.response.say(VOICE, text);
+    this.response.record({
+      action: `${this.base}/ivr/step?node=${node}`,
+      method: "POST",
+      maxLength: 12,
+      timeout: 3,
+      playBeep: true,
+      finishOnKey: "#",
+    });
+    return this;
+  }
+  goodbye(text: string) {
+    this.response.say(VOICE, text);
+    this.response.hangup();
+    return this;
+  }
+  toString() {
+    return this.response.toString();
+  }
+}
+
+const MENU_TEXT =
+  "国際電話不取扱受付センターです。お電話ありがとうございます。国際電話を止めるお申し込みは1を、お申し込みの状況の確認は2を、申込書の郵送をご希望の方は3を、止めている国際電話の解除は4を、オペレーターは0を押してください。もう一度お聞きになるときは、米印を押してください。ボタンが使えない電話の方は、番号をお話しください。";
+
+function prompt(node: IvrNode, call: Call): string {
+  const a = call.answers;
+  switch (node) {
+    case "menu":
+      return MENU_TEXT;
+    case "apply_scope":
+      return "海外からかかってくる電話だけを止めるときは1を、海外からの電話と、海外へかける電話の両方を止めるときは2を、海外へかける電話だけを止めるときは3を押してください。";
+    case "apply_carrier":
+      return "ご契約の電話会社が、NTTのときは1を、KDDIやソフトバンクなど、ほかの会社のときは2を、わからないときは3を押してください。";
+    case "apply_carrier_other":
+      return "KDDIのときは1を、ソフトバンクのときは2を、NTTドコモビジネスのときは3を押してください。";
+    case "apply_name":
+      return "電話を契約している方のお名前を、フルネームでおっしゃってください。";
+    case "apply_name_record":
+      return "確認のため、ピーという音のあとに、もう一度お名前をおっしゃってください。終わったら、シャープを押してください。";
+    case "apply_who":
+      return "お電話をされているのは、契約者ご本人ですか。ご本人のときは1を、ご家族のときは2を押してください。";
+    case "apply_confirm": {
+      const scopes = (a.scopes ?? []).map((s) => SCOPE_LABELS[s]).join("と");
+      const name = a.nameSpeech ? `${a.nameSpeech}さま、` : "";
+      return `お申し込みの内容です。電話番号、${spellDigits(nationalOf(call.from!))}。${scopes}。${name}以上でよろしければ1を、はじめからやり直すときは2を押してください。`;
+    }
+    case "status_reference":
+      return "受付番号11けたを押して、最後にシャープを押してください。";
+    case "form_name":
+      return "申込書をお送りします。お送りする方のお名前を、フルネームでおっしゃってください。";
+    case "form_name_record":
+      return "確認のため、ピーという音のあとに、もう一度お名前をおっしゃってください。終わったら、シャープを押してください。";
+    case "form_postal":
+      return "お送り先の郵便番号7けたを押してください。わからないときは、シャープを押してください。";
+    case "form_address":
+      return "お送り先のご住所を、都道府県からおっしゃってください。";
+    case "form_address_record":
+      return "確認のため、ピーという音のあとに、もう一度ご住所をおっしゃってください。終わったら、シャープを押してください。";
+    case "form_confirm":
+      return `${a.addressSpeech ?? ""}、${a.nameSpeech ?? ""}さまあてに、申込書をお送りします。よろしければ1を、やめるときは2を押してください。`;
+    case "cancel_who":
+      return "止めている国際電話の解除のお申し込みですね。お電話をされているのは、契約者ご本人ですか。ご本人のときは1を、ご家族のときは2を押してください。";
+    case "cancel_confirm":
+      return "解除のお申し込みをお受けします。センターから、契約者ご本人に確認のご連絡をしてから、お手続きをします。この電話だけで、国際電話がつながるようにはなりません。よろしければ1を、やめるときは2を押してください。";
+    case "call_in_code":
+      return "ウェブのお申し込みの確認ですね。画面に表示されている4けたの確認番号を押してください。";
+  }
+}
+
+const NODE_INPUT: Partial<Record<IvrNode, { numDigits?: number; finishOnKey?: string; speechOnly?: boolean; hints?: string }>> = {
+  menu: { numDigits: 1, hints: "いち,に,さん,よん,ゼロ,もう一度" },
+  apply_scope: { numDigits: 1 },
+  apply_carrier: { numDigits: 1, hints: "NTT,KDDI,ソフトバンク,わからない" },
+  apply_carrier_other: { numDigits: 1, hints: "KDDI,ソフトバンク,ドコモ" },
+  apply_name: { speechOnly: true },
+  apply_who: { numDigits: 1, hints: "本人,家族" },
+  apply_confirm: { numDigits: 1, hints: "はい,いいえ" },
+  status_reference: { numDigits: 11, finishOnKey: "#" },
+  form_name: { speechOnly: true },
+  form_postal: { numDigits: 7, finishOnKey: "#" },
+  form_address: { speechOnly: true },
+  form_confirm: { numDigits: 1, hints: "はい,いいえ" },
+  cancel_who: { numDigits: 1, hints: "本人,家族" },
+  cancel_confirm: { numDigits: 1, hints: "はい,いいえ" },
+  call_in_code: { numDigits: 4 },
+};
+
+const RECORD_NODES = new Set<IvrNode>(["apply_name_record", "form_name_record", "form_address_record"]);
+
+function render(t: Twiml, node: IvrNode, call: Call, preface = ""): Twiml {
+  const text = `${preface}${prompt(node, call)}`;
+  if (RECORD_NODES.has(node)) return t.record(node, text);
+  return t.ask(node, text, NODE_INPUT[node] ?? {});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistence
+
+async function loadCall(services: Services, callSid: string): Promise<Call | null> {
+  const [row] = await services.db.select().from(ivrCalls).where(eq(ivrCalls.callSid, callSid));
+  if (!row) return null;
+  return {
+    id: row.id,
+    callSid: row.callSid,
+    from: services.pii.openNullable(row.fromEnc),
+    node: row.node as IvrNode,
+    purpose: row.purpose,
+    answers: JSON.parse(services.pii.open(row.answersEnc)) as IvrAnswers,
+    status: row.status,
+  };
+}
+
+async function saveCall(services: Services, call: Call, extra: Partial<typeof ivrCalls.$inferInsert> = {}) {
+  await services.db
+    .update(ivrCalls)
+    .set({ node: call.node, purpose: call.purpose, answersEnc: services.pii.seal(JSON.stringify(call.answers)), updatedAt: services.now(), ...extra })
+    .where(eq(ivrCalls.id, call.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhooks
+
+/** POST /ivr/voice: a new call. */
+export async function handleIncomingCall(services: Services, params: Params): Promise<string> {
+  const base = services.config.publicBaseUrl;
+  const callSid = params.CallSid ?? "";
+  const from = callerE164(params.From);
+  const existing = await loadCall(services, callSid);
+  const call: Call =
+    existing ??
+    (await (async () => {
+      const now = services.now();
+      const [row] = await services.db
+        .insert(ivrCalls)
+        .values({
+          callSid,
+          fromEnc: services.pii.sealNullable(from),
+          fromHash: from ? services.pii.searchHash(from) : null,
+          node: "menu",
+          answersEnc: services.pii.seal("{}"),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing({ target: ivrCalls.callSid })
+        .returning({ id: ivrCalls.id });
+      return { id: row?.id ?? (await loadCall(services, callSid))!.id, callSid, from, node: "menu" as IvrNode, purpose: null, answers: {}, status: "in_progress" };
+    })());
+
+  // A caller with a code from the web journey goes straight to it: no menu to learn.
+  if (from && (await pendingCallIn(services, from))) {
+    call.node = "call_in_code";
+    call.purpose = "call_in";
+    call.answers.prompts = 1;
+    await saveCall(services, call);
+    return render(new Twiml(base), "call_in_code", call, "国際電話不取扱受付センターです。").toString();
+  }
+  call.node = "menu";
+  call.answers.prompts = 1;
+  await saveCall(services, call);
+  return render(new Twiml(base), "menu", call).toString();
+}
+
+async function pendingCallIn(services: Services, e164: string): Promise<boolean> {
+  const rows = await services.db
+    .select({ id: verifications.id })
+    .from(verifications)
+    .innerJoin(lines, eq(lines.id, verifications.lineId))
+    .where(and(eq(lines.e164, e164), eq(verifications.method, "call_in"), isNull(verifications.verifiedAt), gte(verifications.expiresAt, services.now())))
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** POST /ivr/status: Twilio's status callback. A call that ends before its branch finished is incomplete. */
+export async function handleCallStatus(services: Services, params: Params): Promise<void> {
+  const callSid = params.CallSid ?? "";
+  const ended = ["completed", "busy", "no-answer", "failed", "canceled"].includes(params.CallStatus ?? "");
+  if (!ended) return;
+  const call = await loadCall(services, callSid);
+  if (!call || call.status !== "in_progress") return;
+  // Hanging up at the menu, or after hearing a status, leaves nothing to follow up.
+  const nothingStarted = call.purpose === null || call.purpose === "status" || call.purpose === "operator";
+  await services.db
+    .update(ivrCalls)
+    .set({ status: nothingStarted ? "completed" : "incomplete", endedAt: services.now(), updatedAt: services.now() })
+    .where(eq(ivrCalls.id, call.id));
+  if (!nothingStarted) services.logger.info({ ivrCallId: call.id, node: call.node }, "call ended part-way");
+}
+
+function input(params: Params): CallerInput {
+  return { digits: params.Digits ?? null, speech: params.SpeechResult ?? null };
+}
+
+/** Silence: re-prompt twice, then hand over or say goodbye. */
+function onSilence(services: Services, t: Twiml, node: IvrNode, call: Call): { twiml: Twiml; done: boolean } {
+  const prompts = (call.answers.prompts ?? 1) + 1;
+  if (prompts <= MAX_PROMPTS) {
+    call.answers.prompts = prompts;
+    return { twiml: render(t, node, call, "お声やボタンが確認できませんでした。"), done: false };
+  }
+  return { twiml: operatorOrMessage(services, t), done: true };
+}
+
+function operatorOrMessage(services: Services, t: Twiml): Twiml {
+  const operator = services.config.operatorNumber;
+  if (operator && operatorsAvailable(services.now())) {
+    t.say("オペレーターにおつなぎします。そのままお待ちください。");
+    t.response.dial({ timeout: 30 }, operator);
+    t.say("ただいま、オペレーターにおつなぎできません。時間をおいて、おかけ直しください。");
+    t.response.hangup();
+    return t;
+  }
+  return t.goodbye(
+    "ただいまの時間は、オペレーターにおつなぎできません。オペレーターは、平日の9時から17時まで、お受けしています。ウェブや郵送でも、お申し込みいただけます。お電話ありがとうございました。",
+  );
+}
+
+/** POST /ivr/step?node=…: the caller's answer to a node (or silence). */
+export async function handleStep(services: Services, node: IvrNode, params: Params, options: { silence: boolean }): Promise<string> {
+  const base = services.config.publicBaseUrl;
+  const t = new Twiml(base);
+  const call = await loadCall(services, params.CallSid ?? "");
+  if (!call) return t.goodbye("恐れ入りますが、はじめからおかけ直しください。").toString();
+  call.node = node;
+
+  if (options.silence) {
+    const { twiml, done } = onSilence(services, t, node, call);
+    await saveCall(services, call, done ? { status: call.purpose ? "incomplete" : "completed", endedAt: services.now() } : {});
+    return twiml.toString();
+  }
+  const next = await answer(services, t, node, call, params);
+  await saveCall(services, call, next.finished ? { status: "completed", endedAt: services.now() } : {});
+  return next.twiml.toString();
+}
+
+type Outcome = { twiml: Twiml; finished?: boolean };
+
+function goTo(t: Twiml, node: IvrNode, call: Call, preface = ""): Outcome {
+  call.node = node;
+  call.answers.prompts = 1;
+  return { twiml: render(t, node, call, preface) };
+}
+
+function again(t: Twiml, node: IvrNode, call: Call, preface = "恐れ入りますが、もう一度お願いします。"): Outcome {
+  return { twiml: render(t, node, call, preface) };
+}
+
+async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, params: Params): Promise<Outcome> {
+  const given = input(params);
+  switch (node) {
+    case "menu": {
+      const choice = readChoice(given, ["1", "2", "3", "4", "0"] as const, {
+        "1": ["申し込み", "もうしこみ"],
+        "2": ["状況", "じょうきょう", "確認"],
+        "3": ["申込書", "郵送"],
+        "4": ["解除", "かいじょ"],
+        "0": ["オペレーター"],
+      });
+      if (choice === "repeat") return again(t, "menu", call, "");
+      if (choice === null) return again(t, "menu", call);
+      if (choice === "0") {
+        call.purpose = "operator";
+        return { twiml: operatorOrMessage(services, t), finished: true };
+      }
+      if (choice === "2") return statusByCaller(services, t, call);
+      if (choice === "3") {
+        call.purpose = "form";
+        return goTo(t, "form_name", call);
+      }
+      // Applying and cancelling happen from the line itself: the caller ID is the proof.
+      const check = lineCheck(call.from);
+      if (!check.ok) return { twiml: t.goodbye(check.message), finished: true };
+      if (choice === "1") {
+        call.purpose = "apply";
+        return goTo(t, "apply_scope", call);
+      }
+      call.purpose = "cancel";
+      return goTo(t, "cancel_who", call);
+    }
+    case "apply_scope": {
+      const choice = readChoice(given, ["1", "2", "3"] as const, { "1": ["着信"], "2": ["両方", "りょうほう"], "3": ["発信"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      call.answers.scopes = choice === "1" ? ["incoming"] : choice === "2" ? ["incoming", "outgoing"] : ["outgoing"];
+      return goTo(t, "apply_carrier", call);
+    }
+    case "apply_carrier": {
+      const choice = readChoice(given, ["1", "2", "3"] as const, { "1": ["NTT", "エヌティティ"], "2": ["ほか", "その他"], "3": ["わからない", "分からない"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      if (choice === "2") return goTo(t, "apply_carrier_other", call);
+      call.answers.carrierChoice = choice === "3" ? "unknown" : (nttRegionForNumber(nationalOf(call.from!)) ?? "unknown");
+      return goTo(t, "apply_name", call);
+    }
+    case "apply_carrier_other": {
+      const choice = readChoice(given, ["1", "2", "3"] as const, { "1": ["KDDI", "ケーディーディーアイ", "au"], "2": ["ソフトバンク"], "3": ["ドコモ"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      call.answers.carrierChoice = choice === "1" ? "kddi" : choice === "2" ? "softbank" : "ntt-docomo-business";
+      return goTo(t, "apply_name", call);
+    }
+    case "apply_name":
+    case "form_name": {
+      if (given.digits === "*") return again(t, node, call, "");
+      // Speech may fail on a name; the recording that follows is what an operator checks.
+      call.answers.nameSpeech = (given.speech ?? "").trim() || null;
+      return goTo(t, node === "apply_name" ? "apply_name_record" : "form_name_record", call);
+    }
+    case "apply_name_record":
+      call.answers.nameRecordingUrl = params.RecordingUrl ?? null;
+      return goTo(t, "apply_who", call);
+    case "apply_who":
+    case "cancel_who": {
+      const choice = readChoice(given, ["1", "2"] as const, { "1": ["本人", "ほんにん", "はい"], "2": ["家族", "かぞく"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      call.answers.relation = choice === "1" ? "self" : "family";
+      return goTo(t, node === "apply_who" ? "apply_confirm" : "cancel_confirm", call);
+    }
+    case "apply_confirm": {
+      const choice = readChoice(given, ["1", "2"] as const, { "1": ["はい", "お願いします"], "2": ["いいえ", "やり直す"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      if (choice === "2") {
+        call.answers = {};
+        return goTo(t, "apply_scope", call, "はじめからお伺いします。");
+      }
+      return applyFromCall(services, t, call);
+    }
+    case "status_reference": {
+      if (given.digits === "*") return again(t, node, call, "");
+      const digits = readDigits(given);
+      const parsed = parseReference(digits ?? "");
+      if (!parsed.ok) return again(t, node, call, "受付番号を確認できませんでした。");
+      return statusByReference(services, t, call, parsed.reference);
+    }
+    case "form_name_record":
+      call.answers.nameRecordingUrl = params.RecordingUrl ?? null;
+      return goTo(t, "form_postal", call);
+    case "form_postal": {
+      if (given.digits === "*") return again(t, node, call, "");
+      const digits = readDigits(given);
+      if (digits && digits.length === 7) call.answers.postalCode = digits;
+      else if (digits) return again(t, node, call, "郵便番号は7けたです。");
+      return goTo(t, "form_address", call);
+    }
+    case "form_address":
+      if (given.digits === "*") return again(t, node, call, "");
+      call.answers.addressSpeech = (given.speech ?? "").trim() || null;
+      return goTo(t, "form_address_record", call);
+    case "form_address_record":
+      call.answers.addressRecordingUrl = params.RecordingUrl ?? null;
+      return goTo(t, "form_confirm", call);
+    case "form_confirm": {
+      const choice = readChoice(given, ["1", "2"] as const, { "1": ["はい", "お願いします"], "2": ["いいえ", "やめる"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      if (choice === "2") return { twiml: t.goodbye("申込書の郵送を取りやめました。お電話ありがとうございました。"), finished: true };
+      return formByMail(services, t, call);
+    }
+    case "cancel_confirm": {
+      const choice = readChoice(given, ["1", "2"] as const, { "1": ["はい", "お願いします"], "2": ["いいえ", "やめる"] });
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      if (choice === "2") return { twiml: t.goodbye("解除のお申し込みを取りやめました。国際電話は止まったままです。お電話ありがとうございました。"), finished: true };
+      return cancelFromCall(services, t, call);
+    }
+    case "call_in_code": {
+      if (given.digits === "*") return again(t, node, call, "");
+      const code = readDigits(given);
+      if (!call.from || !code || code.length !== 4) return again(t, node, call, "4けたの番号を確認できませんでした。");
+      const result = await verifyCallIn(services, call.from, code);
+      if (result.ok) {
+        return { twiml: t.goodbye("確認できました。ウェブの画面にもどって、「電話をかけ終わりました」を押してください。お電話ありがとうございました。"), finished: true };
+      }
+      if (result.reason === "wrong_code") return again(t, node, call, "番号が違います。画面の番号を、もう一度押してください。");
+      return { twiml: t.goodbye("この確認番号は使えなくなりました。ウェブの画面から、もう一度お手続きをしてください。"), finished: true };
+    }
+  }
+}
+
+type LineCheck = { ok: true } | { ok: false; message: string };
+
+/** The caller ID must be an eligible fixed line: a withheld number is told about 186. */
+export function lineCheck(from: string | null): LineCheck {
+  if (!from) {
+    return {
+      ok: false,
+      message:
+        "お電話の番号が通知されていないため、お手続きができません。お手数ですが、電話番号の前に、1、8、6をつけて、おかけ直しください。お電話ありがとうございました。",
+    };
+  }
+  const parsed = parseJapaneseNumber(nationalOf(from));
+  if (!parsed.ok) {
+    return {
+      ok: false,
+      message: `${parsed.message} 国際電話を止めたい固定電話から、おかけ直しください。お電話ありがとうございました。`,
+    };
+  }
+  return { ok: true };
+}
+
+async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<Outcome> {
+  const a = call.answers;
+  const result = await submitApplication(services, {
+    channel: "ivr",
+    idempotencyKey: `ivr:${call.callSid}`,
+    actor: "ivr",
+    lineE164: call.from!,
+    scopes: a.scopes ?? ["incoming"],
+    relation: a.relation ?? "self",
+    relationDetail: a.relation === "family" ? "家族（電話）" : null,
+    subscriberName: a.nameSpeech ?? null,
+    carrierChoice: a.carrierChoice ?? "unknown",
+    verification: { method: "caller_id", verifiedAt: services.now(), consentAt: null },
+  });
+  if (result.kind === "already_covered") {
+    return { twiml: t.goodbye("この電話番号は、すでにお申し込みを受け付けています。新しいお申し込みは不要です。お電話ありがとうございました。"), finished: true };
+  }
+  if (result.kind === "not_routable") {
+    return { twiml: t.goodbye(`${result.message} お電話ありがとうございました。`), finished: true };
+  }
+  await services.db.update(ivrCalls).set({ applicationId: result.applicationId }).where(eq(ivrCalls.id, call.id));
+  call.answers.reference = result.reference;
+  const groups = speakableGroups(result.reference).map(spellDigits).join("、の、");
+  const refused = result.kind === "created" ? result.refusedScopes.map((r) => r.message).join("") : "";
+  return {
+    twiml: t.goodbye(
+      `お申し込みを受け付けました。${refused}受付番号を申し上げます。${groups}。もう一度申し上げます。${groups}。手続きが終わりましたら、お知らせします。お電話ありがとうございました。`,
+    ),
+    finished: true,
+  };
+}
+
+async function statusByCaller(services: Services, t: Twiml, call: Call): Promise<Outcome> {
+  call.purpose = "status";
+  if (call.from) {
+    const [row] = await services.db
+      .select({ status: applications.status, reference: applications.reference })
+      .from(applications)
+      .innerJoin(lines, eq(lines.id, applications.lineId))
+      .where(eq(lines.e164, call.from))
+      .orderBy(desc(applications.createdAt))
+      .limit(1);
+    if (row) return { twiml: t.goodbye(statusSentence(row.status as ApplicationStatus, row.reference)), finished: true };
+  }
+  return goTo(t, "status_reference", call, call.from ? "この電話番号のお申し込みが見つかりませんでした。" : "");
+}
+
+async function statusByReference(services: Services, t: Twiml, call: Call, reference: string): Promise<Outcome> {
+  const [row] = await services.db.select({ status: applications.status }).from(applications).where(eq(applications.reference, reference));
+  if (!row) return again(t, "status_reference", call, "その受付番号のお申し込みが見つかりませんでした。");
+  return { twiml: t.goodbye(statusSentence(row.status as ApplicationStatus, reference)), finished: true };
+}
+
+function statusSentence(status: ApplicationStatus, reference: string): string {
+  const label = STATUS_LABELS[status];
+  return `受付番号、${speakableGroups(reference).map(spellDigits).join("、の、")}、のお申し込みは、${label.label}。${label.description}お電話ありがとうございました。`;
+}
+
+async function formByMail(services: Services, t: Twiml, call: Call): Promise<Outcome> {
+  const a = call.answers;
+  const outboxId = await services.comms.queueLetter({
+    idempotencyKey: `ivr-form:${call.callSid}`,
+    purpose: "form_request",
+    to: [a.postalCode ? `〒${a.postalCode}` : "", a.addressSpeech ?? "", a.nameSpeech ?? ""].filter(Boolean).join(" "),
+    template: "application-form-prefilled",
+    data: {
+      requestId: call.id,
+      number: call.from,
+      name: a.nameSpeech ?? null,
+      postalCode: a.postalCode ?? null,
+      address: a.addressSpeech ?? null,
+      // The recordings let an operator correct what speech recognition wrote before printing.
+      nameRecordingUrl: a.nameRecordingUrl ?? null,
+      addressRecordingUrl: a.addressRecordingUrl ?? null,
+      needsCheck: true,
+    },
+  });
+  await services.db.update(ivrCalls).set({ outboxId }).where(eq(ivrCalls.id, call.id));
+  return {
+    twiml: t.goodbye("申込書をお送りします。1週間ほどでお届けします。記入して、同封の封筒でお送りください。お電話ありがとうございました。"),
+    finished: true,
+  };
+}
+
+/**
+ * Menu 4 takes the request only. The cancellation rules decide; nothing here turns international
+ * calls back on (the subscriber's confirmation and the cooling-off come later).
+ */
+async function cancelFromCall(services: Services, t: Twiml, call: Call): Promise<Outcome> {
+  const result = await requestCancellationFromCall(services, { callSid: call.callSid, ivrCallId: call.id, lineE164: call.from!, relation: call.answers.relation ?? "self" });
+  if (result.kind === "nothing_to_cancel") {
+    return { twiml: t.goodbye("この電話番号で、止めている国際電話や、お手続き中のお申し込みは見つかりませんでした。お電話ありがとうございました。"), finished: true };
+  }
+  await services.db.update(ivrCalls).set({ cancellationId: result.cancellationId }).where(eq(ivrCalls.id, call.id));
+  return {
+    twiml: t.goodbye(
+      "解除のお申し込みを受け付けました。センターで確認してから、お手続きをします。すぐには、国際電話はつながるようになりません。お電話ありがとうございました。",
+    ),
+    finished: true,
+  };
+}
+
+/** Open calls that ended part-way, newest first (operators follow them up). */
+export async function incompleteCalls(services: Pick<Services, "db">, limit = 50) {
+  return services.db
+    .select({ id: ivrCalls.id, purpose: ivrCalls.purpose, node: ivrCalls.node, createdAt: ivrCalls.createdAt })
+    .from(ivrCalls)
+    .where(inArray(ivrCalls.status, ["incomplete"]))
+    .orderBy(desc(ivrCalls.createdAt))
+    .limit(limit);
+}

@@ -1,0 +1,46 @@
+/**
+ * Confidence calibration: where "accepted without an operator" starts, per field kind.
+ *
+ * The goal is that NO wrong value is ever accepted; a value below its threshold is shown to an
+ * operator, which costs a few seconds, while a wrong accepted phone number stops the wrong line.
+ * The numbers were set from `npm run bench:ocr` on the generated evaluation set (see
+ * BENCHMARKS.md): each threshold sits above the highest confidence any wrong value reached there,
+ * with margin. Validation failures (phone, postal code, reference check digit, date) force review
+ * whatever the confidence.
+ */
+import type { FieldKind } from "../../../templates/forms/layout";
+
+export const ACCEPT_THRESHOLDS: Readonly<Record<FieldKind, number>> = {
+  // Two engines must agree on every digit (see read-digits); their lower confidence is used.
+  digits: 0.9,
+  kana: 0.93,
+  kanji: 0.95,
+  text: 0.95,
+  checkbox: 0.8,
+  signature: 0.8,
+};
+
+/** Check box ink ratios (share of dark pixels inside the box, border excluded). */
+export const CHECKBOX_INK = {
+  /** Below: clearly empty. */
+  empty: 0.025,
+  /** Above: clearly ticked. Between the two: "uncertain", always to an operator. */
+  ticked: 0.07,
+} as const;
+
+/** Comb cell ink ratios: below `empty` a cell is blank; up to `faint` it is unclear. */
+export const CELL_INK = { empty: 0.01, faint: 0.025 } as const;
+
+/** Text lines with less ink than this are blank. */
+export const LINE_INK_EMPTY = 0.004;
+
+export function isAccepted(kind: FieldKind, confidence: number, problems: readonly string[]): boolean {
+  return problems.length === 0 && confidence >= ACCEPT_THRESHOLDS[kind];
+}
+
+/** Linear ramp from `lo` (at a) to `hi` (at b), clamped. */
+export function ramp(x: number, a: number, b: number, lo: number, hi: number): number {
+  if (b === a) return hi;
+  const t = Math.max(0, Math.min(1, (x - a) / (b - a)));
+  return lo + (hi - lo) * t;
+}

@@ -1,0 +1,52 @@
+/** Shared pieces of the benchmarks: a throwaway PostgreSQL database, percentiles, BENCHMARKS.md. */
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { randomBytes } from "node:crypto";
+
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export async function withScratchDatabase<T>(run: (url: string) => Promise<T>): Promise<T> {
+  const name = `kokusai_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  try {
+    return await run(url.toString());
+  } finally {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end({ timeout: 5 });
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function summarise(latenciesMs: number[], elapsedMs: number) {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    throughput: (sorted.length / elapsedMs) * 1000,
+  };
+}
+
+/** Replaces (or appends) the "## <title>" section of BENCHMARKS.md, leaving the others alone. */
+export function writeBenchmarkSection(title: string, body: string) {
+  const file = path.resolve("BENCHMARKS.md");
+  const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n";
+  const heading = `## ${title}`;
+  const section = `${heading}\n\n${body.trim()}\n`;
+  const start = current.indexOf(heading);
+  if (start === -1) {
+    fs.writeFileSync(file, `${current.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = current.indexOf("\n## ", start + heading.length);
+  fs.writeFileSync(file, `${current.slice(0, start)}${section}${next === -1 ? "" : `\n${current.slice(next + 1)}`}`);
+}
