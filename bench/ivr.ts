@@ -15,7 +15,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { createApp } from "../server";
 import { createLogger } from "../app/lib/logger.server";
 import { startServices } from "../app/lib/services.server";
-import { CallSimulator } from "../app/lib/ivr-simulator";
+import { CallSimulator } from "../app/lib/ivr-simulator.server";
 import { ivrAuthToken } from "../app/lib/twilio-webhook.server";
 import { createOutboxProvider } from "../app/lib/comms.server";
 import { wrapPostgres } from "../db/client";

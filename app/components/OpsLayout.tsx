@@ -8,6 +8,8 @@ const NAV = [
   { to: "/ops", label: "ダッシュボード", end: true },
   { to: "/ops/outbox", label: "送信記録（アウトボックス）", end: false },
   { to: "/ops/calls", label: "電話受付の確認", end: false },
+  { to: "/ops/cancellations", label: "取り消しの確認", end: true },
+  { to: "/ops/cancellations/stats", label: "取り消しの統計", end: false },
 ];
 
 /** Header with navigation and sign-out, main landmark, footer of the back office. */

@@ -135,14 +135,11 @@ export type NewCancellation = {
   client?: string;
 };
 
+type Accepted = { cancellationId: string; reference: string; status: CancellationStatus; cancellationKind: CancellationKind };
+
 export type RequestResult =
-  | {
-      kind: "created" | "replayed";
-      cancellationId: string;
-      reference: string;
-      status: CancellationStatus;
-      cancellationKind: CancellationKind;
-    }
+  | ({ kind: "created" } & Accepted)
+  | ({ kind: "replayed" } & Accepted)
   | { kind: "nothing_to_cancel"; message: string }
   | { kind: "already_open"; cancellationId: string; message: string }
   | { kind: "rate_limited"; message: string };
@@ -973,6 +970,9 @@ export async function sweepCancellations(services: Services): Promise<SweepCount
 }
 
 // ————— operator decisions —————
+
+/** Who may see and decide cancellation requests in the back office. */
+export const CANCELLATION_STAFF_ROLES: readonly Role[] = ["operator", "supervisor", "admin"];
 
 export const OPERATOR_ACTIONS = ["call_back", "approve", "decline", "release", "record_objection", "requester_withdrew"] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];

@@ -10,7 +10,7 @@ import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { toE164 } from "../domain/phone";
 import { loadConfig } from "./env.server";
-import { CallSimulator } from "./ivr-simulator";
+import { CallSimulator } from "./ivr-simulator.server";
 import { ivrAuthToken } from "./twilio-webhook.server";
 
 const { values } = parseArgs({

@@ -10,6 +10,16 @@ export const JOB_NAMES = {
   cancellationElapse: "cancellations.elapse",
   /** Cancellation deadlines: cooling-offs over, intake calls unanswered, requests lapsed, held requests settled. */
   cancellationsSweep: "cancellations.sweep",
+  /** Carrier dispatch: turns verified applications, approved resumptions and withdrawals into orders. */
+  planCarrierOrders: "carriers.plan",
+  /** Cuts one carrier's batches (on its schedule, or when batch_max_size orders wait). */
+  cutCarrierBatch: "carriers.cut",
+  /** One per batch schedule (app/domain/carrier-schedules.ts): cuts every carrier on that schedule. */
+  cutCarriersEvery15Min: "carriers.cut.every-15-min",
+  cutCarriersHourly: "carriers.cut.hourly",
+  cutCarriersDaily1700: "carriers.cut.daily-1700",
+  /** POSTs a batch to a push-mode carrier; retried with backoff by pg-boss. */
+  pushCarrierBatch: "carriers.push",
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -19,6 +29,12 @@ export type JobPayloads = {
   "comms.sweep": Record<string, never>;
   "cancellations.elapse": { cancellationId: string };
   "cancellations.sweep": Record<string, never>;
+  "carriers.plan": Record<string, never>;
+  "carriers.cut": { carrierCode: string; reason: "schedule" | "size" };
+  "carriers.cut.every-15-min": Record<string, never>;
+  "carriers.cut.hourly": Record<string, never>;
+  "carriers.cut.daily-1700": Record<string, never>;
+  "carriers.push": { batchId: string };
 };
 
 /**
@@ -30,4 +46,11 @@ export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" 
   "comms.sweep": "singleton",
   "cancellations.elapse": "short",
   "cancellations.sweep": "singleton",
+  // Stately: one run at a time and at most one more waiting, so a trigger during a run is not lost.
+  "carriers.plan": "stately",
+  "carriers.cut": "stately",
+  "carriers.cut.every-15-min": "singleton",
+  "carriers.cut.hourly": "singleton",
+  "carriers.cut.daily-1700": "singleton",
+  "carriers.push": "short",
 };

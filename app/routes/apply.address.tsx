@@ -72,7 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function AddressStep() {
   const { lastResult, defaults, returnToCheck } = useLoaderData<typeof loader>();
-  const [form, fields] = useStepForm(addressSchema, lastResult);
+  const [form, fields] = useStepForm(addressSchema, lastResult, { lookup: postalCodeSchema });
   const flash = lastResult as { lookedUp?: boolean; initialValue?: { postalCode?: string; address?: string } } | null;
   const lookedUp = Boolean(flash?.lookedUp);
   const postalCode = String(flash?.initialValue?.postalCode ?? defaults.postalCode);

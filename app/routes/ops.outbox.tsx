@@ -63,7 +63,15 @@ export default function OutboxRoute() {
                 <td className="nowrap">{formatJstDateTime(item.createdAt)}</td>
                 <td>{CHANNEL_LABELS[item.channel] ?? item.channel}</td>
                 <td className="nowrap digits">{item.to}</td>
-                <td>{item.text}</td>
+                <td>
+                  {item.text}
+                  {provider === "outbox" && item.channel === "call" && (
+                    <>
+                      {" "}
+                      <a href={`/ops/outbox/${item.id}/call`}>電話に出る（模擬）</a>
+                    </>
+                  )}
+                </td>
                 <td>{STATUS_LABELS[item.status] ?? item.status}</td>
               </tr>
             ))}

@@ -83,7 +83,7 @@ export default function StatusPage() {
       <ErrorSummary errors={{ reference: fields.reference.errors, number: fields.number.errors, "": formErrors }} />
       <PageHeading>お申し込みの状況を確かめる</PageHeading>
       {flash?.kind === "found" && (
-        <section aria-labelledby="result-heading" className="panel">
+        <section aria-labelledby="result-heading" className="panel panel--report">
           <h2 id="result-heading">受付番号 {speakableGroups(flash.reference).join("-")} の状況</h2>
           <p className="panel__title">{STATUS_LABELS[flash.status].label}</p>
           <p>{STATUS_LABELS[flash.status].description}</p>

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { applications, cancellations, carrierOrders, ivrCalls, lines, outbox } from "../../db/schema";
-import { parseTwiml } from "../../app/lib/ivr-simulator";
+import { parseTwiml } from "../../app/lib/ivr-simulator.server";
 import { operatorsAvailable } from "../../app/lib/ivr.server";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";

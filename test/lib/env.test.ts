@@ -60,6 +60,7 @@ describe("loadConfig", () => {
         expect.stringContaining("SESSION_SECRET is required"),
         expect.stringContaining("PII_ENCRYPTION_KEY is required"),
         expect.stringContaining("PII_HASH_KEY is required"),
+        expect.stringContaining("CARRIER_SIGNING_KEY is required"),
       ]),
     );
   });
@@ -76,6 +77,7 @@ describe("loadConfig", () => {
       SESSION_SECRET: "x".repeat(40),
       PII_ENCRYPTION_KEY: key,
       PII_HASH_KEY: key,
+      CARRIER_SIGNING_KEY: key,
       DATA_DIR: tempDir(),
     });
     expect(config.database.kind).toBe("postgres");

@@ -181,3 +181,30 @@ describe("the web apply journey (without JavaScript)", () => {
     expect(page.html).toMatch(/<title>エラー：/);
   });
 });
+
+describe("the back office's simulated call (demo without Twilio)", () => {
+  it("lets an operator answer a consent call, press 1, and hear the code", async () => {
+    const { seedDemoOperator } = await import("../../db/seed");
+    const { hashPassword } = await import("../../app/lib/password.server");
+    await seedDemoOperator(services.db, await hashPassword("correct-horse-battery"));
+    const applicant = new TestBrowser(server.url);
+    await step(applicant, "/apply", {});
+    await step(applicant, "/apply/number", { number: "011-222-5555" });
+    await step(applicant, "/apply/applicant", { relation: "other", relationDetail: "札幌北警察署", applicantName: "警察 太郎", contactPhone: "011-000-0000" });
+    await step(applicant, "/apply/verify", { method: "callback" });
+    const call = await lastCallTo(services, "+81112225555");
+
+    const operator = new TestBrowser(server.url);
+    await operator.submit("/ops/login", { username: "demo", password: "correct-horse-battery" });
+    const page = await operator.get(`/ops/outbox/${call.id}/call`);
+    expect(page.status).toBe(200);
+    const answered = await operator.post(`/ops/outbox/${call.id}/call`, { csrf: operator.csrfFrom(page.html), intent: "answer" });
+    expect(decode(answered.html)).toContain("札幌北警察署の、警察 太郎さま");
+    const gather = decode(answered.html).match(/name="gather" value="([^"]+)"/)![1]!;
+    const callSid = answered.html.match(/name="callSid" value="([^"]+)"/)![1]!;
+    const pressed = await operator.post(`/ops/outbox/${call.id}/call`, { csrf: operator.csrfFrom(page.html), intent: "press", gather, callSid, digit: "1" });
+    const code = codeFromSpeech(decode(pressed.html).replace(/<!-- -->/g, ""));
+    const next = await step(applicant, "/apply/code", { intent: "check", code });
+    expect(next.url).toBe("/apply/name");
+  });
+});

@@ -1,4 +1,4 @@
-import { CallSimulator } from "../../app/lib/ivr-simulator";
+import { CallSimulator } from "../../app/lib/ivr-simulator.server";
 import type { Services } from "../../app/lib/services.server";
 import { ivrAuthToken } from "../../app/lib/twilio-webhook.server";
 import type { TestServer } from "./http";

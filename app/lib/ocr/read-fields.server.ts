@@ -4,8 +4,9 @@
  *
  * - digits: each comb cell's interior (inset so the borders are never seen; a border reads as
  *   "1"), blank cells found by ink; the written cells are laid side by side in one strip and read
- *   twice, by the English and the Japanese model with a digit whitelist. A digit counts only when
- *   both agree; single-character recognition (PSM 10) is the tie-breaker of last resort.
+ *   three times (English model, Japanese model, English model on a smaller copy) with a digit
+ *   whitelist. A digit keeps its confidence only when all three agree; otherwise single-character
+ *   recognition (PSM 10) adds two votes, the majority becomes a suggestion for the operator.
  * - kana: one line, katakana/hiragana whitelist. kanji and text: Japanese text lines.
  * - checkbox and signature: ink ratio, no OCR at all.
  */
@@ -13,7 +14,7 @@ import { combCells, textLines, type LayoutField } from "../../../templates/forms
 import { normalizeJapaneseText, normalizeKana } from "../../domain/paper-form";
 import { CELL_INK, CHECKBOX_INK, LINE_INK_EMPTY, ramp } from "./confidence";
 import type { Homography } from "./geometry";
-import { createGray, inkRatio, padGray, whitenPaper, type GrayImage } from "./gray-image";
+import { createGray, inkRatio, padGray, resizeGray, whitenPaper, type GrayImage } from "./gray-image";
 import { PSM, type OcrLanguage, type Recognition, type TesseractPool } from "./tesseract-pool.server";
 import type { Rect } from "./types";
 import { warpRegion } from "./warp";
@@ -134,30 +135,30 @@ export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<
   }));
   if (indexes.length > 0) {
     const { strip, spans } = digitStrip(indexes.map((i) => images[i]!));
-    const [eng, jpn] = await Promise.all(
-      (["eng", "jpn"] as const).map((lang) => ctx.pool.recognize({ image: strip, lang, psm: PSM.SINGLE_LINE, whitelist: DIGITS })),
-    );
-    const a = symbolsPerCell(eng!, spans);
-    const b = symbolsPerCell(jpn!, spans);
+    // Three independent line reads: two models, and the English model again on a smaller copy
+    // (different sampling, different binarisation inside Tesseract).
+    const smaller = resizeGray(strip, strip.width * 0.75, strip.height * 0.75);
+    const [eng, jpn, engSmall] = await Promise.all([
+      ctx.pool.recognize({ image: strip, lang: "eng", psm: PSM.SINGLE_LINE, whitelist: DIGITS }),
+      ctx.pool.recognize({ image: strip, lang: "jpn", psm: PSM.SINGLE_LINE, whitelist: DIGITS }),
+      ctx.pool.recognize({ image: smaller, lang: "eng", psm: PSM.SINGLE_LINE, whitelist: DIGITS }),
+    ]);
+    const lineReads = [symbolsPerCell(eng, spans), symbolsPerCell(jpn, spans), symbolsPerCell(engSmall, spans.map((sp) => ({ x0: sp.x0 * 0.75, x1: sp.x1 * 0.75 })))];
     await Promise.all(
       indexes.map(async (cellIndex, k) => {
         const faint = inks[cellIndex]! < CELL_INK.faint;
-        const ea = a[k]!;
-        const jb = b[k]!;
+        const votes = lineReads.map((r) => r[k]!);
         let read: CellRead;
-        if (ea.length === 1 && jb.length === 1 && ea[0]!.text === jb[0]!.text) {
-          read = { value: ea[0]!.text, confidence: Math.min(ea[0]!.confidence, jb[0]!.confidence) / 100 };
+        if (votes.every((v) => v.length === 1 && v[0]!.text === votes[0]![0]!.text)) {
+          read = { value: votes[0]![0]!.text, confidence: Math.min(...votes.map((v) => v[0]!.confidence)) / 100 };
         } else {
-          // The line reads disagree or split the cell: ask each model about this cell alone.
+          // The reads disagree or split the cell: ask each model about this cell alone, take the
+          // majority as a suggestion, and leave the decision to an operator.
           const [se, sj] = await Promise.all([recognizeSingleDigit(ctx, images[cellIndex]!, "eng"), recognizeSingleDigit(ctx, images[cellIndex]!, "jpn")]);
-          const votes = [ea.length === 1 ? ea[0]!.text : "", jb.length === 1 ? jb[0]!.text : "", se.value, sj.value].filter((v) => v !== "");
-          const best = votes.sort((x, y) => votes.filter((v) => v === y).length - votes.filter((v) => v === x).length)[0] ?? "";
-          const unanimous = votes.length >= 3 && votes.every((v) => v === best);
-          read = {
-            value: best,
-            confidence: unanimous ? Math.min(se.confidence, sj.confidence) * 0.95 : 0.3,
-            alternatives: [ea.map((x) => x.text).join(""), jb.map((x) => x.text).join(""), se.value, sj.value],
-          };
+          const alternatives = [...votes.map((v) => v.map((x) => x.text).join("")), se.value, sj.value];
+          const single = alternatives.filter((v) => v.length === 1);
+          const best = [...single].sort((x, y) => single.filter((v) => v === y).length - single.filter((v) => v === x).length)[0] ?? "";
+          read = { value: best, confidence: 0.3, alternatives };
         }
         // A faint cell may be a stray dot read as a digit: never accept it unseen.
         if (faint) read = { ...read, confidence: Math.min(read.confidence, 0.5) };

@@ -25,7 +25,7 @@ import { warpRegion } from "./warp";
 
 export type { FieldReading, FormPageResult, FormPageFailure, PageResult, PageAlignment, Rect, ExceptionReason } from "./types";
 export { EXCEPTION_MESSAGES } from "./exceptions";
-export { ACCEPT_THRESHOLDS } from "./confidence";
+export { ACCEPT_THRESHOLDS, LOW_RESOLUTION_THRESHOLDS } from "./confidence";
 
 async function readField(ctx: ReadContext, field: LayoutField): Promise<RawReading> {
   switch (field.kind) {
@@ -47,7 +47,7 @@ function isBlank(value: RawReading["value"]): boolean {
 }
 
 /** Field-level checks, then choice-group checks, then acceptance. */
-function judge(layout: FormLayout, raws: RawReading[]): FieldReading[] {
+function judge(layout: FormLayout, raws: RawReading[], lowResolution: boolean): FieldReading[] {
   const readings: FieldReading[] = layout.fields.map((field, i) => {
     const raw = raws[i]!;
     const problems = [...raw.problems];
@@ -78,18 +78,26 @@ function judge(layout: FormLayout, raws: RawReading[]): FieldReading[] {
     );
     if (!check.ok) for (const m of members) m.problems.push(check.message);
   }
-  for (const r of readings) r.accepted = isAccepted(r.kind, r.confidence, r.problems);
+  for (const r of readings) r.accepted = isAccepted(r.kind, r.confidence, r.problems, lowResolution);
   return readings;
 }
 
+export interface ReadPageOptions {
+  /**
+   * The page came at a low vertical resolution (FAX normal mode, 98 lines/inch): stricter
+   * thresholds apply. `DecodedPage.stretchedVertically` tells.
+   */
+  lowResolution?: boolean;
+}
+
 /** Reads one page image (any orientation). Never throws for a bad page: it returns the reason. */
-export async function readFormPage(pool: TesseractPool, image: GrayImage): Promise<PageResult> {
+export async function readFormPage(pool: TesseractPool, image: GrayImage, options: ReadPageOptions = {}): Promise<PageResult> {
   const started = performance.now();
   const aligned = alignPage(image);
   if (!aligned.ok) return aligned;
   const ctx: ReadContext = { pool, image, pageToImage: aligned.alignment.pageToImage };
   const raws = await Promise.all(aligned.layout.fields.map((field) => readField(ctx, field)));
-  const fields = judge(aligned.layout, raws);
+  const fields = judge(aligned.layout, raws, options.lowResolution ?? false);
   const needsReview = fields
     .filter((f) => !f.accepted)
     .sort((a, b) => a.confidence - b.confidence)
@@ -130,7 +138,10 @@ export async function readFormFile(pool: TesseractPool, bytes: Uint8Array): Prom
     ];
   }
   const out: FilePageResult[] = [];
-  for (const page of pages) out.push({ pageIndex: page.pageIndex, image: page.image, result: await readFormPage(pool, page.image) });
+  for (const page of pages) {
+    const result = await readFormPage(pool, page.image, { lowResolution: page.stretchedVertically ?? false });
+    out.push({ pageIndex: page.pageIndex, image: page.image, result });
+  }
   return out;
 }
 
@@ -158,7 +169,7 @@ export function uprightPage(image: GrayImage, alignment: PageAlignment): GrayIma
 export interface FormReader {
   readonly pool: TesseractPool;
   readFile(bytes: Uint8Array): Promise<FilePageResult[]>;
-  readPage(image: GrayImage): Promise<PageResult>;
+  readPage(image: GrayImage, options?: ReadPageOptions): Promise<PageResult>;
   close(): Promise<void>;
 }
 
@@ -168,7 +179,7 @@ export async function createFormReader(options: { poolSize?: number } = {}): Pro
   return {
     pool,
     readFile: (bytes) => readFormFile(pool, bytes),
-    readPage: (image) => readFormPage(pool, image),
+    readPage: (image, options) => readFormPage(pool, image, options),
     close: () => pool.terminate(),
   };
 }
