@@ -12,6 +12,7 @@
  * Coordinates are PDF points (1/72 inch) from the top-left corner, as in pdfkit. Use `mm()` to
  * convert from millimetres, which is what paper forms and envelopes are specified in.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
@@ -78,6 +79,19 @@ export const A4 = { width: mm(210), height: mm(297) } as const;
 
 export const DEFAULT_MARGIN = mm(20);
 
+/**
+ * Several documents in one PDF (the letter print queue: one PDF per batch). Inside `drawInto(target,
+ * render)`, every createDocument() adds a new page to `target` instead of starting a document, and
+ * renderToBuffer() of it returns an empty buffer instead of ending it — so any template written as
+ * "createDocument, draw, renderToBuffer" draws its pages into the batch unchanged. The scope follows
+ * the async call (AsyncLocalStorage), so two batches rendered at once do not mix.
+ */
+const drawTarget = new AsyncLocalStorage<PDFKit.PDFDocument>();
+
+export function drawInto<T>(target: PDFKit.PDFDocument, render: () => Promise<T>): Promise<T> {
+  return drawTarget.run(target, render);
+}
+
 /** A new A4 document with Japanese fonts registered ("JP", "JP-Bold"), "JP" selected, metadata set. */
 export function createDocument(options: CreateDocumentOptions = {}): PDFKit.PDFDocument {
   const margins: Margins = {
@@ -86,6 +100,12 @@ export function createDocument(options: CreateDocumentOptions = {}): PDFKit.PDFD
     left: options.margins?.left ?? DEFAULT_MARGIN,
     right: options.margins?.right ?? DEFAULT_MARGIN,
   };
+  const target = drawTarget.getStore();
+  if (target) {
+    target.addPage({ size: options.size ?? "A4", margins });
+    target.font(FONT_REGULAR).fontSize(12).fillColor("#000000").strokeColor("#000000").lineWidth(1);
+    return target;
+  }
   const info: PDFKit.DocumentInfo = {
     Title: options.title ?? CENTRE_NAME,
     Author: CENTRE_NAME,
@@ -113,6 +133,8 @@ export function createDocument(options: CreateDocumentOptions = {}): PDFKit.PDFD
 
 /** Ends the document and resolves with the whole PDF. Call once, after drawing everything. */
 export function renderToBuffer(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  // Drawn into a shared document (drawInto): the caller of drawInto ends that one.
+  if (drawTarget.getStore() === doc) return Promise.resolve(Buffer.alloc(0));
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     doc.on("data", (chunk: Buffer) => chunks.push(chunk));

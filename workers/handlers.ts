@@ -6,7 +6,11 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { outbox } from "../db/schema";
 import { JOB_NAMES, type JobName, type JobPayloads } from "../app/lib/jobs";
 import type { Services } from "../app/lib/services.server";
+import { CARRIER_JOB_HANDLERS } from "../app/lib/carrier-dispatch.server";
 import { elapseCoolingOff, sweepCancellations } from "../app/lib/cancellations.server";
+import { ingestFolder } from "../app/lib/paper-intake.server";
+import { readScan, sweepScans } from "../app/lib/paper-ocr.server";
+import { formReader } from "./ocr-reader";
 
 export type Handler<N extends JobName> = (services: Services, data: JobPayloads[N]) => Promise<void>;
 export type HandlerTable = { [N in JobName]: Handler<N> };
@@ -53,5 +57,15 @@ export const HANDLERS: HandlerTable = {
   [JOB_NAMES.cancellationsSweep]: async (services) => {
     const counts = await sweepCancellations(services);
     services.logger.debug({ ...counts }, "cancellations swept");
+  },
+  ...CARRIER_JOB_HANDLERS,
+  [JOB_NAMES.readScan]: async (services, { scanId }) => {
+    await readScan(services, await formReader(), scanId);
+  },
+  [JOB_NAMES.watchIntakeFolder]: async (services) => {
+    if (services.config.intakeDir) await ingestFolder(services, services.config.intakeDir);
+  },
+  [JOB_NAMES.sweepScans]: async (services) => {
+    await sweepScans(services);
   },
 };

@@ -2,6 +2,7 @@
 import type { Services } from "../app/lib/services.server";
 import type { JobName } from "../app/lib/jobs";
 import { HANDLERS } from "./handlers";
+import { closeFormReader } from "./ocr-reader";
 import { SCHEDULES, SCHEDULE_TIMEZONE } from "./schedules";
 
 export type RunningWorkers = { stop(): Promise<void> };
@@ -32,6 +33,7 @@ export async function startWorkers(services: Services, options: { pollingInterva
     async stop() {
       // Finish the job in hand, then stop taking new ones.
       await Promise.all(workIds.map((id) => boss.offWork({ id }).catch(() => {})));
+      await closeFormReader();
     },
   };
 }

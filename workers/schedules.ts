@@ -13,6 +13,15 @@ export const SCHEDULES: readonly Schedule[] = [
     cron: "*/10 * * * *",
     description: "cancellations: end cooling-offs, send unanswered intake calls to operators, lapse requests past their deadlines",
   },
+  // Carrier dispatch. Verified applications, approved resumptions and withdrawals become orders within
+  // a minute; each carrier's batch is cut on the schedule named in carriers.schedule
+  // (app/domain/carrier-schedules.ts lists the names), or earlier when batch_max_size orders wait.
+  { name: JOB_NAMES.planCarrierOrders, cron: "* * * * *", description: "carriers: turn verified applications, approved resumptions and withdrawals into orders" },
+  { name: JOB_NAMES.cutCarriersEvery15Min, cron: "*/15 * * * *", description: "carriers: cut batches of carriers on the every-15-min schedule" },
+  { name: JOB_NAMES.cutCarriersHourly, cron: "0 * * * *", description: "carriers: cut batches of carriers on the hourly schedule" },
+  { name: JOB_NAMES.cutCarriersDaily1700, cron: "0 17 * * *", description: "carriers: cut batches of carriers on the daily-1700 schedule (17:00 JST)" },
+  { name: JOB_NAMES.watchIntakeFolder, cron: "* * * * *", description: "paper: take new faxes from INTAKE_DIR (when set)" },
+  { name: JOB_NAMES.sweepScans, cron: "*/10 * * * *", description: "paper: re-enqueue OCR of pages whose job was lost" },
 ];
 
 export const SCHEDULE_TIMEZONE = "Asia/Tokyo";

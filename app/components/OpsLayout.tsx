@@ -1,16 +1,34 @@
 import { Form, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { areaOfRoute, can } from "~/lib/roles";
 import { CsrfField } from "./CsrfField";
 
 export type OpsUser = { displayName: string; role: string } | null;
 
 const NAV = [
   { to: "/ops", label: "ダッシュボード", end: true },
+  { to: "/ops/queue", label: "作業の一覧", end: false },
+  { to: "/ops/search", label: "検索", end: false },
+  { to: "/ops/entry", label: "電話での申し込みの入力", end: false },
+  { to: "/ops/letters", label: "手紙の印刷", end: false },
   { to: "/ops/outbox", label: "送信記録（アウトボックス）", end: false },
   { to: "/ops/calls", label: "電話受付の確認", end: false },
   { to: "/ops/cancellations", label: "取り消しの確認", end: true },
   { to: "/ops/cancellations/stats", label: "取り消しの統計", end: false },
+  { to: "/ops/carriers", label: "電話会社", end: true },
+  { to: "/ops/carriers/exceptions", label: "電話会社への送付の例外", end: false },
+  { to: "/ops/sla", label: "電話会社の対応の遅れ", end: false },
+  { to: "/ops/stats", label: "統計", end: false },
+  { to: "/ops/audit", label: "監査ログ", end: false },
+  { to: "/ops/admin", label: "職員の管理", end: false },
 ];
+
+/** Only the links the role can open (app/lib/roles.ts): "/ops/carriers/exceptions" → ops.carriers.exceptions. */
+function visibleTo(role: string, to: string): boolean {
+  const segments = to.split("/").filter(Boolean);
+  const area = areaOfRoute(segments.length === 1 ? "ops._index" : segments.join("."));
+  return area === null || area === "public" || area === "signed_in" || can(role, area, "view");
+}
 
 /** Header with navigation and sign-out, main landmark, footer of the back office. */
 export function OpsLayout({ user, children }: { user: OpsUser; children: ReactNode }) {
@@ -24,7 +42,7 @@ export function OpsLayout({ user, children }: { user: OpsUser; children: ReactNo
           {user && (
             <nav className="site-header__nav" aria-label="業務メニュー">
               <ul>
-                {NAV.map((item) => (
+                {NAV.filter((item) => visibleTo(user.role, item.to)).map((item) => (
                   <li key={item.to}>
                     <NavLink to={item.to} end={item.end}>
                       {item.label}

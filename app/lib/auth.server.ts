@@ -1,15 +1,24 @@
 /**
- * Back-office authentication: argon2id passwords, lock-out after repeated failures, and server-side
- * sessions (only a hash of the token is stored) that can be revoked at once and expire when idle.
+ * Back-office authentication: argon2id passwords, a TOTP second factor, lock-out after repeated
+ * failures of either factor, and server-side sessions (only a hash of the token is stored) that can be
+ * revoked at once and expire when idle.
+ *
+ * Signing in is a few steps; between them the browser holds only a short-lived signed "pending login"
+ * cookie naming the operator, never a session:
+ *   password → (new password, when an admin gave a one-time one) → (TOTP enrolment, the first time)
+ *   → TOTP code → session.
+ * The failure counter is reset only when the whole login succeeds, so a known password does not buy
+ * unlimited guesses at the code.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { operators, sessions } from "../../db/schema";
-import { verifyPassword } from "./password.server";
+import { hashPassword, verifyPassword } from "./password.server";
+import { AREAS, ROLES, type AccessKind, type Area, type Role } from "./roles";
+import { checkTotp, newTotpSecret, totpQrDataUrl, totpUri } from "./totp.server";
 
-export const ROLES = ["operator", "supervisor", "admin", "auditor"] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export const SESSION_COOKIE = "ops_session";
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -47,18 +56,179 @@ export async function checkPassword(context: AppLoadContext, username: string, p
   }
   if (operator.lockedUntil && operator.lockedUntil > now()) return { ok: false, reason: "locked" };
   if (!(await verifyPassword(operator.passwordHash, password))) {
-    const failures = operator.failedLogins + 1;
-    await db
-      .update(operators)
-      .set({
-        failedLogins: failures >= MAX_FAILED_LOGINS ? 0 : failures,
-        lockedUntil: failures >= MAX_FAILED_LOGINS ? new Date(now().getTime() + LOCK_DURATION_MS) : operator.lockedUntil,
-      })
-      .where(eq(operators.id, operator.id));
-    return { ok: false, reason: failures >= MAX_FAILED_LOGINS ? "locked" : "invalid" };
+    return { ok: false, reason: (await recordFailure(context, operator.id)) ? "locked" : "invalid" };
   }
-  await db.update(operators).set({ failedLogins: 0, lockedUntil: null }).where(eq(operators.id, operator.id));
+  // The counter is not reset here: only a complete login (second factor included) resets it.
   return { ok: true, operatorId: operator.id };
+}
+
+/** Counts one failed attempt (password or code); returns true when the account is now locked. */
+async function recordFailure(context: AppLoadContext, operatorId: string): Promise<boolean> {
+  const { db, now } = context.services;
+  const lockUntil = new Date(now().getTime() + LOCK_DURATION_MS);
+  // One statement, so two wrong codes sent at once both count.
+  const [row] = await db
+    .update(operators)
+    .set({
+      failedLogins: sql`case when ${operators.failedLogins} + 1 >= ${MAX_FAILED_LOGINS} then 0 else ${operators.failedLogins} + 1 end`,
+      lockedUntil: sql`case when ${operators.failedLogins} + 1 >= ${MAX_FAILED_LOGINS} then ${lockUntil.toISOString()}::timestamptz else ${operators.lockedUntil} end`,
+    })
+    .where(eq(operators.id, operatorId))
+    .returning({ lockedUntil: operators.lockedUntil });
+  return Boolean(row?.lockedUntil && row.lockedUntil > now());
+}
+
+// ————— the steps between the password and the session —————
+
+export const PENDING_LOGIN_COOKIE = "ops_login";
+export const PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
+
+export type PendingLogin = { operatorId: string; redirectTo: string; expiresAt: number };
+
+function pendingSignature(context: AppLoadContext, payload: string): string {
+  return createHmac("sha256", context.services.config.secrets.sessionSecret).update(`ops-login:${payload}`).digest("base64url");
+}
+
+function cookieNamed(request: Request, name: string): string | undefined {
+  const header = request.headers.get("Cookie") ?? "";
+  const match = header.match(new RegExp(`(?:^|;\\s*)${name}=([A-Za-z0-9_.-]+)`));
+  return match?.[1];
+}
+
+/** Set-Cookie for the pending login after a correct password (10 minutes to finish the next steps). */
+export function pendingLoginCookie(context: AppLoadContext, operatorId: string, redirectTo: string): string {
+  const expiresAt = context.services.now().getTime() + PENDING_LOGIN_TTL_MS;
+  const payload = Buffer.from(JSON.stringify({ o: operatorId, r: safeRedirectPath(redirectTo), e: expiresAt })).toString("base64url");
+  const secure = context.services.config.publicBaseUrl.startsWith("https://") ? "; Secure" : "";
+  return `${PENDING_LOGIN_COOKIE}=${payload}.${pendingSignature(context, payload)}; Path=/ops; HttpOnly; SameSite=Lax; Max-Age=${PENDING_LOGIN_TTL_MS / 1000}${secure}`;
+}
+
+export function clearPendingLoginCookie(context: AppLoadContext): string {
+  const secure = context.services.config.publicBaseUrl.startsWith("https://") ? "; Secure" : "";
+  return `${PENDING_LOGIN_COOKIE}=; Path=/ops; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
+}
+
+export function readPendingLogin(request: Request, context: AppLoadContext): PendingLogin | null {
+  const value = cookieNamed(request, PENDING_LOGIN_COOKIE);
+  if (!value) return null;
+  const [payload, signature] = value.split(".");
+  if (!payload || !signature) return null;
+  const expected = Buffer.from(pendingSignature(context, payload));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    const data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { o?: unknown; r?: unknown; e?: unknown };
+    if (typeof data.o !== "string" || typeof data.e !== "number" || data.e <= context.services.now().getTime()) return null;
+    return { operatorId: data.o, redirectTo: safeRedirectPath(typeof data.r === "string" ? data.r : "/ops"), expiresAt: data.e };
+  } catch {
+    return null;
+  }
+}
+
+export type LoginStep = "change_password" | "enrol_totp" | "totp";
+
+export const LOGIN_STEP_PATHS: Readonly<Record<LoginStep, string>> = {
+  change_password: "/ops/login/password",
+  enrol_totp: "/ops/totp/enrol",
+  totp: "/ops/totp",
+};
+
+type OperatorRow = typeof operators.$inferSelect;
+
+function stepOf(operator: OperatorRow): LoginStep {
+  return operator.passwordMustChange ? "change_password" : operator.totpEnrolledAt ? "totp" : "enrol_totp";
+}
+
+/** Where an operator who has just given the right password goes next. */
+export async function nextLoginStep(context: AppLoadContext, operatorId: string): Promise<LoginStep> {
+  const [operator] = await context.services.db.select().from(operators).where(eq(operators.id, operatorId));
+  return operator ? stepOf(operator) : "totp";
+}
+
+/**
+ * The pending login's operator and the step they are at, or null when the pending login is missing,
+ * expired, or the account was disabled or locked meanwhile (start again at the password).
+ */
+export async function pendingLoginState(
+  request: Request,
+  context: AppLoadContext,
+): Promise<{ pending: PendingLogin; operator: OperatorRow; step: LoginStep; locked: boolean } | null> {
+  const pending = readPendingLogin(request, context);
+  if (!pending) return null;
+  const [operator] = await context.services.db.select().from(operators).where(eq(operators.id, pending.operatorId));
+  if (!operator || operator.disabledAt) return null;
+  const step = stepOf(operator);
+  const locked = Boolean(operator.lockedUntil && operator.lockedUntil > context.services.now());
+  return { pending, operator, step, locked };
+}
+
+export type SecondFactorResult = { ok: true } | { ok: false; reason: "format" | "wrong" | "replayed" | "locked" | "not_enrolled" };
+
+/**
+ * Checks a TOTP code at the login (or at enrolment, against the new secret). Wrong codes count towards
+ * the lock-out like wrong passwords. On success the step is stored, so the same code cannot be used
+ * again, and the failure counter is reset.
+ */
+export async function checkSecondFactor(context: AppLoadContext, operatorId: string, code: string, mode: "login" | "enrol"): Promise<SecondFactorResult> {
+  const { db, now, pii } = context.services;
+  const [operator] = await db.select().from(operators).where(eq(operators.id, operatorId));
+  if (!operator || operator.disabledAt) return { ok: false, reason: "wrong" };
+  const current = now();
+  if (operator.lockedUntil && operator.lockedUntil > current) return { ok: false, reason: "locked" };
+  if (!operator.totpSecretEnc || (mode === "login" && !operator.totpEnrolledAt) || (mode === "enrol" && operator.totpEnrolledAt)) {
+    return { ok: false, reason: "not_enrolled" };
+  }
+  const result = checkTotp(pii.open(operator.totpSecretEnc), code, current, operator.totpLastStep);
+  if (!result.ok) {
+    if (result.reason === "format") return { ok: false, reason: "format" };
+    return { ok: false, reason: (await recordFailure(context, operatorId)) ? "locked" : result.reason };
+  }
+  // Conditional on the last step, so the same code sent twice at once is accepted once.
+  const accepted = await db
+    .update(operators)
+    .set({
+      totpLastStep: result.step,
+      failedLogins: 0,
+      lockedUntil: null,
+      ...(mode === "enrol" ? { totpEnrolledAt: current } : { lastLoginAt: current }),
+    })
+    .where(and(eq(operators.id, operatorId), or(isNull(operators.totpLastStep), lt(operators.totpLastStep, result.step))))
+    .returning({ id: operators.id });
+  if (accepted.length === 0) return { ok: false, reason: "replayed" };
+  return { ok: true };
+}
+
+/**
+ * The secret to enrol: made (and kept sealed, not yet enrolled) on the first visit, and the same one
+ * on a reload, so the QR code already scanned stays valid. Null when the operator is enrolled.
+ */
+export async function totpEnrolment(context: AppLoadContext, operatorId: string): Promise<{ secret: string; uri: string; qrDataUrl: string } | null> {
+  const { db, pii } = context.services;
+  const [operator] = await db.select().from(operators).where(eq(operators.id, operatorId));
+  if (!operator || operator.totpEnrolledAt) return null;
+  let secret = operator.totpSecretEnc ? pii.open(operator.totpSecretEnc) : null;
+  if (!secret) {
+    secret = newTotpSecret();
+    const stored = await db
+      .update(operators)
+      .set({ totpSecretEnc: pii.seal(secret), totpLastStep: null })
+      .where(and(eq(operators.id, operatorId), isNull(operators.totpSecretEnc), isNull(operators.totpEnrolledAt)))
+      .returning({ id: operators.id });
+    // Another tab made one first: show that one.
+    if (stored.length === 0) return totpEnrolment(context, operatorId);
+  }
+  const uri = totpUri(secret, operator.username);
+  return { secret, uri, qrDataUrl: await totpQrDataUrl(uri) };
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Replaces a one-time password with the operator's own (argon2id), and clears the must-change flag. */
+export async function setOwnPassword(context: AppLoadContext, operatorId: string, password: string): Promise<void> {
+  await context.services.db
+    .update(operators)
+    .set({ passwordHash: await hashPassword(password), passwordMustChange: false })
+    .where(eq(operators.id, operatorId));
 }
 
 /** Starts a session and returns its Set-Cookie header. */
@@ -117,6 +287,11 @@ export async function requireOperator(
     throw new Response("この画面を使う権限がありません。", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
   return operator;
+}
+
+/** requireOperator with the roles of an area in the policy (app/lib/roles.ts). */
+export function requireAccess(request: Request, context: AppLoadContext, area: Area, kind: AccessKind = "view"): Promise<SignedInOperator> {
+  return requireOperator(request, context, AREAS[area][kind]);
 }
 
 export async function revokeSession(context: AppLoadContext, sessionId: string): Promise<void> {

@@ -9,7 +9,7 @@
  *
  * THE INVARIANT, three times over: nothing is `approved` without the subscriber's own confirmation on
  * the line on record — the decision table's guards, a check here before every write to `approved`,
- * and a CHECK constraint in the database (ck_cancellations_approved_confirmed).
+ * and CHECK constraints in the database (ck_cancellations_approved_confirmed, ck_cancellations_confirmation_method).
  *
  * How each channel is tied to the line at intake:
  *  - web (and paper, when it asks for it): "callback_at_intake" — the row is kept in `received` while
@@ -30,6 +30,7 @@ import type { DbOrTx } from "../../db/client";
 import {
   applicationEvents,
   applications,
+  cancelDrafts,
   cancellationEvents,
   cancellations,
   lines,
@@ -671,6 +672,8 @@ async function placeConfirmationCall(services: Services, tx: DbOrTx, row: Cancel
     },
     tx,
   );
+  // A new call gives the subscriber the full time to answer again.
+  await tx.update(cancellations).set({ updatedAt: now }).where(eq(cancellations.id, row.id));
   await recordCancellationEvent(tx, { cancellationId: row.id, type: "call_placed", actor, detail: { verificationId }, at: now });
   return verificationId;
 }
@@ -893,26 +896,28 @@ export const OBJECTION_MESSAGES = {
   already: "このお申し出への反対は、すでに受け付けています。センターの係の者が、ご連絡します。",
 } as const;
 
-/** The original applicant (or, by phone through an operator, anyone) objects during the cooling-off. */
+/**
+ * The original applicant objects during the cooling-off, with the reference and the code of the notice
+ * (/cancel/object). By phone, an operator records it instead (operatorAction "record_objection").
+ */
 export async function objectToCancellation(
   services: Services,
-  input: { reference: string; code?: string; by: "original_applicant" | "other"; actor: string; ip?: string | null },
+  input: { reference: string; code: string; by: "original_applicant" | "other"; actor: string; ip?: string | null },
 ): Promise<ObjectionResult> {
   return services.db.transaction(async (tx): Promise<ObjectionResult> => {
     const [found] = await tx.select().from(cancellations).where(eq(cancellations.reference, input.reference)).for("update");
-    const codeMatches = found && input.code !== undefined && found.objectionCodeHash === objectionCodeHash(services, found.id, input.code);
-    if (!found || (input.code !== undefined && !codeMatches)) {
+    if (!found || !found.objectionCodeHash || found.objectionCodeHash !== objectionCodeHash(services, found.id, input.code)) {
       return { ok: false, reason: "not_found", message: OBJECTION_MESSAGES.not_found };
     }
     if (found.status === "objected") return { ok: false, reason: "already", message: OBJECTION_MESSAGES.already };
     if (found.status !== "cooling_off") return { ok: false, reason: "not_open", message: OBJECTION_MESSAGES.not_open };
-    const row = await applyEvent(services, tx, found, { type: "objection_received", at: services.now(), by: input.by }, input.actor, { channel: input.code ? "web" : "phone" });
+    const row = await applyEvent(services, tx, found, { type: "objection_received", at: services.now(), by: input.by }, input.actor, { channel: "web" });
     await services.audit.record({ actor: input.actor, action: "cancellation.objection", subjectType: "cancellation", subjectId: row.id, ip: input.ip ?? null, detail: { by: input.by } }, tx);
     return { ok: true, reference: row.reference };
   });
 }
 
-export type SweepCounts = { elapsed: number; intakeUnanswered: number; expired: number; settled: number };
+export type SweepCounts = { elapsed: number; intakeUnanswered: number; expired: number; settled: number; failed: number };
 
 /**
  * The periodic pass (workers/schedules.ts): cooling-offs that are over, intake calls nobody answered,
@@ -921,25 +926,41 @@ export type SweepCounts = { elapsed: number; intakeUnanswered: number; expired: 
 export async function sweepCancellations(services: Services): Promise<SweepCounts> {
   const now = services.now();
   const policy = CANCELLATION_POLICY;
-  const counts: SweepCounts = { elapsed: 0, intakeUnanswered: 0, expired: 0, settled: 0 };
+  const counts: SweepCounts = { elapsed: 0, intakeUnanswered: 0, expired: 0, settled: 0, failed: 0 };
   const ids = async (where: ReturnType<typeof and>) =>
     (await services.db.select({ id: cancellations.id }).from(cancellations).where(where).limit(500)).map((r) => r.id);
+  /** One row's trouble must not stop the others; it is logged (ids only) and tried again next time. */
+  const each = async (list: string[], work: (id: string) => Promise<boolean>, counter: Exclude<keyof SweepCounts, "failed">) => {
+    for (const id of list) {
+      try {
+        if (await work(id)) counts[counter] += 1;
+      } catch (error) {
+        counts.failed += 1;
+        services.logger.warn({ cancellationId: id, error: (error as Error).name }, "cancellation sweep failed for one request");
+      }
+    }
+  };
 
-  for (const id of await ids(and(eq(cancellations.status, "cooling_off"), lte(cancellations.coolingOffUntil, now)))) {
-    if ((await elapseCoolingOff(services, id)) === "approved") counts.elapsed += 1;
-  }
+  await each(
+    await ids(and(eq(cancellations.status, "cooling_off"), lte(cancellations.coolingOffUntil, now))),
+    async (id) => (await elapseCoolingOff(services, id)) === "approved",
+    "elapsed",
+  );
 
   const intakeCutoff = new Date(now.getTime() - policy.intakeAnswerHours * HOUR);
-  for (const id of await ids(and(eq(cancellations.status, "received"), lt(cancellations.createdAt, intakeCutoff)))) {
-    await services.db.transaction(async (tx) => {
-      const row = await loadForUpdate(tx, id);
-      if (!row || row.status !== "received") return;
-      await recordCancellationEvent(tx, { cancellationId: id, type: "intake_call_unanswered", actor: "system", at: services.now() });
-      const { row: decided } = await evaluateAndDecide(services, tx, row, "none", "system");
-      await afterStatus(services, tx, decided, "system");
-      counts.intakeUnanswered += 1;
-    });
-  }
+  await each(
+    await ids(and(eq(cancellations.status, "received"), lt(cancellations.createdAt, intakeCutoff))),
+    (id) =>
+      services.db.transaction(async (tx) => {
+        const row = await loadForUpdate(tx, id);
+        if (!row || row.status !== "received") return false;
+        await recordCancellationEvent(tx, { cancellationId: id, type: "intake_call_unanswered", actor: "system", at: services.now() });
+        const { row: decided } = await evaluateAndDecide(services, tx, row, "none", "system");
+        await afterStatus(services, tx, decided, "system");
+        return true;
+      }),
+    "intakeUnanswered",
+  );
 
   const deadlines: [CancellationStatus[], number][] = [
     [["awaiting_confirmation"], policy.confirmationDeadlineHours * HOUR],
@@ -948,24 +969,31 @@ export async function sweepCancellations(services: Services): Promise<SweepCount
   ];
   for (const [statuses, ms] of deadlines) {
     const cutoff = new Date(now.getTime() - ms);
-    for (const id of await ids(and(inArray(cancellations.status, statuses), lt(cancellations.updatedAt, cutoff)))) {
-      await services.db.transaction(async (tx) => {
-        const row = await loadForUpdate(tx, id);
-        if (!row || !statuses.includes(row.status as CancellationStatus) || row.updatedAt >= cutoff) return;
-        await applyEvent(services, tx, row, { type: "deadline_passed", at: services.now() }, "system");
-        counts.expired += 1;
-      });
-    }
+    await each(
+      await ids(and(inArray(cancellations.status, statuses), lt(cancellations.updatedAt, cutoff))),
+      (id) =>
+        services.db.transaction(async (tx) => {
+          const row = await loadForUpdate(tx, id);
+          if (!row || !statuses.includes(row.status as CancellationStatus) || row.updatedAt >= cutoff) return false;
+          await applyEvent(services, tx, row, { type: "deadline_passed", at: services.now() }, "system");
+          return true;
+        }),
+      "expired",
+    );
   }
 
-  for (const id of await ids(eq(cancellations.status, "confirmed"))) {
-    await services.db.transaction(async (tx) => {
-      const row = await loadForUpdate(tx, id);
-      if (!row || row.status !== "confirmed") return;
-      const after = await settleConfirmed(services, tx, row, "system");
-      if (after.status !== "confirmed") counts.settled += 1;
-    });
-  }
+  await each(
+    await ids(eq(cancellations.status, "confirmed")),
+    (id) =>
+      services.db.transaction(async (tx) => {
+        const row = await loadForUpdate(tx, id);
+        if (!row || row.status !== "confirmed") return false;
+        return (await settleConfirmed(services, tx, row, "system")).status !== "confirmed";
+      }),
+    "settled",
+  );
+  // Web drafts past their expiry hold sealed answers nobody will use.
+  await services.db.delete(cancelDrafts).where(lt(cancelDrafts.expiresAt, now));
   return counts;
 }
 
@@ -1159,7 +1187,8 @@ export type CancellationDetail = {
 export function possibleActions(status: CancellationStatus): OperatorAction[] {
   switch (status) {
     case "received":
-      return ["call_back", "decline", "requester_withdrew"];
+      // Waiting for the subscriber's answer to the intake call: call again, or record a change of mind.
+      return ["call_back", "requester_withdrew"];
     case "flagged":
     case "in_review":
       return status === "in_review" ? ["call_back", "approve", "decline", "release", "requester_withdrew"] : ["call_back", "approve", "decline", "requester_withdrew"];

@@ -223,7 +223,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
         select id, row_number() over (order by created_at, id) as position from picked
       )
       update carrier_orders o
-         set batch_id = ${batchId}, batch_position = numbered.position, status = 'batched', updated_at = ${now}
+         set batch_id = ${batchId}, batch_position = numbered.position, status = 'batched', updated_at = ${now.toISOString()}::timestamptz
         from numbered
        where o.id = numbered.id`);
     const [counted] = rowsOf<{ n: number | string }>(await tx.execute(sql`select count(*)::int as n from carrier_orders where batch_id = ${batchId}`));
@@ -234,13 +234,13 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     const detail = JSON.stringify({ batchId, carrier: carrierCode, sequence });
     await tx.execute(sql`
       with moved as (
-        update applications set status = 'sent', updated_at = ${now}
+        update applications set status = 'sent', updated_at = ${now.toISOString()}::timestamptz
          where status = 'queued'
            and id in (select application_id from carrier_orders where batch_id = ${batchId} and application_id is not null)
         returning id
       )
       insert into application_events (application_id, type, from_status, to_status, actor, detail, at)
-      select id, 'sent', 'queued', 'sent', 'system', ${detail}::jsonb, ${now} from moved`);
+      select id, 'sent', 'queued', 'sent', 'system', ${detail}::jsonb, ${now.toISOString()}::timestamptz from moved`);
     const raced = rowsOf(
       await tx.execute(sql`select 1 from carrier_orders o join applications a on a.id = o.application_id
                              where o.batch_id = ${batchId} and a.status = 'withdrawn' limit 1`),
@@ -526,17 +526,17 @@ export async function acknowledgeBatch(services: Services, carrierCode: string, 
     if (batch.ackedAt) return { status: batch.status as BatchStatus, ackedAt: batch.ackedAt.toISOString(), alreadyAcknowledged: true };
     const status: BatchStatus = batch.status === "answered" ? "answered" : "acknowledged";
     await tx.update(carrierBatches).set({ status, ackedAt: now, sentAt: batch.sentAt ?? now }).where(eq(carrierBatches.id, batch.id));
-    await tx.execute(sql`update carrier_orders set status = 'acknowledged', updated_at = ${now} where batch_id = ${batch.id} and status = 'batched'`);
+    await tx.execute(sql`update carrier_orders set status = 'acknowledged', updated_at = ${now.toISOString()}::timestamptz where batch_id = ${batch.id} and status = 'batched'`);
     const detail = JSON.stringify({ batchId: batch.id, carrier: carrierCode, sequence: batch.sequence });
     await tx.execute(sql`
       with moved as (
-        update applications set status = 'acknowledged', updated_at = ${now}
+        update applications set status = 'acknowledged', updated_at = ${now.toISOString()}::timestamptz
          where status = 'sent'
            and id in (select application_id from carrier_orders where batch_id = ${batch.id} and application_id is not null)
         returning id
       )
       insert into application_events (application_id, type, from_status, to_status, actor, detail, at)
-      select id, 'acknowledged', 'sent', 'acknowledged', ${actor}, ${detail}::jsonb, ${now} from moved`);
+      select id, 'acknowledged', 'sent', 'acknowledged', ${actor}, ${detail}::jsonb, ${now.toISOString()}::timestamptz from moved`);
     await services.audit.record({ actor, action: "carrier_batch.acknowledge", subjectType: "carrier_batch", subjectId: batch.id, detail: { carrier: carrierCode, sequence: batch.sequence } }, tx);
     return { status, ackedAt: now.toISOString(), alreadyAcknowledged: false };
   });

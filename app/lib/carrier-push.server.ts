@@ -117,7 +117,7 @@ export async function pushBatch(services: Services, batchId: string, options: Pu
   try {
     const init: RequestInit & { duplex?: "half" } =
       file.bytes <= BUFFER_LIMIT
-        ? { method: "POST", headers, body: await file.buffer(), signal: AbortSignal.timeout(timeoutMs), redirect: "error" }
+        ? { method: "POST", headers, body: new Uint8Array(await file.buffer()), signal: AbortSignal.timeout(timeoutMs), redirect: "error" }
         : { method: "POST", headers, body: file.stream(), duplex: "half", signal: AbortSignal.timeout(timeoutMs), redirect: "error" };
     response = await doFetch(carrier.pushUrl, init);
     // Read (and drop) the body so the connection is released; never store what the carrier said.

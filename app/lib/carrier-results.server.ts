@@ -441,7 +441,8 @@ async function settleApplication(tx: Tx, services: Services, applicationId: stri
   }
   // Failed: nothing open and a scope not suspended. The back office takes it from here.
   const failed = rows.filter((o) => outcome.failedScopes.includes(o.scope as Scope) && (o.status === "rejected" || o.status === "accepted"));
-  const onlyInquiries = failed.length > 0 && failed.every((o) => o.action === "INQUIRY");
+  // Nobody owns the line: every carrier asked said "not our subscriber" (directly or to an inquiry).
+  const onlyInquiries = failed.length > 0 && failed.every((o) => o.status === "rejected" && o.reasonCode === "NOT_OUR_SUBSCRIBER");
   const reasons = [...new Set(failed.map((o) => o.reasonCode).filter((r): r is string => !!r))];
   const lastOrder = [...failed].sort((a, b) => (a.resultAt?.getTime() ?? 0) - (b.resultAt?.getTime() ?? 0)).at(-1);
   await moveTo(tx, {

@@ -70,6 +70,8 @@ const envSchema = z
     DEMO_OPERATOR_PASSWORD: optionalNonEmpty.refine((v) => v === undefined || v.length >= 12, {
       message: "DEMO_OPERATOR_PASSWORD must be at least 12 characters",
     }),
+    /** A folder a FAX server writes received faxes to; each new file becomes a paper intake. */
+    INTAKE_DIR: optionalNonEmpty,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -129,6 +131,8 @@ export type Config = {
   seedDemoData: boolean;
   demoOperatorPassword: string | undefined;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  /** Watched folder for FAX intake (absolute), or null. */
+  intakeDir?: string | null;
 };
 
 export class ConfigError extends Error {
@@ -230,5 +234,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seedDemoData: env.SEED_DEMO_DATA === "auto" ? embedded : env.SEED_DEMO_DATA === "true",
     demoOperatorPassword: env.DEMO_OPERATOR_PASSWORD ?? stored?.demoOperatorPassword,
     logLevel: env.LOG_LEVEL,
+    intakeDir: env.INTAKE_DIR ? path.resolve(env.INTAKE_DIR) : null,
   };
 }

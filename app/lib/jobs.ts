@@ -20,6 +20,12 @@ export const JOB_NAMES = {
   cutCarriersDaily1700: "carriers.cut.daily-1700",
   /** POSTs a batch to a push-mode carrier; retried with backoff by pg-boss. */
   pushCarrierBatch: "carriers.push",
+  /** OCR of one scanned page (paper and FAX intake). */
+  readScan: "paper.read-scan",
+  /** Takes new files from the FAX server's folder (INTAKE_DIR). */
+  watchIntakeFolder: "paper.watch-folder",
+  /** Re-enqueues pages whose OCR job was lost. */
+  sweepScans: "paper.sweep",
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -35,6 +41,9 @@ export type JobPayloads = {
   "carriers.cut.hourly": Record<string, never>;
   "carriers.cut.daily-1700": Record<string, never>;
   "carriers.push": { batchId: string };
+  "paper.read-scan": { scanId: string };
+  "paper.watch-folder": Record<string, never>;
+  "paper.sweep": Record<string, never>;
 };
 
 /**
@@ -53,4 +62,7 @@ export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" 
   "carriers.cut.hourly": "singleton",
   "carriers.cut.daily-1700": "singleton",
   "carriers.push": "short",
+  "paper.read-scan": "short",
+  "paper.watch-folder": "singleton",
+  "paper.sweep": "singleton",
 };

@@ -77,7 +77,7 @@ export default function ApplicantStep() {
         <p>ご家族やその他の方は、次の3つを必ず入力してください。</p>
         <Field
           name="applicantName"
-          label="お申し込みをする方のお名前"
+          label="お申し込みをする方のお名前（ご本人以外の方は必須）"
           required={false}
           width={20}
           autoComplete="name"
@@ -86,7 +86,7 @@ export default function ApplicantStep() {
         />
         <Field
           name="relationDetail"
-          label="ご本人との続柄、または所属"
+          label="ご本人との続柄、または所属（ご本人以外の方は必須）"
           required={false}
           support="例：長男、娘、〇〇警察署"
           width={20}
@@ -95,7 +95,7 @@ export default function ApplicantStep() {
         />
         <Field
           name="contactPhone"
-          label="ご連絡先の電話番号"
+          label="ご連絡先の電話番号（ご本人以外の方は必須）"
           required={false}
           support="お申し込みについてお知らせするときに使います。携帯電話の番号でもかまいません。ご本人は入力しなくてもかまいません。"
           type="tel"

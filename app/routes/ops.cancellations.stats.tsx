@@ -10,7 +10,7 @@ import { CANCELLATION_STAFF_ROLES } from "~/lib/cancellations.server";
 export const meta: MetaFunction = () => [{ title: "取り消しの統計｜受付センター 業務システム" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireOperator(request, context, [...CANCELLATION_STAFF_ROLES, "auditor"]);
+  await requireOperator(request, context, CANCELLATION_STAFF_ROLES);
   return json({ weeks: await weeklyCancellationStats(context.services, 12) });
 }
 

@@ -5,7 +5,7 @@ import { CANCELLATION_STAFF_ROLES } from "~/lib/cancellations.server";
 
 /** The weekly figures as CSV (counts only, no personal data); the export is audited. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const operator = await requireOperator(request, context, [...CANCELLATION_STAFF_ROLES, "auditor"]);
+  const operator = await requireOperator(request, context, CANCELLATION_STAFF_ROLES);
   const url = new URL(request.url);
   const weeks = Math.min(104, Math.max(1, Number(url.searchParams.get("weeks")) || 12));
   const rows = await weeklyCancellationStats(context.services, weeks);

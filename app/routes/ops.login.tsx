@@ -4,7 +4,7 @@ import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, PageHeading } from "~/components/ui";
-import { checkPassword, getOperator, safeRedirectPath, startSession } from "~/lib/auth.server";
+import { checkPassword, getOperator, LOGIN_STEP_PATHS, nextLoginStep, pendingLoginCookie, safeRedirectPath } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
 
 export const meta: MetaFunction<typeof loader, Record<string, unknown>> = ({ data }) => [
@@ -33,7 +33,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await checkPassword(context, parsed.data.username, parsed.data.password);
   await context.services.audit.record({
     actor: result.ok ? `operator:${result.operatorId}` : "anonymous",
-    action: result.ok ? "operator.login" : result.reason === "locked" ? "operator.login_locked" : "operator.login_failed",
+    // The login is complete only after the second factor (operator.login is written then).
+    action: result.ok ? "operator.password_ok" : result.reason === "locked" ? "operator.login_locked" : "operator.login_failed",
     subjectType: "operator",
     subjectId: result.ok ? result.operatorId : null,
     ip: context.clientIp,
@@ -45,8 +46,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
         : "ユーザー名かパスワードが違います。確かめて、もう一度入力してください。";
     return json({ failed: true, username, errors: { username: undefined, password: [message] } }, { status: 401 });
   }
-  const cookie = await startSession(context, result.operatorId);
-  return redirect(safeRedirectPath(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
+  const cookie = pendingLoginCookie(context, result.operatorId, safeRedirectPath(parsed.data.redirectTo));
+  return redirect(LOGIN_STEP_PATHS[await nextLoginStep(context, result.operatorId)], { headers: { "Set-Cookie": cookie } });
 }
 
 export default function LoginRoute() {
@@ -57,6 +58,7 @@ export default function LoginRoute() {
     <div className="main--narrow">
       <ErrorSummary errors={errors ? { username: errors.username ?? [], password: errors.password ?? [] } : null} />
       <PageHeading>ログイン</PageHeading>
+      <p>ユーザー名とパスワードのあと、認証アプリに表示される6けたの番号を入力します。</p>
       <Form method="post" noValidate>
         <CsrfField />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/ops"} />

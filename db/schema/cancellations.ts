@@ -10,7 +10,8 @@ import { lines } from "./lines";
  * number has a keyed hash so that one number cancelling many lines can be detected.
  *
  * THE INVARIANT, in the database too: a row is `approved` only with the subscriber's own confirmation
- * on record (`ck_cancellations_approved_confirmed`), whatever code writes it.
+ * on record (`ck_cancellations_approved_confirmed`), and the only confirmation methods are the two on
+ * the line (`ck_cancellations_confirmation_method`), whatever code writes them.
  */
 export const cancellations = pgTable(
   "cancellations",
@@ -72,9 +73,10 @@ export const cancellations = pgTable(
       "ck_cancellations_status",
       sql`${t.status} in ('received','flagged','in_review','awaiting_confirmation','confirmed','cooling_off','objected','approved','declined','refused_by_subscriber','withdrawn_by_requester','expired')`,
     ),
+    check("ck_cancellations_approved_confirmed", sql`${t.status} <> 'approved' or ${t.subscriberConfirmedAt} is not null`),
     check(
-      "ck_cancellations_approved_confirmed",
-      sql`${t.status} <> 'approved' or (${t.subscriberConfirmedAt} is not null and ${t.confirmationMethod} in ('callback_press_1','ivr_call_from_line'))`,
+      "ck_cancellations_confirmation_method",
+      sql`${t.confirmationMethod} is null or ${t.confirmationMethod} in ('callback_press_1','ivr_call_from_line')`,
     ),
   ],
 );

@@ -10,3 +10,4 @@ export * from "./audit";
 export * from "./drafts";
 export * from "./ivr";
 export * from "./carrier-dispatch";
+export * from "./backoffice";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { at, createdAt, id } from "./columns";
 
 /** Centre staff. Passwords are argon2id hashes; the TOTP secret is sealed. */
@@ -13,6 +13,12 @@ export const operators = pgTable(
     passwordHash: text("password_hash").notNull(),
     totpSecretEnc: text("totp_secret_enc"),
     totpEnrolledAt: at("totp_enrolled_at"),
+    /** The last 30-second TOTP step accepted: a code is good once (no replay within its window). */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
+    /** Set by an admin's one-time password: the operator chooses a new password at the next login. */
+    passwordMustChange: boolean("password_must_change").notNull().default(false),
+    lastLoginAt: at("last_login_at"),
+    createdBy: uuid("created_by"),
     failedLogins: integer("failed_logins").notNull().default(0),
     lockedUntil: at("locked_until"),
     disabledAt: at("disabled_at"),

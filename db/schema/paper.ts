@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, customType, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { at, createdAt, id, updatedAt } from "./columns";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
@@ -42,6 +42,8 @@ export const scans = pgTable(
       .references(() => paperIntakes.id),
     pageNumber: integer("page_number").notNull(),
     imageEnc: bytea("image_enc").notNull(),
+    /** The page came at FAX normal resolution (98 lines/inch): stricter OCR thresholds apply. */
+    lowResolution: boolean("low_resolution").notNull().default(false),
     formType: text("form_type"),
     formVersion: text("form_version"),
     requestId: text("request_id"),

@@ -6,6 +6,7 @@ import { signTwilioRequest, ivrAuthToken } from "../../app/lib/twilio-webhook.se
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
 import { applyUntilCheck, codeFromSpeech, lastCallTo, step } from "../support/apply-flow";
+import { signedInBrowser } from "../support/ops-session";
 
 let services: TestServices;
 let server: TestServer;
@@ -184,9 +185,6 @@ describe("the web apply journey (without JavaScript)", () => {
 
 describe("the back office's simulated call (demo without Twilio)", () => {
   it("lets an operator answer a consent call, press 1, and hear the code", async () => {
-    const { seedDemoOperator } = await import("../../db/seed");
-    const { hashPassword } = await import("../../app/lib/password.server");
-    await seedDemoOperator(services.db, await hashPassword("correct-horse-battery"));
     const applicant = new TestBrowser(server.url);
     await step(applicant, "/apply", {});
     await step(applicant, "/apply/number", { number: "011-222-5555" });
@@ -194,8 +192,7 @@ describe("the back office's simulated call (demo without Twilio)", () => {
     await step(applicant, "/apply/verify", { method: "callback" });
     const call = await lastCallTo(services, "+81112225555");
 
-    const operator = new TestBrowser(server.url);
-    await operator.submit("/ops/login", { username: "demo", password: "correct-horse-battery" });
+    const { browser: operator } = await signedInBrowser(server, services, "operator");
     const page = await operator.get(`/ops/outbox/${call.id}/call`);
     expect(page.status).toBe(200);
     const answered = await operator.post(`/ops/outbox/${call.id}/call`, { csrf: operator.csrfFrom(page.html), intent: "answer" });

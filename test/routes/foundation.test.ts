@@ -5,6 +5,7 @@ import { hashPassword } from "../../app/lib/password.server";
 import { IDLE_TIMEOUT_MS, LOCK_DURATION_MS, MAX_FAILED_LOGINS } from "../../app/lib/auth.server";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
+import { signIn as signInWithTotp } from "../support/ops";
 
 const PASSWORD = "correct-horse-battery";
 let services: TestServices;
@@ -20,8 +21,9 @@ afterAll(async () => {
   await services.close();
 });
 
+/** Password and then the TOTP code (the demo operator enrols on its first login). */
 async function signIn(browser: TestBrowser, password = PASSWORD) {
-  return browser.submit("/ops/login", { username: "demo", password, redirectTo: "/ops" });
+  return signInWithTotp(browser, services, "demo", password);
 }
 
 describe("portal pages", () => {

@@ -49,6 +49,13 @@ export class TestBrowser {
     }
   }
 
+  /** Takes a Set-Cookie header value as a response would give it. */
+  setCookie(header: string) {
+    const [pair] = header.split(";");
+    const index = pair!.indexOf("=");
+    this.cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
+  }
+
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }

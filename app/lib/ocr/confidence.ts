@@ -13,9 +13,11 @@ import type { FieldKind } from "../../../templates/forms/layout";
 export const ACCEPT_THRESHOLDS: Readonly<Record<FieldKind, number>> = {
   // Three reads must agree on every digit (see readDigits); their lowest confidence is used.
   digits: 0.9,
-  kana: 0.93,
-  kanji: 0.95,
-  text: 0.95,
+  // Handwritten Japanese: wrong readings reached 0.94 (kana) and 0.91 (kanji, text) in the
+  // calibration runs even with the two-scale agreement check (readLine).
+  kana: 0.96,
+  kanji: 0.96,
+  text: 0.96,
   checkbox: 0.8,
   signature: 0.8,
 };

@@ -1,0 +1,131 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { CsrfField } from "~/components/CsrfField";
+import { Button, Notice, PageHeading } from "~/components/ui";
+import { requireAccess } from "~/lib/auth.server";
+import { readForm } from "~/lib/csrf.server";
+import { formatJstDateTime } from "~/lib/format";
+import { ingestFile, MAX_UPLOAD_BYTES } from "~/lib/paper-intake.server";
+import { recentScans } from "~/lib/paper-list.server";
+
+export const meta: MetaFunction = () => [{ title: "郵送・FAXの受付｜受付センター 業務システム" }];
+
+const STATUS: Record<string, string> = {
+  pending: "読み取り待ち",
+  ocr_done: "確認待ち（すべて読めた）",
+  needs_review: "確認待ち（確かめる欄あり）",
+  exception: "読み取れない（例外）",
+  verified: "確認済み",
+};
+const SOURCES: Record<string, string> = { upload: "アップロード", fax_folder: "FAX", mail: "郵送" };
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireAccess(request, context, "paper", "view");
+  return json({ scans: await recentScans(context.services) });
+}
+
+type UploadResult = { results: { name: string; message: string }[]; error: string | null };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const operator = await requireAccess(request, context, "paper", "act");
+  const form = await readForm(request, context);
+  const files = form.getAll("files").filter((f): f is File => typeof f === "object" && f !== null && "arrayBuffer" in f && f.size > 0);
+  if (files.length === 0) return json<UploadResult>({ results: [], error: "ファイルを選んでください（PDF、TIFF、PNG、JPEG）。" }, { status: 400 });
+  const results: { name: string; message: string }[] = [];
+  for (const file of files) {
+    if (file.size > MAX_UPLOAD_BYTES) {
+      results.push({ name: file.name, message: "20MBを超えるファイルは受け付けられません。分けてアップロードしてください。" });
+      continue;
+    }
+    const result = await ingestFile(context.services, { bytes: Buffer.from(await file.arrayBuffer()), filename: file.name, source: "upload", uploadedBy: operator.id });
+    results.push({
+      name: file.name,
+      message:
+        result.kind === "created"
+          ? `${result.pages}ページを受け付けました。読み取りを始めます。`
+          : result.kind === "duplicate"
+            ? "同じファイルは、すでに受け付けています。"
+            : result.message,
+    });
+  }
+  await context.services.audit.record({ actor: `operator:${operator.id}`, action: "paper.upload", subjectType: "paper_intake", ip: context.clientIp, detail: { files: files.length } });
+  return json<UploadResult>({ results, error: null });
+}
+
+export default function PaperRoute() {
+  const { scans } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const confirmed = params.get("confirmed");
+  return (
+    <>
+      <PageHeading>郵送・FAXの受付</PageHeading>
+      {confirmed && (
+        <Notice variant="success" title="登録しました" role="status">
+          {confirmed}
+        </Notice>
+      )}
+      {result?.error && (
+        <Notice variant="warning" title="アップロードできませんでした" role="alert">
+          {result.error}
+        </Notice>
+      )}
+      {result && result.results.length > 0 && (
+        <Notice variant="success" title="アップロードの結果" role="status">
+          <ul>
+            {result.results.map((r) => (
+              <li key={r.name}>
+                {r.name}：{r.message}
+              </li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+      <Form method="post" encType="multipart/form-data">
+        <CsrfField />
+        <div className="field">
+          <label htmlFor="files" className="label">
+            <span className="label__text">スキャンした申込書・FAX</span> <span className="requirement-badge requirement-badge--required">※必須</span>
+          </label>
+          <div id="files-support" className="support-text">
+            PDF、TIFF（FAXのG3/G4を含む）、PNG、JPEG。いくつでもまとめて選べます。1ファイル20MBまで。
+          </div>
+          <input id="files" name="files" type="file" multiple accept=".pdf,.tif,.tiff,.png,.jpg,.jpeg,application/pdf,image/tiff,image/png,image/jpeg" aria-describedby="files-support" className="input" />
+        </div>
+        <Button>アップロードする</Button>
+      </Form>
+      <h2>受け付けたページ</h2>
+      {scans.length === 0 ? (
+        <p>まだありません。</p>
+      ) : (
+        <table className="table">
+          <caption className="visually-hidden">新しい順に最大100ページ</caption>
+          <thead>
+            <tr>
+              <th scope="col">受付日時</th>
+              <th scope="col">ファイル</th>
+              <th scope="col">状態</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {scans.map((scan) => (
+              <tr key={scan.id}>
+                <td className="nowrap">{formatJstDateTime(scan.at)}</td>
+                <td>
+                  {SOURCES[scan.source] ?? scan.source}：{scan.filename ?? "（名前なし）"} {scan.page}ページ目
+                </td>
+                <td>
+                  {STATUS[scan.status] ?? scan.status}
+                  {scan.exception && <div>{scan.exception}</div>}
+                </td>
+                <td>{scan.status === "ocr_done" || scan.status === "needs_review" ? <Link to={`/ops/paper/${scan.id}`}>確かめる</Link> : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,1 @@
+ALTER TABLE "scans" ADD COLUMN "low_resolution" boolean DEFAULT false NOT NULL;

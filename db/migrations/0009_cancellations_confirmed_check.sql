@@ -1,0 +1,3 @@
+ALTER TABLE "cancellations" DROP CONSTRAINT "ck_cancellations_approved_confirmed";--> statement-breakpoint
+ALTER TABLE "cancellations" ADD CONSTRAINT "ck_cancellations_confirmation_method" CHECK ("cancellations"."confirmation_method" is null or "cancellations"."confirmation_method" in ('callback_press_1','ivr_call_from_line'));--> statement-breakpoint
+ALTER TABLE "cancellations" ADD CONSTRAINT "ck_cancellations_approved_confirmed" CHECK ("cancellations"."status" <> 'approved' or "cancellations"."subscriber_confirmed_at" is not null);
