@@ -1261,14 +1261,3 @@ export async function cancellationReceipt(services: Pick<Services, "db">, cancel
   if (!row) return null;
   return { reference: row.reference, status: row.status as CancellationStatus, kind: row.kind as CancellationKind, number: formatDisplay(row.e164) };
 }
-
-/** Every request on a line, oldest first (tests and tools). */
-export async function cancellationsOfLine(services: Pick<Services, "db">, lineE164: string): Promise<CancellationRow[]> {
-  return services.db
-    .select({ c: cancellations })
-    .from(cancellations)
-    .innerJoin(lines, eq(lines.id, cancellations.lineId))
-    .where(eq(lines.e164, lineE164))
-    .orderBy(asc(cancellations.createdAt))
-    .then((rows) => rows.map((r) => r.c));
-}

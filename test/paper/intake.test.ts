@@ -33,7 +33,7 @@ async function upload(name: string, bytes: Buffer, type: string) {
   const page = await operator.get("/ops/paper");
   const form = new FormData();
   form.append("csrf", operator.csrfFrom(page.html));
-  form.append("files", new Blob([bytes], { type }), name);
+  form.append("files", new Blob([new Uint8Array(bytes)], { type }), name);
   return operator.request("/ops/paper", { method: "POST", body: form, headers: { Origin: server.url } });
 }
 

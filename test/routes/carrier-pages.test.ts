@@ -13,6 +13,7 @@ import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
 import { uploadResults } from "../../app/lib/carrier-results.server";
 import { createCarrierTestServices, resultsCsv, verifiedApplication } from "../support/carrier-fixtures";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
+import { signedInBrowser } from "../support/ops-session";
 import type { TestServices } from "../support/services";
 
 const PASSWORD = "correct-horse-battery";
@@ -39,10 +40,9 @@ async function carrierSignIn(username: string) {
   return browser;
 }
 
-async function opsSignIn(username = "demo") {
-  const browser = new TestBrowser(server.url);
-  const response = await browser.submit("/ops/login", { username, password: PASSWORD, redirectTo: "/ops" });
-  expect(response.status).toBe(302);
+/** A back-office browser: "demo" is an admin, "plain-operator" an operator (signed in as ops tests do). */
+async function opsSignIn(username: "demo" | "plain-operator" = "demo") {
+  const { browser } = await signedInBrowser(server, services, username === "demo" ? "admin" : "operator");
   return browser;
 }
 
@@ -100,7 +100,7 @@ describe("carrier pages", () => {
     expect(downloads.length).toBeGreaterThan(0);
 
     const detailPath = `/carrier/batches/${cut.batchId}`;
-    const ack = await browser.submit(detailPath, { intent: "ack" });
+    const ack = await browser.submit(detailPath, { intent: "ack" }, detailPath);
     expect(ack.status).toBe(200);
     expect(ack.html).toContain("受領確認を送りました");
 
@@ -149,7 +149,7 @@ describe("back office: carrier registry", () => {
       fileFormat: "csv-utf8",
       batchMaxSize: "0",
       active: "on",
-    });
+    }, "/ops/carriers/softbank");
     expect(invalid.status).toBe(400);
     expect(invalid.html).toContain("電話会社の名前を入力してください。");
     expect(invalid.html).toContain("https:// で始まるURL");
@@ -169,7 +169,7 @@ describe("back office: carrier registry", () => {
       batchMaxSize: "2000",
       contact: "運用窓口",
       active: "on",
-    });
+    }, "/ops/carriers/softbank");
     expect(saved.status).toBe(200);
     expect(saved.html).toContain("設定を保存しました");
     const [carrier] = await services.db.select().from(carriers).where(eq(carriers.code, "softbank"));
@@ -188,7 +188,7 @@ describe("back office: carrier registry", () => {
 
   it("creates an API key shown once (hashed at rest), which then works, and revokes it", async () => {
     const browser = await opsSignIn();
-    const created = await browser.submit("/ops/carriers/kddi", { intent: "create-key", label: "本番システム" });
+    const created = await browser.submit("/ops/carriers/kddi", { intent: "create-key", label: "本番システム" }, "/ops/carriers/kddi");
     expect(created.status).toBe(200);
     expect(created.headers.get("Cache-Control")).toBe("no-store");
     const key = created.html.match(/kfk_[A-Za-z0-9_-]{43}/)?.[0];
@@ -209,18 +209,18 @@ describe("back office: carrier registry", () => {
 
   it("creates a carrier user (argon2id) and a push secret", async () => {
     const browser = await opsSignIn();
-    const short = await browser.submit("/ops/carriers/ntt-east", { intent: "create-user", username: "east-ops", displayName: "東 担当", password: "short" });
+    const short = await browser.submit("/ops/carriers/ntt-east", { intent: "create-user", username: "east-ops", displayName: "東 担当", password: "short" }, "/ops/carriers/ntt-east");
     expect(short.status).toBe(400);
     expect(short.html).toContain("12文字以上");
     expect(short.html).toContain('value="east-ops"');
-    const created = await browser.submit("/ops/carriers/ntt-east", { intent: "create-user", username: "east-ops", displayName: "東 担当", password: PASSWORD });
+    const created = await browser.submit("/ops/carriers/ntt-east", { intent: "create-user", username: "east-ops", displayName: "東 担当", password: PASSWORD }, "/ops/carriers/ntt-east");
     expect(created.status).toBe(200);
     const [user] = await services.db.select().from(carrierUsers).where(eq(carrierUsers.username, "east-ops"));
     expect(user!.passwordHash.startsWith("$argon2id$")).toBe(true);
     expect(user!.carrierCode).toBe("ntt-east");
     await carrierSignIn("east-ops");
 
-    const secret = await browser.submit("/ops/carriers/ntt-east", { intent: "rotate-push-secret" });
+    const secret = await browser.submit("/ops/carriers/ntt-east", { intent: "rotate-push-secret" }, "/ops/carriers/ntt-east");
     expect(secret.html).toMatch(/whsec_[A-Za-z0-9_-]{43}/);
     const [carrier] = await services.db.select().from(carriers).where(eq(carriers.code, "ntt-east"));
     expect(carrier!.pushSecretEnc).not.toContain("whsec_");
