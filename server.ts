@@ -15,6 +15,7 @@ import { DEMO_OPERATOR_USERNAME } from "./db/seed";
 import { ConfigError, loadConfig, type Config } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
 import { startServices } from "./app/lib/services.server";
+import { seedDemoData } from "./app/lib/demo-data.server";
 import { startWorkers, type RunningWorkers } from "./workers/index";
 
 /** Paths whose unsafe requests authenticate otherwise (Twilio signature, carrier API key). */
@@ -110,6 +111,7 @@ async function main() {
   }
   const logger = createLogger({ level: config.logLevel });
   const services = await startServices(config, logger);
+  if (config.seedDemoData) await seedDemoData(services);
   let workers: RunningWorkers | null = null;
   if (config.runWorkersInProcess) workers = await startWorkers(services);
 

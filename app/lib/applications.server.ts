@@ -180,10 +180,12 @@ export async function submitApplication(services: Services, input: NewApplicatio
         .set({ [scope === "outgoing" ? "outgoingSuspension" : "incomingSuspension"]: "pending", updatedAt: now })
         .where(and(eq(lines.id, lineId), eq(suspensionColumn[scope], "none")));
     }
-    await tx
-      .update(lines)
-      .set({ prefecture: input.prefecture ?? undefined, carrierCode: route.kind === "direct" ? route.carrier : undefined })
-      .where(eq(lines.id, lineId));
+    // What the application taught about the line (its prefecture, its carrier), when it did.
+    const learned = {
+      ...(input.prefecture ? { prefecture: input.prefecture } : {}),
+      ...(route.kind === "direct" ? { carrierCode: route.carrier } : {}),
+    };
+    if (Object.keys(learned).length > 0) await tx.update(lines).set(learned).where(eq(lines.id, lineId));
     await services.audit.record(
       { actor: input.actor, action: "application.create", subjectType: "application", subjectId: applicationId, detail: { channel: input.channel, status } },
       tx,

@@ -58,6 +58,10 @@ export default function Index() {
       <p>
         <Link to="/status">お申し込みの状況を確かめる</Link>（受付番号と電話番号を入力します）
       </p>
+      <p>
+        <Link to="/cancel">国際電話の休止を解除する・お申し込みを取り下げる</Link>
+        （契約者ご本人に、電話で確認してからお手続きします）
+      </p>
     </PortalLayout>
   );
 }

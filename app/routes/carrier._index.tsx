@@ -41,17 +41,17 @@ export default function CarrierBatches() {
               {batches.map((b) => (
                 <tr key={b.id}>
                   <th scope="row">
-                    <a href={`/carrier/batches/${b.id}`}>第{b.sequence}号</a>
+                    <a href={`/carrier/batches/${b.id}`}>{`第${b.sequence}号`}</a>
                   </th>
                   <td className="numeric digits">{b.recordCount}</td>
                   <td>{BATCH_STATUS_LABELS[b.status]}</td>
                   <td className="nowrap">{formatJstDateTime(b.cutAt)}</td>
                   <td className="nowrap">
                     <a href={`/carrier/batches/${b.id}/file?format=csv`} download>
-                      CSV<span className="visually-hidden">（第{b.sequence}号）</span>
+                      CSV<span className="visually-hidden">（{`第${b.sequence}号`}）</span>
                     </a>{" "}
                     <a href={`/carrier/batches/${b.id}/file?format=json`} download>
-                      JSON<span className="visually-hidden">（第{b.sequence}号）</span>
+                      JSON<span className="visually-hidden">（{`第${b.sequence}号`}）</span>
                     </a>
                   </td>
                 </tr>

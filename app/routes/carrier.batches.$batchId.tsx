@@ -68,12 +68,12 @@ export default function CarrierBatch() {
   return (
     <>
       <ErrorSummary errors={failed ? [{ id: "file", message: failed.message }] : null} />
-      <PageHeading caption={<a href="/carrier">バッチの一覧</a>}>第{batch.sequence}号のバッチ</PageHeading>
+      <PageHeading caption={<a href="/carrier">バッチの一覧</a>}>{`第${batch.sequence}号のバッチ`}</PageHeading>
       {data?.intent === "ack" && <Notice variant="success" role="status" title={data.already ? "このバッチは、受領確認済みです。" : "受領確認を送りました。"} />}
       {data?.intent === "results" && data.ok && (
         <Notice variant="success" role="status" title="結果を登録しました">
           <p>
-            {data.records}件のうち、新しく登録した結果は{data.applied}件、すでに登録済みで変わらなかった結果は{data.unchanged}件です。
+            {`${data.records}件のうち、新しく登録した結果は${data.applied}件、すでに登録済みで変わらなかった結果は${data.unchanged}件です。`}
           </p>
         </Notice>
       )}

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -20,6 +20,9 @@ import { JOB_NAMES } from "~/lib/jobs";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.detail.carrier.nameJa ?? "電話会社"}の設定｜受付センター 業務システム` }];
 
 const CARRIER_CODE = /^[a-z0-9-]{2,40}$/;
+
+/** API keys and push secrets are shown once: never let a cache keep this page. */
+export const headers: HeadersFunction = () => ({ "Cache-Control": "no-store" });
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const operator = await requireOperator(request, context, ["admin"]);
@@ -199,7 +202,7 @@ export default function CarrierRoute() {
               {detail.batches.map((b) => (
                 <tr key={b.id}>
                   <th scope="row" className="digits">
-                    第{b.sequence}号
+                    {`第${b.sequence}号`}
                   </th>
                   <td className="numeric digits">{b.recordCount}</td>
                   <td>{BATCH_STATUS_LABELS[b.status as BatchStatus] ?? b.status}</td>

@@ -80,7 +80,7 @@ export default function SlaRoute() {
                 {report.lateBatches.map((b) => (
                   <tr key={b.id}>
                     <th scope="row">{carrierName(b.carrierCode)}</th>
-                    <td className="digits">第{b.sequence}号</td>
+                    <td className="digits">{`第${b.sequence}号`}</td>
                     <td className="numeric digits">{b.recordCount}</td>
                     <td className="nowrap">{formatJstDateTime(b.cutAt)}</td>
                     <td className="nowrap">{b.sentAt ? formatJstDateTime(b.sentAt) : "まだ取りに来ていません"}</td>
@@ -90,7 +90,7 @@ export default function SlaRoute() {
               </tbody>
             </table>
           )}
-          <h2>結果のない指示（{report.lateOrderCount}件）</h2>
+          <h2>{`結果のない指示（${report.lateOrderCount}件）`}</h2>
           {report.lateOrders.length === 0 ? (
             <p>ありません。</p>
           ) : (
@@ -112,7 +112,7 @@ export default function SlaRoute() {
                   <tr key={o.id}>
                     <th scope="row">{carrierName(o.carrierCode)}</th>
                     <td>
-                      {ACTION_LABELS[o.action]}（{isScope(o.scope) ? SCOPE_LABELS[o.scope] : o.scope}）
+                      {`${ACTION_LABELS[o.action]}（${isScope(o.scope) ? SCOPE_LABELS[o.scope] : o.scope}）`}
                     </td>
                     <td className="digits">{o.reference ? formatReference(o.reference) : "—"}</td>
                     <td>{ORDER_STATUS_LABELS[o.status as OrderStatus] ?? o.status}</td>

@@ -45,7 +45,8 @@ export async function renderGenericLetter(letter: GenericLetter): Promise<Buffer
     }
   }
   if (letter.centrePhone) {
-    doc.font(FONT_REGULAR).fontSize(12).text(`わからないことは、お電話ください。${CENTRE_NAME}　電話 ${letter.centrePhone}`, left, mm(265), { width });
+    // Two short lines that end above the bottom margin (a third line would start a new page).
+    doc.font(FONT_REGULAR).fontSize(12).text(`わからないことは、お電話ください。\n${CENTRE_NAME}　電話 ${letter.centrePhone}`, left, mm(256), { width });
   }
   return renderToBuffer(doc);
 }

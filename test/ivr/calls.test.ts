@@ -69,6 +69,22 @@ describe("IVR: apply by phone", () => {
     expect(app).toMatchObject({ carrierCode: "ntt-west", scopes: ["incoming"] });
   });
 
+  it("sends an inquiry when the caller does not know the carrier (わからない)", async () => {
+    const call = callFrom(server, services, "+81992220009");
+    await call.start();
+    await call.press("1");
+    await call.press("1");
+    await call.speak("わからない");
+    await call.speak("西 花子");
+    await call.record();
+    await call.press("1");
+    const done = await call.press("1");
+    expect(joined(done.says)).toContain("お申し込みを受け付けました");
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, "+81992220009"));
+    const [app] = await services.db.select().from(applications).where(eq(applications.lineId, line!.id));
+    expect(app).toMatchObject({ carrierChoice: "unknown", carrierCode: null, status: "verified" });
+  });
+
   it("tells a withheld caller about 186 and ends politely", async () => {
     const call = callFrom(server, services, "anonymous");
     await call.start();

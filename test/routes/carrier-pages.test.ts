@@ -140,7 +140,8 @@ describe("back office: carrier registry", () => {
     const page = await browser.get("/ops/carriers/softbank");
     expect(page.html).toContain("BEGIN PUBLIC KEY");
 
-    const invalid = await browser.submit("/ops/carriers/softbank", {
+    const invalid = await browser.post("/ops/carriers/softbank", {
+      csrf: browser.csrfFrom(page.html),
       intent: "settings",
       nameJa: "",
       deliveryMode: "push",
@@ -155,7 +156,8 @@ describe("back office: carrier registry", () => {
     expect(invalid.html).toContain("https:// で始まるURL");
     expect(invalid.html).toContain("1以上");
 
-    const saved = await browser.submit("/ops/carriers/softbank", {
+    const saved = await browser.post("/ops/carriers/softbank", {
+      csrf: browser.csrfFrom(page.html),
       intent: "settings",
       nameJa: "ソフトバンク",
       nameEn: "SoftBank",
