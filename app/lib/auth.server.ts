@@ -15,6 +15,7 @@ import { redirect, type AppLoadContext } from "@remix-run/node";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { operators, sessions } from "../../db/schema";
 import { hashPassword, verifyPassword } from "./password.server";
+import { MIN_PASSWORD_LENGTH } from "./ops-labels";
 import { AREAS, ROLES, type AccessKind, type Area, type Role } from "./roles";
 import { checkTotp, newTotpSecret, totpQrDataUrl, totpUri } from "./totp.server";
 
@@ -190,7 +191,8 @@ export async function checkSecondFactor(context: AppLoadContext, operatorId: str
       totpLastStep: result.step,
       failedLogins: 0,
       lockedUntil: null,
-      ...(mode === "enrol" ? { totpEnrolledAt: current } : { lastLoginAt: current }),
+      lastLoginAt: current,
+      ...(mode === "enrol" ? { totpEnrolledAt: current } : {}),
     })
     .where(and(eq(operators.id, operatorId), or(isNull(operators.totpLastStep), lt(operators.totpLastStep, result.step))))
     .returning({ id: operators.id });
@@ -221,7 +223,7 @@ export async function totpEnrolment(context: AppLoadContext, operatorId: string)
   return { secret, uri, qrDataUrl: await totpQrDataUrl(uri) };
 }
 
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH };
 
 /** Replaces a one-time password with the operator's own (argon2id), and clears the must-change flag. */
 export async function setOwnPassword(context: AppLoadContext, operatorId: string, password: string): Promise<void> {

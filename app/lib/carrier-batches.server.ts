@@ -74,6 +74,8 @@ export type CutResult = {
   jsonBytes: number;
   /** Characters Shift_JIS could not hold, written as 〓. */
   substituted: number;
+  /** Milliseconds per phase: assigning the orders, streaming and storing the files, signing and committing. */
+  timings: { assignMs: number; writeMs: number; finishMs: number };
 };
 
 class PartWriter {
@@ -187,6 +189,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     const waiting = rowsOf<{ n: number }>(
       await tx.execute(sql`select 1 as n from carrier_orders where carrier_code = ${carrierCode} and status = 'pending' limit 1`),
     );
+    if (process.env.CUT_DEBUG) console.log("waiting", waiting, JSON.stringify(Array.from(await tx.execute(sql`select status, batch_id, count(*)::int from carrier_orders where carrier_code = ${carrierCode} group by 1, 2`) as unknown as unknown[])), JSON.stringify(Array.from(await tx.execute(sql`select id, sequence, status from carrier_batches where carrier_code = ${carrierCode}`) as unknown as unknown[])));
     if (waiting.length === 0) throw new EmptyCut();
 
     const [last] = await tx
@@ -197,6 +200,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
       .limit(1);
     const sequence = nextSequence(last?.sequence);
     const batchId = randomUUID();
+    const startedAt = performance.now();
     await tx.insert(carrierBatches).values({
       id: batchId,
       carrierCode,
@@ -211,24 +215,31 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     });
 
     // Oldest first; orders of an application withdrawn in the meantime stay behind (and get cancelled).
+    // Cutters of one carrier take turns (the advisory lock); a planner cancelling an order at the same
+    // moment is caught by "status = 'pending'" in the UPDATE, which PostgreSQL re-checks on the newest
+    // row version — so no extra locking pass over the rows is needed. A large batch sorts and joins in
+    // memory rather than on disk.
+    await tx.execute(sql`set local work_mem = '128MB'`);
     await tx.execute(sql`
-      with picked as (
-        select o.id, o.created_at from carrier_orders o
-        where o.carrier_code = ${carrierCode} and o.status = 'pending'
-          and not exists (select 1 from applications a where a.id = o.application_id and a.status = 'withdrawn')
-        order by o.created_at, o.id
-        limit ${maxRecords}
-        for update of o skip locked
-      ), numbered as (
-        select id, row_number() over (order by created_at, id) as position from picked
-      )
       update carrier_orders o
          set batch_id = ${batchId}, batch_position = numbered.position, status = 'batched', updated_at = ${now.toISOString()}::timestamptz
-        from numbered
-       where o.id = numbered.id`);
-    const [counted] = rowsOf<{ n: number | string }>(await tx.execute(sql`select count(*)::int as n from carrier_orders where batch_id = ${batchId}`));
+        from (
+          select p.id, row_number() over (order by p.created_at, p.id) as position
+            from carrier_orders p
+           where p.carrier_code = ${carrierCode} and p.status = 'pending'
+             and not exists (select 1 from applications a where a.id = p.application_id and a.status = 'withdrawn')
+           order by p.created_at, p.id
+           limit ${maxRecords}
+        ) numbered
+       where o.id = numbered.id and o.status = 'pending'`);
+    const [counted] = rowsOf<{ n: number | string; last: number | string | null }>(
+      await tx.execute(sql`select count(*)::int as n, max(batch_position)::int as last from carrier_orders where batch_id = ${batchId}`),
+    );
     const recordCount = Number(counted?.n ?? 0);
+    if (process.env.CUT_DEBUG) console.log("cut debug", recordCount, counted);
     if (recordCount === 0) throw new EmptyCut();
+    // An order cancelled between the pick and the update leaves a hole in the positions: cut again.
+    if (Number(counted?.last) !== recordCount) throw new CutRaceError();
 
     // The orders have left the queue: their applications can no longer be withdrawn, only answered.
     const detail = JSON.stringify({ batchId, carrier: carrierCode, sequence });
@@ -247,6 +258,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     );
     if (raced.length > 0) throw new CutRaceError();
 
+    const assignedAt = performance.now();
     const partBytes = options.partBytes ?? PART_BYTES;
     const csv = new PartWriter(tx, pii, batchId, "csv", partBytes);
     const json = new PartWriter(tx, pii, batchId, "json", partBytes);
@@ -287,6 +299,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     await json.write(Buffer.from(jsonTail(recordCount), "utf8"));
     const csvFile = await csv.finish();
     const jsonFile = await json.finish();
+    const writtenAt = performance.now();
 
     const manifest: Manifest = {
       carrier: carrierCode,
@@ -328,7 +341,8 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
         retry: { retryLimit: settings.pushRetryLimit, retryDelaySeconds: settings.pushRetryDelaySeconds, retryBackoff: true },
       });
     }
-    return { batchId, carrierCode, sequence, recordCount, fileSha256, csvBytes: csvFile.bytes, jsonBytes: jsonFile.bytes, substituted };
+    const timings = { assignMs: assignedAt - startedAt, writeMs: writtenAt - assignedAt, finishMs: performance.now() - writtenAt };
+    return { batchId, carrierCode, sequence, recordCount, fileSha256, csvBytes: csvFile.bytes, jsonBytes: jsonFile.bytes, substituted, timings };
   });
 }
 

@@ -17,9 +17,10 @@ import { ivrCalls, letterBatchItems, letterBatches, operators, outbox } from "..
 import { CENTRE_NAME, createDocument, drawInto, FONT_BOLD, FONT_REGULAR, mm, renderToBuffer } from "../../templates/pdf";
 import { letterTemplate, type LetterRecipient } from "../../templates/letters";
 import { formatDisplay } from "../domain/phone";
+import { MAX_LETTERS_PER_BATCH } from "./ops-labels";
 import type { Services } from "./services.server";
 
-export const MAX_LETTERS_PER_BATCH = 200;
+export { MAX_LETTERS_PER_BATCH };
 
 type OutboxRow = typeof outbox.$inferSelect;
 type LetterData = Record<string, unknown>;

@@ -10,6 +10,7 @@ import { randomInt } from "node:crypto";
 import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { operators, sessions } from "../../db/schema";
 import type { DbOrTx } from "../../db/client";
+import { USERNAME_PATTERN } from "./ops-labels";
 import { hashPassword } from "./password.server";
 import { isRole, type Role } from "./roles";
 import type { Services } from "./services.server";
@@ -69,7 +70,7 @@ export async function getOperatorSummary(services: Pick<Services, "db" | "now">,
   return (await listOperators(services)).find((o) => o.id === id) ?? null;
 }
 
-export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,31}$/;
+export { USERNAME_PATTERN };
 
 export type CreateResult = { ok: true; operatorId: string; password: string } | { ok: false; reason: "username_taken" | "invalid" };
 

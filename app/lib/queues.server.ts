@@ -8,8 +8,8 @@
  *  - letters: letters waiting to be printed — printed in batches on /ops/letters.
  * Items are claimed (claims.server.ts) before they are worked, so no two operators work one item.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
-import { applications, cancellations, carrierExceptions, ivrCalls, lines, outbox, paperIntakes, scans, workClaims } from "../../db/schema";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { applications, cancellations, carrierExceptions, carriers, ivrCalls, lines, outbox, paperIntakes, scans, workClaims } from "../../db/schema";
 import { CANCELLATION_KIND_LABELS, type CancellationKind } from "../domain/cancellation-state";
 import { EXCEPTION_LABELS, type ExceptionKind } from "../domain/carrier-orders";
 import { formatDisplay } from "../domain/phone";
@@ -17,47 +17,10 @@ import { activeClaims, completeItem, completedClaimExists, holdsClaim, type Clai
 import { resolveException } from "./carrier-exceptions.server";
 import { recordEvent } from "./applications.server";
 import type { IvrAnswers } from "./ivr.server";
+import { QUEUE_INFO, QUEUE_TYPES, type QueueType } from "./queue-info";
 import type { Services } from "./services.server";
 
-export const QUEUE_TYPES = ["paper", "ivr", "cancellation", "carrier", "letters"] as const;
-export type QueueType = (typeof QUEUE_TYPES)[number];
-
-export function isQueueType(value: unknown): value is QueueType {
-  return typeof value === "string" && (QUEUE_TYPES as readonly string[]).includes(value);
-}
-
-export const QUEUE_INFO: Readonly<Record<QueueType, { label: string; description: string; claimable: boolean; workHref: (id: string) => string }>> = {
-  paper: {
-    label: "郵送・FAXの申込書",
-    description: "読み取った申込書を、画像と見比べて確かめます。",
-    claimable: true,
-    workHref: (id) => `/ops/paper/${id}`,
-  },
-  ivr: {
-    label: "電話（自動音声）で聞き取ったお名前",
-    description: "音声認識で聞き取ったお名前やご住所を、録音と見比べて確かめ、直します。",
-    claimable: true,
-    workHref: (id) => `/ops/queue/ivr/${id}`,
-  },
-  cancellation: {
-    label: "解除・取り下げのお申し出",
-    description: "ご家族などからの解除のお申し出を審査します。",
-    claimable: true,
-    workHref: (id) => `/ops/cancellations/${id}`,
-  },
-  carrier: {
-    label: "電話会社とのやりとりの例外",
-    description: "電話会社が手続きできなかったお申し込みや、どの電話会社も自社の契約ではないと答えたお申し込みです。",
-    claimable: true,
-    workHref: (id) => `/ops/queue/carrier/${id}`,
-  },
-  letters: {
-    label: "印刷する手紙",
-    description: "まとめて印刷し、窓あき封筒で発送します。",
-    claimable: false,
-    workHref: () => "/ops/letters",
-  },
-};
+export { isQueueType, QUEUE_INFO, QUEUE_TYPES, type QueueType } from "./queue-info";
 
 export type QueueItem = {
   id: string;
@@ -194,7 +157,7 @@ export async function listQueue(services: Deps, type: QueueType, viewerId: strin
 export type Backlog = { type: QueueType; label: string; count: number; oldestAt: string | null; claimed: number };
 
 /** Each queue's backlog and the age of its oldest item (dashboard). */
-export async function queueBacklogs(services: Deps, viewerId: string): Promise<Backlog[]> {
+export async function queueBacklogs(services: Deps): Promise<Backlog[]> {
   const { db } = services;
   const out: Backlog[] = [];
   for (const type of QUEUE_TYPES) {
@@ -230,10 +193,14 @@ export async function queueBacklogs(services: Deps, viewerId: string): Promise<B
       count = Number(row?.n ?? 0);
       oldest = row?.oldest ? new Date(row.oldest) : null;
     }
+    // Claims that are held now (an item finished elsewhere keeps its claim until it expires).
     let claimed = 0;
     if (QUEUE_INFO[type].claimable && count > 0) {
-      const items = await rawItems(services, type, 1000);
-      claimed = (await activeClaims(services, type, items.map((i) => i.id), viewerId)).size;
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(workClaims)
+        .where(and(eq(workClaims.itemType, type), isNull(workClaims.completedAt), gt(workClaims.expiresAt, services.now())));
+      claimed = Math.min(count, Number(row?.n ?? 0));
     }
     out.push({ type, label: QUEUE_INFO[type].label, count, oldestAt: oldest ? new Date(oldest).toISOString() : null, claimed });
   }
@@ -382,6 +349,8 @@ export type CarrierItem = {
   application: { id: string; reference: string; status: string; lineId: string } | null;
   lineId: string | null;
   number: string | null;
+  /** Active carriers, for "send to this carrier". */
+  carriers: { code: string; nameJa: string }[];
 };
 
 export async function carrierItem(services: Pick<Services, "db">, id: string): Promise<CarrierItem | null> {
@@ -394,6 +363,7 @@ export async function carrierItem(services: Pick<Services, "db">, id: string): P
   if (!row) return null;
   const lineId = row.app?.lineId ?? row.c?.lineId ?? null;
   const [line] = lineId ? await services.db.select({ e164: lines.e164 }).from(lines).where(eq(lines.id, lineId)) : [];
+  const active = await services.db.select({ code: carriers.code, nameJa: carriers.nameJa }).from(carriers).where(eq(carriers.active, true)).orderBy(asc(carriers.code));
   return {
     id: row.e.id,
     kind: row.e.kind,
@@ -407,6 +377,7 @@ export async function carrierItem(services: Pick<Services, "db">, id: string): P
     application: row.app ? { id: row.app.id, reference: row.app.reference, status: row.app.status, lineId: row.app.lineId } : null,
     lineId,
     number: line ? formatDisplay(line.e164) : null,
+    carriers: active,
   };
 }
 

@@ -14,7 +14,7 @@ import { CARRIER_NAMES, type CarrierCode } from "../domain/carriers";
 import { slaCutoffs } from "../domain/carrier-sla";
 import { PREFECTURES } from "../domain/regions";
 import { slaConfig } from "./carrier-config.server";
-import { CHANNEL_LABELS } from "./timeline.server";
+import { CHANNEL_LABELS } from "./ops-labels";
 import type { Services } from "./services.server";
 
 export const CHANNELS = ["web", "ivr", "paper", "operator"] as const;
@@ -126,7 +126,8 @@ export async function statistics(services: Pick<Services, "db">, period: Period)
     })
     .from(completions)
     .innerJoin(applications, eq(applications.id, completions.applicationId))
-    .where(and(gte(completions.completedAt, period.from), lt(completions.completedAt, period.to)))
+    // A column of a subquery carries no type for the driver: compare with typed literals.
+    .where(sql`${completions.completedAt} >= ${period.from.toISOString()}::timestamptz and ${completions.completedAt} < ${period.to.toISOString()}::timestamptz`)
     .groupBy(sql`rollup(${applications.channel})`);
 
   const round = (v: number | string | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);

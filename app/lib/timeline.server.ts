@@ -6,7 +6,7 @@
  *
  * `openedFields` lists the personal-data fields opened, for the caller's audit entry.
  */
-import { and, asc, eq, inArray, or } from "drizzle-orm";
+import { asc, eq, inArray, or } from "drizzle-orm";
 import {
   applicationEvents,
   applications,
@@ -21,10 +21,11 @@ import {
 } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { CANCELLATION_EVENT_LABELS, CANCELLATION_KIND_LABELS, CANCELLATION_STATUS_LABELS, type CancellationKind, type CancellationStatus } from "../domain/cancellation-state";
-import { CARRIER_CHOICE_LABELS, CARRIER_NAMES, SCOPE_LABELS, type CarrierChoice, type CarrierCode, type Scope } from "../domain/carriers";
+import { CARRIER_NAMES, SCOPE_LABELS, type CarrierCode, type Scope } from "../domain/carriers";
 import { formatDisplay } from "../domain/phone";
 import { findPrefecture } from "../domain/regions";
 import type { CallContent } from "./comms.server";
+import { CHANNEL_LABELS } from "./ops-labels";
 import type { Services } from "./services.server";
 
 export type TimelineKind = "application" | "verification" | "cancellation" | "carrier" | "message" | "ivr";
@@ -63,8 +64,6 @@ export type LineView = {
   ids: { applications: string[]; cancellations: string[]; outbox: string[]; ivrCalls: string[] };
 };
 
-export const CHANNEL_LABELS: Readonly<Record<string, string>> = { web: "ウェブ", ivr: "電話（自動音声）", paper: "郵送・FAX", operator: "職員入力" };
-export const RELATION_LABELS: Readonly<Record<string, string>> = { self: "契約者本人", family: "家族", other: "その他（支援者など）" };
 const SUSPENSION_LABELS: Record<string, string> = { none: "休止していない", pending: "手続き中", active: "休止中", resuming: "解除の手続き中" };
 const METHOD_LABELS: Record<string, string> = { callback: "確認の電話（センターから発信）", call_in: "ウェブの確認（利用者から発信）", caller_id: "発信者番号", letter: "郵便" };
 const ORDER_ACTION_LABELS: Record<string, string> = { SUSPEND: "休止の依頼", RESUME: "解除の依頼", INQUIRY: "契約の問い合わせ" };
@@ -93,7 +92,17 @@ const IVR_STATUS_LABELS: Record<string, string> = { incomplete: "途中で切れ
 
 const carrierName = (code: string | null) => (code ? (CARRIER_NAMES[code as CarrierCode] ?? code) : null);
 
-function messageText(channel: string, body: string, template: string | null): string {
+const PURPOSE_LABELS: Record<string, string> = {
+  verification: "確認の電話",
+  form_request: "申込書の郵送",
+  completion: "手続き完了のお知らせ",
+  cancellation_cooling_off: "解除のお知らせ",
+};
+const REASON_LABELS: Record<string, string> = { line_not_verified: "回線の確認がまだ" };
+
+function messageText(channel: string, purpose: string, body: string, template: string | null): string {
+  // A verification call's code is a secret of its moment: the timeline says what it was, not the code.
+  if (purpose === "verification") return "確認番号を読み上げる電話（番号は表示しません）";
   if (channel === "sms") return body;
   if (channel === "call") {
     const content = JSON.parse(body) as CallContent;
@@ -151,7 +160,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
       const extra = [
         typeof detail.channel === "string" ? `受付方法：${CHANNEL_LABELS[detail.channel] ?? detail.channel}` : "",
         Array.isArray(detail.fields) && detail.fields.length > 0 ? `変更した項目：${detail.fields.join("、")}` : "",
-        typeof detail.reason === "string" ? `理由：${detail.reason}` : "",
+        typeof detail.reason === "string" ? `理由：${REASON_LABELS[detail.reason] ?? detail.reason}` : "",
       ].filter(Boolean);
       timeline.push({
         at: e.at.toISOString(),
@@ -256,8 +265,8 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     timeline.push({
       at: m.createdAt.toISOString(),
       kind: "message",
-      title: `${MESSAGE_CHANNEL_LABELS[m.channel] ?? m.channel}（${m.purpose}）：${MESSAGE_STATUS_LABELS[m.status] ?? m.status}`,
-      detail: messageText(m.channel, pii.open(m.bodyEnc), m.template),
+      title: `${MESSAGE_CHANNEL_LABELS[m.channel] ?? m.channel}（${PURPOSE_LABELS[m.purpose] ?? m.purpose}）：${MESSAGE_STATUS_LABELS[m.status] ?? m.status}`,
+      detail: messageText(m.channel, m.purpose, pii.open(m.bodyEnc), m.template),
     });
   }
 
@@ -295,8 +304,4 @@ export function actorLabel(actor: string): string {
   if (actor.startsWith("operator:")) return "職員";
   if (actor.startsWith("carrier:")) return `電話会社（${carrierName(actor.slice(8)) ?? actor.slice(8)}）`;
   return { system: "システム", applicant: "申込者", ivr: "自動音声", requester: "申出者", subscriber: "契約者" }[actor] ?? actor;
-}
-
-export function carrierChoiceLabel(choice: string): string {
-  return CARRIER_CHOICE_LABELS[choice as CarrierChoice] ?? choice;
 }

@@ -5,7 +5,8 @@ import { BarChart } from "~/components/ops/BarChart";
 import { formatAge } from "~/components/ops/format";
 import { PageHeading } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
-import { QUEUE_INFO, queueBacklogs } from "~/lib/queues.server";
+import { QUEUE_INFO } from "~/lib/queue-info";
+import { queueBacklogs } from "~/lib/queues.server";
 import { can } from "~/lib/roles";
 import { applicationsByChannel, slaBreachCounts } from "~/lib/stats.server";
 
@@ -14,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "ダッシュボード｜受�
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const operator = await requireAccess(request, context, "dashboard");
   const { services } = context;
-  const [channels, backlogs, sla] = [await applicationsByChannel(services), await queueBacklogs(services, operator.id), await slaBreachCounts(services)];
+  const [channels, backlogs, sla] = [await applicationsByChannel(services), await queueBacklogs(services), await slaBreachCounts(services)];
   return json({ channels, backlogs, sla, now: services.now().toISOString(), role: operator.role });
 }
 
@@ -89,7 +90,7 @@ export default function Dashboard() {
                 <th scope="row">{canWork ? <a href={b.type === "letters" ? "/ops/letters" : `/ops/queue/${b.type}`}>{b.label}</a> : b.label}</th>
                 <td className="numeric">{b.count}</td>
                 <td className="numeric">{QUEUE_INFO[b.type].claimable ? b.claimed : "—"}</td>
-                <td className="numeric">{b.oldestAt ? `${formatAge(b.oldestAt, now)}前` : "—"}</td>
+                <td className="numeric">{formatAge(b.oldestAt, now)}</td>
               </tr>
             ))}
           </tbody>

@@ -7,7 +7,8 @@ import { OneTimePassword } from "~/components/ops/OneTimePassword";
 import { Button, ErrorSummary, Field, PageHeading, RadioGroup } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
-import { createOperator, USERNAME_PATTERN } from "~/lib/operators.server";
+import { createOperator } from "~/lib/operators.server";
+import { USERNAME_PATTERN } from "~/lib/ops-labels";
 import { ROLE_LABELS, ROLES } from "~/lib/roles";
 
 export const meta: MetaFunction = () => [{ title: "職員の追加｜受付センター 業務システム" }];

@@ -6,7 +6,8 @@ import { Button, Notice, PageHeading } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
-import { createLetterBatch, listBatches, MAX_LETTERS_PER_BATCH, printQueue } from "~/lib/letters.server";
+import { createLetterBatch, listBatches, printQueue } from "~/lib/letters.server";
+import { MAX_LETTERS_PER_BATCH } from "~/lib/ops-labels";
 
 export const meta: MetaFunction = () => [{ title: "手紙の印刷｜受付センター 業務システム" }];
 

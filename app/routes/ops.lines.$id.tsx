@@ -7,7 +7,8 @@ import { requireAccess } from "~/lib/auth.server";
 import { formatJstDateTime } from "~/lib/format";
 import { requireUuid } from "~/lib/ids";
 import { can } from "~/lib/roles";
-import { carrierChoiceLabel, CHANNEL_LABELS, lineView, RELATION_LABELS, type TimelineKind } from "~/lib/timeline.server";
+import { carrierChoiceLabel, CHANNEL_LABELS, RELATION_LABELS } from "~/lib/ops-labels";
+import { lineView, type TimelineKind } from "~/lib/timeline.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `${data.view.line.number}の記録` : "回線の記録"}｜受付センター 業務システム` }];
 

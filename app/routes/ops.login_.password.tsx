@@ -4,7 +4,8 @@ import { Form, useActionData } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, PageHeading } from "~/components/ui";
-import { LOGIN_STEP_PATHS, MIN_PASSWORD_LENGTH, nextLoginStep, pendingLoginState, setOwnPassword } from "~/lib/auth.server";
+import { LOGIN_STEP_PATHS, nextLoginStep, pendingLoginState, setOwnPassword } from "~/lib/auth.server";
+import { MIN_PASSWORD_LENGTH } from "~/lib/ops-labels";
 import { readForm } from "~/lib/csrf.server";
 import { verifyPassword } from "~/lib/password.server";
 

@@ -8,7 +8,8 @@ import { requireAccess } from "~/lib/auth.server";
 import { claimItem, releaseItem } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
-import { isQueueType, listQueue, QUEUE_INFO, type QueueType } from "~/lib/queues.server";
+import { isQueueType, QUEUE_INFO, type QueueType } from "~/lib/queue-info";
+import { listQueue } from "~/lib/queues.server";
 import { hasCapability } from "~/lib/roles";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? QUEUE_INFO[data.type].label : "作業"}｜受付センター 業務システム` }];
@@ -101,7 +102,7 @@ export default function QueueRoute() {
                   <td className="nowrap">
                     {formatJstDateTime(item.createdAt)}
                     <br />
-                    <span className="muted">{formatAge(item.createdAt, now)}前</span>
+                    <span className="muted">{formatAge(item.createdAt, now)}</span>
                   </td>
                   <td>
                     <div>{item.title}</div>

@@ -4,13 +4,14 @@ import { useLoaderData } from "@remix-run/react";
 import { formatAge } from "~/components/ops/format";
 import { PageHeading } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
-import { QUEUE_INFO, queueBacklogs } from "~/lib/queues.server";
+import { QUEUE_INFO } from "~/lib/queue-info";
+import { queueBacklogs } from "~/lib/queues.server";
 
 export const meta: MetaFunction = () => [{ title: "作業の一覧｜受付センター 業務システム" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const operator = await requireAccess(request, context, "queue");
-  return json({ backlogs: await queueBacklogs(context.services, operator.id), now: context.services.now().toISOString() });
+  await requireAccess(request, context, "queue");
+  return json({ backlogs: await queueBacklogs(context.services), now: context.services.now().toISOString() });
 }
 
 export default function QueuesRoute() {
@@ -29,7 +30,7 @@ export default function QueuesRoute() {
             <p>
               待ち <strong>{b.count}件</strong>
               {QUEUE_INFO[b.type].claimable && <>（うち担当中 {b.claimed}件）</>}
-              {b.oldestAt && <>／いちばん古いもの {formatAge(b.oldestAt, now)}前</>}
+              {b.oldestAt && <>／いちばん古いもの {formatAge(b.oldestAt, now)}</>}
             </p>
           </li>
         ))}

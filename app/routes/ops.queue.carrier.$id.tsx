@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, Notice, PageHeading, RadioGroup, SummaryList } from "~/components/ui";
 import { CARRIER_NAMES, type CarrierCode } from "~/domain/carriers";
@@ -11,7 +10,6 @@ import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
 import { requireUuid } from "~/lib/ids";
 import { carrierItem, resolveCarrierItem, type CarrierAction } from "~/lib/queues.server";
-import { carriers } from "../../db/schema";
 
 export const meta: MetaFunction = () => [{ title: "電話会社とのやりとりの例外｜受付センター 業務システム" }];
 
@@ -20,9 +18,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const item = await carrierItem(context.services, requireUuid(params.id));
   if (!item) throw new Response("Not Found", { status: 404 });
   const mine = await holdsClaim(context.services, { itemType: "carrier", itemId: item.id, operatorId: operator.id });
-  const active = await context.services.db.select({ code: carriers.code, nameJa: carriers.nameJa }).from(carriers).where(eq(carriers.active, true));
   await context.services.audit.record({ actor: `operator:${operator.id}`, action: "carrier_exception.view", subjectType: "carrier_exception", subjectId: item.id, ip: context.clientIp });
-  return json({ item, mine, carriers: active });
+  return json({ item, mine });
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -62,7 +59,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function CarrierItemRoute() {
-  const { item, mine, carriers: active } = useLoaderData<typeof loader>();
+  const { item, mine } = useLoaderData<typeof loader>();
+  const active = item.carriers;
   const data = useActionData<typeof action>();
   const errors = data?.errors as Record<string, string[]> | undefined;
   return (

@@ -9,7 +9,7 @@ import { requireAccess } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDate } from "~/lib/format";
 import { searchLines } from "~/lib/search.server";
-import { CHANNEL_LABELS } from "~/lib/timeline.server";
+import { CHANNEL_LABELS } from "~/lib/ops-labels";
 
 export const meta: MetaFunction = () => [{ title: "検索｜受付センター 業務システム" }];
 
@@ -63,9 +63,7 @@ export default function SearchRoute() {
       </Form>
       {outcome && (
         <section aria-labelledby="results-heading">
-          <h2 id="results-heading" role="status">
-            {KIND_LABELS[outcome.kind]}で検索：{outcome.results.length}件
-          </h2>
+          <h2 id="results-heading">{`${KIND_LABELS[outcome.kind]}で検索：${outcome.results.length}件`}</h2>
           {outcome.results.length === 0 ? (
             <p>見つかりませんでした。入力した内容を確かめてください。フリガナは、お申し込みのときの表記と完全に一致する必要があります。</p>
           ) : (

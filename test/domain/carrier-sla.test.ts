@@ -8,7 +8,11 @@ describe("carrier SLA", () => {
     const order = { status: "batched", createdAt: at(0), cutAt: at(1), ackedAt: null };
     expect(slaBreaches(order, at(24), config)).toEqual([]);
     expect(slaBreaches(order, at(26), config)).toEqual([{ kind: "not_acknowledged", overdueHours: 1 }]);
-    expect(slaBreaches(order, at(121), config).map((b) => b.kind)).toEqual(["not_done", "not_acknowledged"].sort((a, b) => (a === "not_acknowledged" ? 1 : b === "not_acknowledged" ? -1 : 0)));
+    // Longest overdue first: the acknowledgement (96 h late) before the result (1 h late).
+    expect(slaBreaches(order, at(121), config)).toEqual([
+      { kind: "not_acknowledged", overdueHours: 96 },
+      { kind: "not_done", overdueHours: 1 },
+    ]);
     expect(slaBreaches({ ...order, status: "acknowledged", ackedAt: at(2) }, at(121), config)).toEqual([{ kind: "not_done", overdueHours: 1 }]);
     expect(slaBreaches({ ...order, status: "done" }, at(500), config)).toEqual([]);
     expect(slaBreaches({ status: "pending", createdAt: at(0), cutAt: null, ackedAt: null }, at(130), config)).toEqual([{ kind: "not_done", overdueHours: 10 }]);

@@ -4,7 +4,9 @@
  * crash safety of the planner and the cutter. Runs on PGlite by default and on PostgreSQL with
  * DATABASE_URL.
  */
+import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
+import path from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import {
   applicationEvents,
@@ -368,6 +370,54 @@ describe("duplicate-job and crash safety", () => {
     expect(fileCount).toBeGreaterThanOrEqual(0);
     await assertOneOrderPerKey();
   });
+
+  it.runIf(usingPostgres())("a worker process killed (SIGKILL) mid-batch leaves nothing behind on PostgreSQL", async () => {
+    const apps = await Promise.all(Array.from({ length: 8 }, () => verifiedApplication(services, { choice: "ntt-docomo-business" })));
+    await planCarrierOrders(services);
+    const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "test/support/carrier-cut-child.ts", services.database.connectionString!, "ntt-docomo-business"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      let output = "";
+      const timer = setTimeout(() => reject(new Error(`the cutter did not start: ${output}`)), 20_000);
+      child.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        // Killed after it has written some records and parts, in the middle of its transaction.
+        if (/progress [2-9]/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+
+    for (const app of apps) {
+      const [order] = await ordersOf(app.applicationId);
+      expect(order).toMatchObject({ status: "pending", batchId: null });
+      expect(await statusOf(app.applicationId)).toBe("queued");
+    }
+    expect(await services.db.select().from(carrierBatches).where(eq(carrierBatches.status, "cutting"))).toEqual([]);
+
+    const dbg = await services.database.sql("select status, count(*)::int n, bool_or(batch_id is null) nob from carrier_orders where carrier_code = 'ntt-docomo-business' group by status");
+    const act = await services.database.sql("select state, left(query, 60) q from pg_stat_activity where datname = current_database()");
+    console.log(JSON.stringify(dbg), JSON.stringify(act));
+    const viaTx = await services.db.transaction(async (tx) => {
+      const r1 = await tx.execute(sql`select 1 as n from carrier_orders where carrier_code = ${"ntt-docomo-business"} and status = 'pending' limit 1`);
+      const r2 = await tx.execute(sql`select count(*)::int as n from carrier_orders where carrier_code = 'ntt-docomo-business' and status = 'pending'`);
+      return [Array.from(r1 as unknown as unknown[]), Array.from(r2 as unknown as unknown[])];
+    });
+    console.log("viaTx", JSON.stringify(viaTx));
+    const again = await cutBatch(services, "ntt-docomo-business");
+    expect(again!.recordCount).toBeGreaterThanOrEqual(8);
+    for (const app of apps) {
+      const orders = await ordersOf(app.applicationId);
+      expect(orders).toHaveLength(1);
+      expect(orders[0]!.batchId).toBe(again!.batchId);
+    }
+    await assertOneOrderPerKey();
+  }, 60_000);
 
   it("the database refuses to change a cut batch, its files, or an order's batch", async () => {
     const [batch] = await services.db.select().from(carrierBatches).limit(1);

@@ -31,7 +31,7 @@ describe("statistics", () => {
     const b = await apply(services, { lineE164: "+81312340202", channel: "ivr", carrierChoice: "softbank", prefecture: 13 });
     const c = await apply(services, { lineE164: "+81662340203", channel: "web", carrierChoice: "ntt-west", prefecture: 27 });
     services.clock.set("2026-11-19T01:00:00Z");
-    const d = await apply(services, { lineE164: "+81312340204", channel: "operator", carrierChoice: "unknown", prefecture: null });
+    await apply(services, { lineE164: "+81312340204", channel: "operator", carrierChoice: "unknown", prefecture: null });
     await complete(a.applicationId, 24, monday);
     await complete(b.applicationId, 48, monday);
     await complete(c.applicationId, 96, monday);

@@ -50,8 +50,9 @@ describe("a line's timeline", () => {
     expect(titles).toContain("受け付けました");
     expect(titles).toContain("KDDIへ休止の依頼（着信休止）");
     expect(titles).toContain("KDDIの回答：手続き完了");
-    expect(titles).toContain("手紙（completion）");
-    expect(titles).toContain("電話（音声）（verification）");
+    expect(titles).toContain("手紙（手続き完了のお知らせ）");
+    expect(titles).toContain("電話（音声）（確認の電話）");
+    expect(view.timeline.map((e) => e.detail).join("\n")).not.toMatch(/確認番号は、\d/);
     expect(titles).toContain("自動音声への電話（用件：状況確認）");
     const times = view.timeline.map((e) => e.at);
     expect([...times].sort()).toEqual(times);

@@ -63,3 +63,12 @@ export async function signIn(browser: TestBrowser, services: TestServices, usern
   if (next === "/ops/totp/enrol" && !page.html.includes("data-totp-secret")) throw new Error("enrolment page shows no secret");
   return browser.post(next, { csrf: browser.csrfFrom(page.html), code: await nextCode(services, row!.id) });
 }
+
+/**
+ * Posts a form of a signed-in page to the page itself (TestBrowser.submit would take the header's
+ * sign-out form, the first form on every back-office page).
+ */
+export async function postForm(browser: TestBrowser, pathname: string, fields: Record<string, string | string[]>, action = pathname): Promise<Page> {
+  const page = await browser.get(pathname);
+  return browser.post(action, { csrf: browser.csrfFrom(page.html), ...fields });
+}

@@ -11,7 +11,8 @@ export type ChartRow = { label: string; values: number[] };
 export function BarChart({ title, rows, series, unit = "件" }: { title: string; rows: ChartRow[]; series: ChartSeries[]; unit?: string }) {
   const id = useId();
   const max = Math.max(1, ...rows.flatMap((r) => r.values));
-  const labelWidth = 170;
+  // Room for the longest row label (CJK glyphs are about one em wide at the 14px chart text).
+  const labelWidth = Math.max(80, Math.max(...rows.map((r) => [...r.label].length)) * 14 + 16);
   const barArea = 420;
   const barHeight = 18;
   const gap = 4;
