@@ -21,7 +21,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -98,7 +98,7 @@ async function childCut(url: string, out: string): Promise<ChildResult> {
     const writeStarted = performance.now();
     const batch = (await getBatch(services, CARRIER, cut.batchId))!;
     const stream = batchFile(services, batch, "csv").stream();
-    await pipeline(stream, fs.createWriteStream(out) as unknown as Writable);
+    await pipeline(Readable.fromWeb(stream as import("node:stream/web").ReadableStream<Uint8Array>), fs.createWriteStream(out));
     const writeMs = performance.now() - writeStarted;
     return { ms, writeMs, bytes: fs.statSync(out).size, jsonBytes: cut.jsonBytes, records: cut.recordCount, maxRssMb: maxRssMb(), phases: cut.timings };
   } finally {
@@ -167,13 +167,13 @@ function report(rows: Row[], meta: { postgres: string; cpus: number; date: strin
     "`cutBatch()` — assign the batch and positions, stream the rows through a cursor (2,000 per fetch), open each sealed subject,",
     "write CSV and JSON in sealed 1 MiB parts with their SHA-256, sign the manifest (Ed25519), commit — then stream the stored CSV to a file.",
     "",
-    "| orders | COPY baseline | cut (assign + render + store + sign) | write stored CSV to disk | cut + write vs COPY | peak RSS: COPY child | peak RSS: cut child |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| orders | COPY baseline | cut, total | … assign (one UPDATE) | … render + store | write stored CSV to disk | cut + write vs COPY | peak RSS: COPY child | peak RSS: cut child |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const r of rows) {
     const total = r.cut.ms + (r.cut.writeMs ?? 0);
     lines.push(
-      `| ${r.size.toLocaleString("en-US")} | ${fmt(r.copy.ms / 1000, 2)} s (${fmt(r.size / (r.copy.ms / 1000), 0)} rows/s, ${fmt(r.copy.bytes / 1e6)} MB) | ${fmt(r.cut.ms / 1000, 2)} s (${fmt(r.size / (r.cut.ms / 1000), 0)} rows/s; CSV ${fmt(r.cut.bytes / 1e6)} MB + JSON ${fmt((r.cut.jsonBytes ?? 0) / 1e6)} MB) | ${fmt((r.cut.writeMs ?? 0) / 1000, 2)} s | **${fmt(total / r.copy.ms, 1)}×** | ${fmt(r.copy.maxRssMb, 0)} MB | **${fmt(r.cut.maxRssMb, 0)} MB** |`,
+      `| ${r.size.toLocaleString("en-US")} | ${fmt(r.copy.ms / 1000, 2)} s (${fmt(r.size / (r.copy.ms / 1000), 0)} rows/s, ${fmt(r.copy.bytes / 1e6)} MB) | ${fmt(r.cut.ms / 1000, 2)} s (${fmt(r.size / (r.cut.ms / 1000), 0)} rows/s; CSV ${fmt(r.cut.bytes / 1e6)} MB + JSON ${fmt((r.cut.jsonBytes ?? 0) / 1e6)} MB) | ${fmt((r.cut.phases?.assignMs ?? 0) / 1000, 2)} s | ${fmt((r.cut.phases?.writeMs ?? 0) / 1000, 2)} s (${fmt(r.size / ((r.cut.phases?.writeMs ?? 1) / 1000), 0)} rows/s) | ${fmt((r.cut.writeMs ?? 0) / 1000, 2)} s | **${fmt(total / r.copy.ms, 1)}×** | ${fmt(r.copy.maxRssMb, 0)} MB | **${fmt(r.cut.maxRssMb, 0)} MB** |`,
     );
   }
   if (rows.length >= 2) {
@@ -181,14 +181,18 @@ function report(rows: Row[], meta: { postgres: string; cpus: number; date: strin
     lines.push(
       "",
       `Memory stays flat: ${large.size / small.size}× the rows, cut child peak RSS ${fmt(small.cut.maxRssMb, 0)} MB → ${fmt(large.cut.maxRssMb, 0)} MB (${fmt(large.cut.maxRssMb / small.cut.maxRssMb, 2)}×).`,
-      `Time grows linearly: ${fmt(small.cut.ms / 1000, 2)} s → ${fmt(large.cut.ms / 1000, 2)} s (${fmt(large.cut.ms / small.cut.ms, 1)}×).`,
+      `Time: ${fmt(small.cut.ms / 1000, 2)} s → ${fmt(large.cut.ms / 1000, 2)} s (${fmt(large.cut.ms / small.cut.ms, 1)}×). Streaming, rendering and storing the files grows linearly`,
+      `(${fmt((small.cut.phases?.writeMs ?? 0) / 1000, 2)} s → ${fmt((large.cut.phases?.writeMs ?? 0) / 1000, 2)} s); the one UPDATE that assigns the orders grows faster (${fmt((small.cut.phases?.assignMs ?? 0) / 1000, 2)} s → ${fmt((large.cut.phases?.assignMs ?? 0) / 1000, 2)} s)`,
+      "because a million new row versions, their entries in the table's seven indexes and a foreign-key check each no longer fit",
+      "in PostgreSQL's default 128 MB of shared buffers; this is the server's work, not the process's memory.",
     );
   }
   lines.push(
     "",
-    "The cut does much more than COPY: it updates every order (batch id, position, status; a row trigger guards immutability),",
-    "opens an AES-GCM seal per row, renders two formats, seals and stores ~1.5× the data back in the database, all in one",
-    "transaction that a crash rolls back whole. Production batches are capped by each carrier's `batch_max_size` (default 5,000).",
+    "The cut does much more than COPY reads: it writes every order again (batch id, position, status), opens an AES-GCM seal per",
+    "row, renders two formats, seals and stores about twice the data back in the database, and does it all in one transaction that",
+    "a crash rolls back whole. Production batches are capped by each carrier's `batch_max_size` (default 5,000 orders, about",
+    "0.2 s at the 100,000-row rate).",
     `Insert of the test rows (COPY FROM, not measured above): ${rows.map((r) => `${r.size.toLocaleString("en-US")} in ${fmt(r.insertMs / 1000, 1)} s`).join(", ")}.`,
     "",
   );

@@ -189,7 +189,6 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     const waiting = rowsOf<{ n: number }>(
       await tx.execute(sql`select 1 as n from carrier_orders where carrier_code = ${carrierCode} and status = 'pending' limit 1`),
     );
-    if (process.env.CUT_DEBUG) console.log("waiting", waiting, JSON.stringify(Array.from(await tx.execute(sql`select status, batch_id, count(*)::int from carrier_orders where carrier_code = ${carrierCode} group by 1, 2`) as unknown as unknown[])), JSON.stringify(Array.from(await tx.execute(sql`select id, sequence, status from carrier_batches where carrier_code = ${carrierCode}`) as unknown as unknown[])));
     if (waiting.length === 0) throw new EmptyCut();
 
     const [last] = await tx
@@ -236,7 +235,6 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
       await tx.execute(sql`select count(*)::int as n, max(batch_position)::int as last from carrier_orders where batch_id = ${batchId}`),
     );
     const recordCount = Number(counted?.n ?? 0);
-    if (process.env.CUT_DEBUG) console.log("cut debug", recordCount, counted);
     if (recordCount === 0) throw new EmptyCut();
     // An order cancelled between the pick and the update leaves a hole in the positions: cut again.
     if (Number(counted?.last) !== recordCount) throw new CutRaceError();

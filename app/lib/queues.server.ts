@@ -217,7 +217,7 @@ export type IvrItem = {
   purpose: "apply" | "form";
   heard: { name: string | null; postalCode: string | null; address: string | null };
   recordings: { name: string | null; address: string | null };
-  application: { id: string; reference: string; status: string; lineId: string; subscriberName: string | null } | null;
+  application: { id: string; reference: string; status: string; lineId: string; subscriberName: string | null; subscriberKana: string | null } | null;
   letter: { id: string; status: string; name: string | null; postalCode: string | null; address: string | null } | null;
   done: boolean;
 };
@@ -232,7 +232,16 @@ export async function ivrItem(services: Deps, id: string): Promise<IvrItem | nul
   let application: IvrItem["application"] = null;
   if (row.applicationId) {
     const [app] = await db.select().from(applications).where(eq(applications.id, row.applicationId));
-    if (app) application = { id: app.id, reference: app.reference, status: app.status, lineId: app.lineId, subscriberName: pii.openNullable(app.subscriberNameEnc) };
+    if (app) {
+      application = {
+        id: app.id,
+        reference: app.reference,
+        status: app.status,
+        lineId: app.lineId,
+        subscriberName: pii.openNullable(app.subscriberNameEnc),
+        subscriberKana: pii.openNullable(app.subscriberKanaEnc),
+      };
+    }
   }
   let letter: IvrItem["letter"] = null;
   if (row.outboxId) {
@@ -269,7 +278,7 @@ export type IvrConfirmResult = { ok: true; changed: string[] } | { ok: false; re
  */
 export async function confirmIvrItem(
   services: Pick<Services, "db" | "pii" | "now" | "audit">,
-  input: { id: string; operatorId: string; name: string; postalCode?: string | null; address?: string | null; ip?: string | null },
+  input: { id: string; operatorId: string; name: string; kana?: string | null; postalCode?: string | null; address?: string | null; ip?: string | null },
 ): Promise<IvrConfirmResult> {
   const item = await ivrItem(services, input.id);
   if (!item) return { ok: false, reason: "not_found" };
@@ -284,6 +293,14 @@ export async function confirmIvrItem(
           .set({ subscriberNameEnc: services.pii.sealNullable(input.name), updatedAt: now })
           .where(eq(applications.id, item.application.id));
         changed.push("subscriberName");
+      }
+      // The IVR hears no kana; adding it lets the line be found by its kana name.
+      if (input.kana && input.kana !== (item.application.subscriberKana ?? "")) {
+        await tx
+          .update(applications)
+          .set({ subscriberKanaEnc: services.pii.seal(input.kana), subscriberKanaHash: services.pii.searchHash(input.kana), updatedAt: now })
+          .where(eq(applications.id, item.application.id));
+        changed.push("subscriberKana");
       }
       await recordEvent(tx, {
         applicationId: item.application.id,

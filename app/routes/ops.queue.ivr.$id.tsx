@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, Notice, PageHeading, SummaryList } from "~/components/ui";
+import { isKatakanaName, toKatakana } from "~/domain/kana";
 import { formatDisplay } from "~/domain/phone";
 import { STATUS_LABELS, type ApplicationStatus } from "~/domain/application-state";
 import { requireAccess } from "~/lib/auth.server";
@@ -31,6 +32,19 @@ const schema = z.object({
       return digits;
     }),
   address: z.string().trim().max(200, "住所は200文字以内で入力してください。").optional(),
+  kana: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return null;
+      const kana = toKatakana(value);
+      if (!isKatakanaName(kana)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: "フリガナは、カタカナかひらがなで入力してください。例：ヤマダ ハナコ" });
+        return z.NEVER;
+      }
+      return kana;
+    }),
 });
 
 async function load(request: Request, context: LoaderFunctionArgs["context"], id: string | undefined) {
@@ -76,16 +90,22 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return redirect("/ops/queue/ivr");
   }
   if (intent !== "confirm") return json({ errors: { "": ["操作を選び直してください。"] }, values: null }, { status: 400 });
-  const values = { name: String(form.get("name") ?? ""), postalCode: String(form.get("postalCode") ?? ""), address: String(form.get("address") ?? "") };
+  const values = {
+    name: String(form.get("name") ?? ""),
+    kana: String(form.get("kana") ?? ""),
+    postalCode: String(form.get("postalCode") ?? ""),
+    address: String(form.get("address") ?? ""),
+  };
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const errors = parsed.error.flatten().fieldErrors;
-    return json({ errors: { name: errors.name ?? [], postalCode: errors.postalCode ?? [], address: errors.address ?? [] }, values }, { status: 400 });
+    return json({ errors: { name: errors.name ?? [], kana: errors.kana ?? [], postalCode: errors.postalCode ?? [], address: errors.address ?? [] }, values }, { status: 400 });
   }
   const result = await confirmIvrItem(context.services, {
     id: itemId,
     operatorId: operator.id,
     name: parsed.data.name,
+    kana: parsed.data.kana,
     postalCode: parsed.data.postalCode,
     address: parsed.data.address || null,
     ip: context.clientIp,
@@ -190,6 +210,16 @@ export default function IvrItemRoute() {
               defaultValue={values?.name ?? item.application?.subscriberName ?? item.letter?.name ?? item.heard.name ?? ""}
               error={errors?.name}
             />
+            {item.application && (
+              <Field
+                name="kana"
+                label="フリガナ"
+                required={false}
+                support="電話では聞き取っていません。録音から分かるときに入力すると、フリガナで検索できるようになります。"
+                defaultValue={values?.kana ?? item.application.subscriberKana ?? ""}
+                error={errors?.kana}
+              />
+            )}
             {item.purpose === "form" && (
               <>
                 <Field

@@ -233,6 +233,46 @@ describe("the back office", () => {
     expect(app).toMatchObject({ status: "verified", verificationMethod: "callback" });
   });
 
+  test("takes a FAX in on the paper page, reads it, and confirms it on the verification screen", async () => {
+    const { asFile, render, truthFor } = await import("../ocr/helpers");
+    const { createFormReader } = await import("../../app/lib/ocr/read-form.server");
+    const { readScan } = await import("../../app/lib/paper-ocr.server");
+    const { scans } = await import("../../db/schema");
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const truth = truthFor("application", 21, { phone: "0312348888", "relation.self": true, "relation.family": false, "relation.other": false, signature: true });
+    const file = join(mkdtempSync(join(tmpdir(), "fax-")), "fax-21.png");
+    writeFileSync(file, asFile(render(truth, { mode: "scan-300" }), "png"));
+
+    await go("/ops/paper", "paper-intake");
+    await page.getByLabel("スキャンした申込書・FAX").setInputFiles(file);
+    await page.getByRole("button", { name: "アップロードする" }).click();
+    await page.getByText("1ページを受け付けました").waitFor();
+    await check("paper-uploaded");
+
+    // The OCR worker's job, run here (the e2e server has no worker process).
+    const [scan] = await services.db.select().from(scans).where(eq(scans.status, "pending"));
+    const reader = await createFormReader({ poolSize: 1 });
+    try {
+      await readScan(services, reader, scan!.id);
+    } finally {
+      await reader.close();
+    }
+    await go(`/ops/paper/${scan!.id}`, "paper-verify");
+    await page.getByLabel("止める電話番号").fill("0312348888");
+    await page.getByLabel("お名前", { exact: true }).fill(String(truth.fields.name));
+    await page.getByLabel("フリガナ").fill(String(truth.fields.kana));
+    await page.getByLabel("郵便番号").fill(String(truth.fields.postalCode));
+    await page.getByLabel("住所", { exact: true }).fill(String(truth.fields.address).replace(/\n/g, " "));
+    await page.getByLabel("連絡先").fill("");
+    await page.getByLabel("署名欄に記入がある").check();
+    await page.getByRole("button", { name: "確認して登録する" }).click();
+    await page.waitForURL(/\/ops\/paper\?confirmed=/);
+    await check("paper-confirmed");
+    const [done] = await services.db.select().from(scans).where(eq(scans.id, scan!.id));
+    expect(done!.status).toBe("verified");
+  });
+
   test("searches by phone number and by kana name, and reads a line's timeline", async () => {
     await go("/ops/search", "search");
     await page.getByLabel("電話番号・受付番号・フリガナ").fill("０３－１２３４－５００１");

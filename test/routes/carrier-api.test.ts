@@ -2,7 +2,11 @@
  * The carrier API over HTTP (the real Express + Remix server), driven by the reference carrier client:
  * API-key auth, isolation between carriers, signed downloads, acknowledgements, result uploads.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { applications, carrierBatches, carrierOrders, outbox } from "../../db/schema";
 import { createApiKey, revokeApiKey } from "../../app/lib/carrier-auth.server";
@@ -161,6 +165,42 @@ describe("the reference carrier client end to end", () => {
     const [row] = await services.db.select().from(applications).where(eq(applications.id, app.applicationId));
     expect(row!.status).toBe("completed");
   });
+});
+
+describe("npm run carrier (the reference client's command line)", () => {
+  it("polls, verifies, acknowledges and answers from a rules file; a second run finds nothing", async () => {
+    const key = (await createApiKey(services, { carrierCode: "ntt-docomo-business", label: "cli", createdBy: null })).key;
+    const app = await verifiedApplication(services, { choice: "ntt-docomo-business", scopes: ["incoming"] });
+    await planCarrierOrders(services);
+    await cutBatch(services, "ntt-docomo-business");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kokusai-carrier-cli-"));
+    fs.writeFileSync(path.join(dir, "centre.pem"), publicKeyInfo(services.config).publicKeyPem);
+    fs.writeFileSync(path.join(dir, "rules.json"), JSON.stringify({ defaults: { SUSPEND: { result: "DONE" } }, effective_date: "2026-11-21" }));
+    const run = () =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ["--import", "tsx", "app/lib/carriers/cli.ts", "ntt-docomo-business", "--base-url", server.url, "--api-key", key, "--public-key", path.join(dir, "centre.pem"), "--rules", path.join(dir, "rules.json"), "--state", path.join(dir, "state.json")],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        );
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+        child.on("exit", (code) => resolve({ code, stdout, stderr }));
+      });
+    const first = await run();
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/ntt-docomo-business batch #\d+ .*records verified, acknowledged; results applied \d+, unchanged 0; sequence ok/);
+    const [row] = await services.db.select().from(applications).where(eq(applications.id, app.applicationId));
+    expect(row!.status).toBe("completed");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "state.json"), "utf8"))).toMatchObject({ sequence: expect.any(Number) });
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("no batches waiting");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });
 
 describe("result uploads", () => {

@@ -150,7 +150,7 @@ describe("back office: carrier registry", () => {
       fileFormat: "csv-utf8",
       batchMaxSize: "0",
       active: "on",
-    }, "/ops/carriers/softbank");
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.html).toContain("電話会社の名前を入力してください。");
     expect(invalid.html).toContain("https:// で始まるURL");
@@ -171,7 +171,7 @@ describe("back office: carrier registry", () => {
       batchMaxSize: "2000",
       contact: "運用窓口",
       active: "on",
-    }, "/ops/carriers/softbank");
+    });
     expect(saved.status).toBe(200);
     expect(saved.html).toContain("設定を保存しました");
     const [carrier] = await services.db.select().from(carriers).where(eq(carriers.code, "softbank"));

@@ -68,13 +68,21 @@ describe("the IVR queue", () => {
     const item = await alice.get(`/ops/queue/ivr/${call.id}`);
     expect(item.html).toContain("山田 はなこ");
     expect(item.html).toContain("お名前の録音を聞く");
-    const saved = await postForm(alice, `/ops/queue/ivr/${call.id}`, { intent: "confirm", name: "山田 花子" });
+    const badKana = await postForm(alice, `/ops/queue/ivr/${call.id}`, { intent: "confirm", name: "山田 花子", kana: "Yamada" });
+    expect(badKana.status).toBe(400);
+    expect(badKana.html).toContain("フリガナは、カタカナかひらがなで入力してください");
+    expect(badKana.html).toContain('value="山田 花子"');
+    const saved = await postForm(alice, `/ops/queue/ivr/${call.id}`, { intent: "confirm", name: "山田 花子", kana: "やまだ はなこ" });
     expect(saved.status).toBe(302);
 
     const [app] = await services.db.select().from(applications).where(eq(applications.id, call.applicationId!));
     expect(services.pii.open(app!.subscriberNameEnc!)).toBe("山田 花子");
     const events = await services.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, app!.id));
-    expect(events.at(-1)).toMatchObject({ type: "subscriber_name_corrected", actor: `operator:${aliceId}`, detail: { fields: ["subscriberName"], ivrCallId: call.id } });
+    expect(services.pii.open(app!.subscriberKanaEnc!)).toBe("ヤマダ ハナコ");
+    expect(events.at(-1)).toMatchObject({ type: "subscriber_name_corrected", actor: `operator:${aliceId}`, detail: { fields: ["subscriberName", "subscriberKana"], ivrCallId: call.id } });
+    // Now the line is found by its kana name.
+    const found = await postForm(alice, "/ops/search", { q: "ヤマダ ハナコ" });
+    expect(found.html).toContain("03-1234-0301");
     expect(JSON.stringify(events.at(-1)!.detail)).not.toContain("花子");
     const [claim] = await services.db.select().from(workClaims).where(eq(workClaims.itemId, call.id));
     expect(claim).toMatchObject({ outcome: "corrected" });
