@@ -96,6 +96,15 @@ export function csvHeaderLine(): string {
   return csvLine(CSV_COLUMNS);
 }
 
+/**
+ * Names come from the public. A cell starting with = + - @ (or a tab or CR) is a formula to a
+ * spreadsheet, so such a name is written with a leading apostrophe, as spreadsheet users expect
+ * (OWASP "CSV injection"). No real name starts that way; JSON carries the value unchanged.
+ */
+export function spreadsheetSafe(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export function csvRecordLine(record: BatchRecord): string {
   return csvLine([
     record.recordId,
@@ -103,8 +112,8 @@ export function csvRecordLine(record: BatchRecord): string {
     record.action,
     record.scope,
     record.phoneNumber,
-    record.subscriberKana,
-    record.subscriberName,
+    spreadsheetSafe(record.subscriberKana),
+    spreadsheetSafe(record.subscriberName),
     record.prefecture === null ? "" : String(record.prefecture),
     record.requestRef,
     record.requestedAt,
@@ -249,15 +258,15 @@ export function decodeText(bytes: Uint8Array, encoding: CsvEncoding): string | n
  */
 export function decodeUpload(bytes: Uint8Array, declared?: string | null): { text: string; encoding: CsvEncoding } | null {
   const charset = declared?.toLowerCase().replace(/[^a-z0-9]/g, "");
-  if (charset && ["shiftjis", "sjis", "windows31j", "cp932", "mskanji"].includes(charset)) {
-    const text = decodeText(bytes, "shift_jis");
-    return text === null ? null : { text, encoding: "shift_jis" };
-  }
-  const utf8 = decodeText(bytes, "utf-8");
-  if (utf8 !== null) return { text: utf8, encoding: "utf-8" };
-  if (charset && charset !== "utf8") return null;
-  const sjis = decodeText(bytes, "shift_jis");
-  return sjis === null ? null : { text: sjis, encoding: "shift_jis" };
+  const as = (encoding: CsvEncoding) => {
+    const text = decodeText(bytes, encoding);
+    return text === null ? null : { text, encoding };
+  };
+  if (charset && ["shiftjis", "sjis", "windows31j", "cp932", "mskanji"].includes(charset)) return as("shift_jis");
+  if (charset === "utf8") return as("utf-8");
+  // Another declared charset is not one we read; none declared: UTF-8 if valid, else Shift_JIS.
+  if (charset) return null;
+  return as("utf-8") ?? as("shift_jis");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -39,6 +39,11 @@ describe("CSV encoding", () => {
     );
   });
 
+  it("keeps a name that looks like a spreadsheet formula from running as one", () => {
+    const line = csvRecordLine(record({ subscriberName: "=HYPERLINK(\"http://x\")", subscriberKana: "@SUM(A1)" }));
+    expect(line).toContain(`'@SUM(A1),"'=HYPERLINK(""http://x"")"`);
+  });
+
   it("round-trips through the parser, including quotes and line breaks", () => {
     const text = csvHeaderLine() + csvRecordLine(record({ subscriberName: '鈴木 "一郎"\r\n二行目' })) + csvRecordLine(record({ seq: 2 }));
     const parsed = parseCsv(text);
@@ -128,5 +133,7 @@ describe("Shift_JIS", () => {
     expect(decodeUpload(new TextEncoder().encode("記録"))).toEqual({ text: "記録", encoding: "utf-8" });
     expect(decodeUpload(sjis, "Shift_JIS")?.encoding).toBe("shift_jis");
     expect(decodeUpload(new Uint8Array([0x82]), "shift_jis")).toBeNull();
+    expect(decodeUpload(sjis, "utf-8")).toBeNull();
+    expect(decodeUpload(sjis, "iso-8859-1")).toBeNull();
   });
 });

@@ -25,7 +25,7 @@ import { publicKeyFrom, publicKeyInfo, verifySignature } from "../../app/lib/car
 import { parseManifest } from "../../app/domain/carrier-batch";
 import { parseCsv } from "../../app/domain/carrier-files";
 import { COMPLETION_LETTER_TEMPLATE, renderCompletionLetter, type CompletionLetterData } from "../../templates/letters/completion";
-import { createCarrierTestServices, nextLine, resultsCsv, setCarrier, verifiedApplication } from "../support/carrier-fixtures";
+import { createCarrierTestServices, resultsCsv, setCarrier, verifiedApplication } from "../support/carrier-fixtures";
 import type { TestServices } from "../support/services";
 import { usingPostgres } from "../support/database";
 
@@ -488,4 +488,3 @@ describe("drivers", () => {
   });
 });
 
-void nextLine;
