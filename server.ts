@@ -12,7 +12,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { DEMO_OPERATOR_USERNAME } from "./db/seed";
-import { ConfigError, loadConfig, type Config } from "./app/lib/env.server";
+import { loadConfigOrExit, type Config } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
 import { startServices } from "./app/lib/services.server";
 import { seedDemoData } from "./app/lib/demo-data.server";
@@ -99,16 +99,7 @@ export function createApp(options: { config: Config; build: ServerBuild; service
 }
 
 async function main() {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
   const services = await startServices(config, logger);
   if (config.seedDemoData) await seedDemoData(services);

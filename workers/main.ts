@@ -2,22 +2,13 @@
  * `npm run workers`: a worker process for production, scaled apart from the web processes.
  * Validates the same configuration, runs the same migrations, and shuts down gracefully on SIGTERM.
  */
-import { ConfigError, loadConfig } from "../app/lib/env.server";
+import { loadConfigOrExit } from "../app/lib/env.server";
 import { createLogger } from "../app/lib/logger.server";
 import { startServices } from "../app/lib/services.server";
 import { startWorkers } from "./index";
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
   const services = await startServices(config, logger, { runsWorkers: true });
   const workers = await startWorkers(services);

@@ -237,3 +237,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     intakeDir: env.INTAKE_DIR ? path.resolve(env.INTAKE_DIR) : null,
   };
 }
+
+/** For process entry points: the configuration, or one line per bad value on stderr and exit 1. */
+export function loadConfigOrExit(source: Record<string, string | undefined> = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

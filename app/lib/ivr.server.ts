@@ -6,7 +6,7 @@
  * loses nothing. Every node offers keypad and ja-JP speech input; * repeats; silence re-prompts twice,
  * then offers an operator (business hours) or tells the caller how else to reach the centre.
  */
-import { and, desc, eq, gte, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, isNull } from "drizzle-orm";
 import twilio from "twilio";
 import { applications, ivrCalls, lines, verifications } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
@@ -631,14 +631,4 @@ async function cancelFromCall(services: Services, t: Twiml, call: Call): Promise
     ),
     finished: true,
   };
-}
-
-/** Open calls that ended part-way, newest first (operators follow them up). */
-export async function incompleteCalls(services: Pick<Services, "db">, limit = 50) {
-  return services.db
-    .select({ id: ivrCalls.id, purpose: ivrCalls.purpose, node: ivrCalls.node, createdAt: ivrCalls.createdAt })
-    .from(ivrCalls)
-    .where(inArray(ivrCalls.status, ["incomplete"]))
-    .orderBy(desc(ivrCalls.createdAt))
-    .limit(limit);
 }
