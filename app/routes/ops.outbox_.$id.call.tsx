@@ -39,9 +39,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request, context);
   if (content.kind !== "url") return json({ says: [content.text], gather: null });
   const { config } = context.services;
+  // This server itself: as the browser reached it when that is this machine (the demo), otherwise
+  // the public URL — never a host named only by the request's Host header.
+  const reached = new URL(request.url);
+  const serverUrl = ["localhost", "127.0.0.1", "[::1]"].includes(reached.hostname) ? reached.origin : config.publicBaseUrl;
   const call = new CallSimulator({
-    // This server itself, as the browser reached it: the demo runs on one machine.
-    serverUrl: new URL(request.url).origin,
+    serverUrl,
     publicBaseUrl: config.publicBaseUrl,
     authToken: ivrAuthToken(config),
     from: config.centrePhoneNumber,
