@@ -5,7 +5,7 @@
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
@@ -52,8 +52,12 @@ export default function handleRequest(
 
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return;
+  // A 404 or 403 is an answer, not a failure.
+  if (isRouteErrorResponse(error) && error.status < 500) return;
   // Structured, without the request body or query string.
+  // Name, code and a stack of file positions only: a message can quote the values that failed.
+  const stack = ((error as Error)?.stack ?? "").split("\n").slice(1, 6).map((line) => line.trim());
   process.stderr.write(
-    `${JSON.stringify({ level: "error", msg: "unhandled", error: (error as Error)?.name, message: (error as Error)?.message?.slice(0, 200), path: new URL(request.url).pathname.replace(/\d{4,}/g, "<digits>") })}\n`,
+    `${JSON.stringify({ level: "error", msg: "unhandled", error: (error as Error)?.name, code: (error as { code?: unknown })?.code, stack, path: new URL(request.url).pathname.replace(/\d{4,}/g, "<digits>") })}\n`,
   );
 }
