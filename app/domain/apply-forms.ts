@@ -38,19 +38,24 @@ export const numberSchema = z.object({
     }),
 });
 
-/** Any number a person can be called back on (a mobile is fine here). */
+export const CALLBACK_NUMBER_MESSAGE =
+  "ご連絡先の電話番号は、市外局番（携帯電話は090などの番号）から、10けたか11けたの数字で入力してください。";
+
+/** Any number a person can be called back on (a mobile is fine): national digits, or null. */
+export function callbackDigits(value: string): string | null {
+  const digits = compactTypedDigits(value);
+  return /^0\d{9,10}$/.test(digits) ? digits : null;
+}
+
 const contactNumber = z
   .string()
   .trim()
   .optional()
   .transform((value, ctx) => {
     if (!value) return null;
-    const digits = compactTypedDigits(value);
-    if (!/^0\d{9,10}$/.test(digits)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: "連絡先の電話番号は、市外局番（携帯電話は090などの番号）から、10けたか11けたの数字で入力してください。",
-      });
+    const digits = callbackDigits(value);
+    if (!digits) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: CALLBACK_NUMBER_MESSAGE });
       return z.NEVER;
     }
     return digits;

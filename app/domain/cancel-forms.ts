@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { Relation } from "./cancellation-rules";
+import { callbackDigits, CALLBACK_NUMBER_MESSAGE } from "./apply-forms";
 import { parseJapaneseNumber } from "./phone";
 import { compactTypedDigits } from "./typed-text";
 
@@ -129,12 +130,9 @@ export const cancelRequesterSchema = z
 /** Any number the centre can call the requester back on (a mobile is fine). Returns national digits. */
 export const cancelContactSchema = z.object({
   phone: required("ご連絡先の電話番号を入力してください。携帯電話の番号でもかまいません。").transform((value, ctx) => {
-    const digits = compactTypedDigits(value);
-    if (!/^0\d{9,10}$/.test(digits)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: "ご連絡先の電話番号は、市外局番（携帯電話は090などの番号）から、10けたか11けたの数字で入力してください。",
-      });
+    const digits = callbackDigits(value);
+    if (!digits) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: CALLBACK_NUMBER_MESSAGE });
       return z.NEVER;
     }
     return digits;
