@@ -6,7 +6,7 @@
  *   --from <number|anonymous>   caller ID (default 0312345678)
  *   --url <server>              where the server listens (default http://localhost:$PORT)
  */
-import readline from "node:readline/promises";
+import readline from "node:readline";
 import { parseArgs } from "node:util";
 import { toE164 } from "../domain/phone";
 import { loadConfig } from "./env.server";
@@ -25,7 +25,14 @@ const call = new CallSimulator({
   from,
 });
 
-const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+// An async iterator keeps every line, typed or piped in (`printf '1\n2\n' | npm run ivr`).
+const lines = rl[Symbol.asyncIterator]();
+async function ask(prompt: string): Promise<string | null> {
+  process.stdout.write(prompt);
+  const next = await lines.next();
+  return next.done ? null : String(next.value);
+}
 const help = "（数字・*・# を入力して Enter。ことばで答えるときは「s 本人」のように。何も入れずに Enter で無音、q で電話を切る）";
 console.log(`📞 ${from} から発信します ${help}`);
 let turn = await call.start();
@@ -33,7 +40,9 @@ for (;;) {
   for (const text of turn.says) console.log(`🔊 ${text}`);
   if (turn.dialed) console.log(`☎  オペレーター（${turn.dialed}）に転送`);
   if (turn.waiting.kind === "ended") break;
-  const answer = (await rl.question(turn.waiting.kind === "record" ? "🎙  録音中。Enter で終了 > " : "> ")).trim();
+  const typed = await ask(turn.waiting.kind === "record" ? "🎙  録音中。Enter で終了 > " : "> ");
+  const answer = typed === null ? "q" : typed.trim();
+  if (typed !== null && !process.stdin.isTTY) process.stdout.write(`${answer}\n`);
   if (answer === "q") {
     await call.hangup();
     console.log("（電話を切りました）");
