@@ -7,6 +7,7 @@ import { formatDisplay } from "../domain/phone";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import type { Scope } from "../domain/carriers";
 import { submitApplication, type SubmitResult } from "./applications.server";
+import { requestCancellation } from "./cancellations.server";
 import { markSubmitted, type Draft } from "./apply-draft.server";
 
 export async function submitDraft(context: AppLoadContext, draft: Draft): Promise<SubmitResult> {
@@ -37,7 +38,35 @@ export async function submitDraft(context: AppLoadContext, draft: Draft): Promis
     assisted: draft.assisted,
   });
   if (result.kind === "created" || result.kind === "replayed") await markSubmitted(context, draft, result.applicationId);
+  if (result.kind === "created" && a.number.previousE164) await releasePreviousLine(context, result.applicationId, a);
   return result;
+}
+
+/**
+ * Moving or a new number: the same request asks to release the old line's suspension. That is a
+ * resumption like any other — the cancellation rules apply, and the centre calls the OLD line for
+ * the subscriber's own confirmation (a disconnected line simply never confirms, and stays as it is).
+ */
+async function releasePreviousLine(
+  context: AppLoadContext,
+  applicationId: string,
+  a: Required<Pick<ApplyAnswers, "number" | "applicant" | "name">>,
+) {
+  const result = await requestCancellation(context.services, {
+    channel: "web",
+    idempotencyKey: `moving:${applicationId}`,
+    actor: "applicant",
+    lineE164: a.number.previousE164!,
+    requesterRelation: a.applicant.relation,
+    requesterRelationDetail: a.applicant.relationDetail ?? null,
+    requesterName: a.applicant.applicantName ?? a.name.kanji,
+    requesterContact: a.applicant.contactPhone ?? `0${a.number.e164.slice(3)}`,
+    reasonCode: "moving",
+    reasonText: null,
+    lineVerification: "callback_at_intake",
+    client: context.clientIp,
+  });
+  context.services.logger.info({ applicationId, outcome: result.kind }, "release of the previous line requested");
 }
 
 export type Receipt = {

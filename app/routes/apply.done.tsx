@@ -20,11 +20,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     number: receipt.number,
     assisted: receipt.assisted,
     centrePhone: formatDisplay(context.services.config.centrePhoneNumber),
+    previous: draft.answers.number?.previousE164 ? formatDisplay(draft.answers.number.previousE164) : null,
   });
 }
 
 export default function Done() {
-  const { groups, number, assisted, centrePhone } = useLoaderData<typeof loader>();
+  const { groups, number, assisted, centrePhone, previous } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="panel panel--success">
@@ -37,6 +38,11 @@ export default function Done() {
       <p>
         <span className="digits nowrap">{number}</span> の国際電話を止めるお申し込みです。受付番号を、控えておいてください。
       </p>
+      {previous && (
+        <Notice title="前の電話番号について">
+          前の番号 <span className="digits nowrap">{previous}</span> の休止の解除も受け付けました。前の番号の電話に確認の電話をかけ、契約者ご本人が「1」を押したときに、お手続きします。
+        </Notice>
+      )}
       <h2>これからの流れ</h2>
       <ol>
         <li>センターから、ご契約の電話会社にお申し込みを送ります。</li>

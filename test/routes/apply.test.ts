@@ -205,3 +205,19 @@ describe("the back office's simulated call (demo without Twilio)", () => {
     expect(next.url).toBe("/apply/name");
   });
 });
+
+describe("moving to a new number", () => {
+  it("asks to release the old line, confirmed by a call to the old line", async () => {
+    const { cancellations } = await import("../../db/schema");
+    const browser = new TestBrowser(server.url);
+    // The old line already has a suspension (applied in the first test of this file).
+    await applyUntilCheck(browser, services, { number: { number: "03-9999-0001", previousNumber: "03-1234-5678" }, e164: "+81399990001" });
+    const done = await step(browser, "/apply/check", {});
+    expect(done.html).toContain("前の番号");
+    const [old] = await services.db.select().from(lines).where(eq(lines.e164, "+81312345678"));
+    const rows = await services.db.select().from(cancellations).where(eq(cancellations.lineId, old!.id));
+    expect(rows.some((c) => c.reasonCode === "moving")).toBe(true);
+    const call = await lastCallTo(services, "+81312345678");
+    expect(call.content.kind).toBe("url");
+  });
+});

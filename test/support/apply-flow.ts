@@ -30,7 +30,7 @@ export function codeFromSpeech(text: string): string {
 }
 
 export const SELF_ANSWERS = {
-  number: { number: "03-1234-5678" },
+  number: { number: "03-1234-5678" } as { number: string; previousNumber?: string },
   applicant: { relation: "self", contactPhone: "" },
   name: { kanji: "山田 花子", kana: "やまだ はなこ" },
   address: { postalCode: "1000001", address: "東京都千代田区千代田1-1", intent: "save" },
