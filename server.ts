@@ -102,7 +102,9 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel });
   const services = await startServices(config, logger);
-  if (config.seedDemoData) await seedDemoData(services);
+  // Sample applications only on the embedded demo database: SEED_DEMO_DATA=true on PostgreSQL is
+  // how the first admin account is made, and must not put made-up applications in production.
+  if (config.seedDemoData && config.database.kind === "pglite") await seedDemoData(services);
   let workers: RunningWorkers | null = null;
   if (config.runWorkersInProcess) workers = await startWorkers(services);
 
