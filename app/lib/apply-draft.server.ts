@@ -110,10 +110,6 @@ export async function takeFlash(context: AppLoadContext, draft: Draft, key: stri
   return draft.flash.result;
 }
 
-export function setVerification(context: AppLoadContext, draft: Draft, verificationId: string | null) {
-  return write(context, draft, { answers: draft.answers }, { verificationId });
-}
-
 export function markSubmitted(context: AppLoadContext, draft: Draft, applicationId: string) {
   return write(context, draft, { answers: draft.answers }, { applicationId });
 }

@@ -4,7 +4,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { ApplyAnswers } from "../domain/apply-journey";
 import type { Draft } from "./apply-draft.server";
-import { saveAnswers, setVerification } from "./apply-draft.server";
+import { saveAnswers } from "./apply-draft.server";
 import {
   checkCode,
   getVerification,
@@ -33,7 +33,6 @@ export async function startForDraft(context: AppLoadContext, draft: Draft, metho
     client: context.clientIp,
   });
   if (!result.ok) return result;
-  await setVerification(context, draft, result.verificationId);
   const answers: ApplyAnswers = { ...draft.answers, callIn: result.code ? { code: result.code } : null };
   delete answers.verification;
   await saveAnswers(context, draft, answers, { verificationId: result.verificationId });
