@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { loginSchema } from "~/domain/login-form";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, PageHeading } from "~/components/ui";
 import { checkCarrierPassword, getCarrierUser, safeCarrierRedirect, startCarrierSession } from "~/lib/carrier-auth.server";
@@ -11,12 +11,6 @@ export const meta: MetaFunction<typeof loader, Record<string, unknown>> = ({ dat
   { title: `${data && "failed" in data ? "エラー：" : ""}ログイン｜電話会社向けページ` },
 ];
 
-const schema = z.object({
-  username: z.string({ required_error: "ユーザー名を入力してください。" }).trim().min(1, "ユーザー名を入力してください。"),
-  password: z.string({ required_error: "パスワードを入力してください。" }).min(1, "パスワードを入力してください。"),
-  redirectTo: z.string().optional(),
-});
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getCarrierUser(request, context)) return redirect("/carrier");
   return json({});
@@ -24,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, context);
-  const parsed = schema.safeParse(Object.fromEntries(form));
+  const parsed = loginSchema.safeParse(Object.fromEntries(form));
   const username = String(form.get("username") ?? "");
   if (!parsed.success) {
     const errors = parsed.error.flatten().fieldErrors;

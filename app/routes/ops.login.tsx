@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useSearchParams } from "@remix-run/react";
-import { z } from "zod";
+import { loginSchema } from "~/domain/login-form";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, PageHeading } from "~/components/ui";
 import { checkPassword, getOperator, LOGIN_STEP_PATHS, nextLoginStep, pendingLoginCookie, safeRedirectPath } from "~/lib/auth.server";
@@ -10,12 +10,6 @@ import { readForm } from "~/lib/csrf.server";
 export const meta: MetaFunction<typeof loader, Record<string, unknown>> = ({ data }) => [
   { title: `${data && "failed" in data ? "エラー：" : ""}ログイン｜受付センター 業務システム` },
 ];
-
-const loginSchema = z.object({
-  username: z.string({ required_error: "ユーザー名を入力してください。" }).trim().min(1, "ユーザー名を入力してください。"),
-  password: z.string({ required_error: "パスワードを入力してください。" }).min(1, "パスワードを入力してください。"),
-  redirectTo: z.string().optional(),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (await getOperator(request, context)) return redirect("/ops");
