@@ -2,7 +2,7 @@
  * Server rendering with the CSP nonce from the load context on every script Remix emits.
  * Bots get the whole document at once (onAllReady); browsers get a stream (onShellReady).
  */
-import { PassThrough } from "node:stream";
+import { Transform, type TransformCallback } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
@@ -11,6 +11,20 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * React 18's streaming renderer can emit zero bytes: when a multi-byte character (most Japanese text)
+ * does not fit at the end of its 2 KiB buffer, it flushes the whole buffer, unused tail included
+ * (react-dom/server writeStringChunk). HTML never contains U+0000, so dropping zero bytes restores
+ * exactly what was rendered.
+ */
+function withoutZeroBytes(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      callback(null, chunk.includes(0) ? chunk.filter((byte) => byte !== 0) : chunk);
+    },
+  });
+}
 
 export default function handleRequest(
   request: Request,
@@ -31,7 +45,7 @@ export default function handleRequest(
         nonce,
         [readyEvent]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = withoutZeroBytes();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
           pipe(body);

@@ -21,6 +21,7 @@ import { readFormPage } from "../app/lib/ocr/read-form.server";
 import { PSM, TesseractPool } from "../app/lib/ocr/tesseract-pool.server";
 import type { FieldReading, PageResult } from "../app/lib/ocr/types";
 import { normalizeJapaneseText, normalizeKana } from "../app/domain/paper-form";
+import { isCallableLine, LINE_CALL_MIN_CONFIDENCE } from "../app/domain/paper-request";
 import { FIELD_KINDS, type FieldKind } from "../templates/forms/layout";
 import { generatePages, writePages, type GeneratedPage } from "../test/fixtures/forms/generate";
 import { SCAN_MODES, type ScanMode } from "../test/fixtures/forms/render-page";
@@ -62,6 +63,8 @@ interface Sample {
   confidence: number;
   accepted: boolean;
   exact: boolean;
+  /** Validation problems (a phone number that is not a fixed line, a bad check digit…). */
+  problems: string[];
   cells?: FieldReading["cells"];
 }
 
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
           confidence: reading?.confidence ?? 0,
           accepted,
           exact,
+          problems: reading?.problems ?? [],
           cells: reading?.cells,
         });
       }
@@ -156,6 +160,14 @@ async function main(): Promise<void> {
       const wrong = FIELD_KINDS.reduce((n, k) => n + tallyFor(byModeKind, `${mode}|${k}`).wrongAccepted, 0);
       modeLines.push(`| ${mode} | ${pct(d.exact, d.fields)} (${d.fields}) | ${pct(d.review, d.fields)} | ${pct(c.exact, c.fields)} (${c.fields}) | ${pct(c.review, c.fields)} | ${wrong} |`);
     }
+    // The line confirmation call (ADR 015): which read phone numbers are worth a call to the line.
+    const phones = samples.filter((x) => x.field === "phone");
+    const called = phones.filter((x) => isCallableLine({ value: x.read, problems: x.problems, accepted: x.accepted, confidence: x.confidence }));
+    const lineCall = [
+      `| phone fields | accepted without a check | worth a confirmation call (checks passed, confidence ≥ ${LINE_CALL_MIN_CONFIDENCE}) | of those, a wrong number (a stranger's line would ring) |`,
+      `| ---: | ---: | ---: | ---: |`,
+      `| ${phones.length} | ${phones.filter((x) => x.accepted).length} (${pct(phones.filter((x) => x.accepted).length, phones.length)}) | ${called.length} (${pct(called.length, phones.length)}) | ${called.filter((x) => !x.exact).length} |`,
+    ];
     const perFormPipe = pipeCpu / pages.length;
     const perFormBase = baseCpu / pages.length;
     const speed = [
@@ -185,6 +197,10 @@ async function main(): Promise<void> {
       "Per scan mode (target: ≥ 99% exact on digits and check boxes in fine-mode FAX, 0 wrong accepted):",
       "",
       ...modeLines,
+      "",
+      `Line confirmation calls: a page whose line number is worth a call goes to the line, not to a person (app/domain/paper-request.ts LINE_CALL_MIN_CONFIDENCE, set on seed 20250401; other seeds are held out):`,
+      "",
+      ...lineCall,
       "",
       "Speed (decoding included in both; the pipeline reads fields on both cores at once, whole-page OCR runs on one):",
       "",

@@ -10,6 +10,7 @@ import { CARRIER_JOB_HANDLERS } from "../app/lib/carrier-dispatch.server";
 import { elapseCoolingOff, sweepCancellations } from "../app/lib/cancellations.server";
 import { ingestFolder } from "../app/lib/paper-intake.server";
 import { readScan, sweepScans } from "../app/lib/paper-ocr.server";
+import { sweepPaperConfirmations } from "../app/lib/paper-confirmation.server";
 import { formReader } from "./ocr-reader";
 
 export type Handler<N extends JobName> = (services: Services, data: JobPayloads[N]) => Promise<void>;
@@ -67,5 +68,9 @@ export const HANDLERS: HandlerTable = {
   },
   [JOB_NAMES.sweepScans]: async (services) => {
     await sweepScans(services);
+  },
+  [JOB_NAMES.sweepPaperConfirmations]: async (services) => {
+    const counts = await sweepPaperConfirmations(services);
+    if (counts.called + counts.heldUnanswered + counts.rerouted > 0) services.logger.info(counts, "paper confirmations swept");
   },
 };

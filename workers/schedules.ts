@@ -22,6 +22,11 @@ export const SCHEDULES: readonly Schedule[] = [
   { name: JOB_NAMES.cutCarriersDaily1700, cron: "0 17 * * *", description: "carriers: cut batches of carriers on the daily-1700 schedule (17:00 JST)" },
   { name: JOB_NAMES.watchIntakeFolder, cron: "* * * * *", description: "paper: take new faxes from INTAKE_DIR (when set)" },
   { name: JOB_NAMES.sweepScans, cron: "*/10 * * * *", description: "paper: re-enqueue OCR of pages whose job was lost" },
+  {
+    name: JOB_NAMES.sweepPaperConfirmations,
+    cron: "*/5 * * * *",
+    description: "paper: call the line of pages waiting for its confirmation (in calling hours), retry, then hand to a person",
+  },
 ];
 
 export const SCHEDULE_TIMEZONE = "Asia/Tokyo";

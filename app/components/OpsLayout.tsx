@@ -5,9 +5,12 @@ import { CsrfField } from "./CsrfField";
 
 export type OpsUser = { displayName: string; role: string } | null;
 
+/** A menu link given by the layout route (e.g. one per work queue). */
+export type OpsNavItem = { to: string; label: string; end?: boolean };
+
 const NAV = [
   { to: "/ops", label: "ダッシュボード", end: true },
-  { to: "/ops/queue", label: "作業の一覧", end: false },
+  { to: "/ops/queue", label: "作業の一覧", end: true },
   { to: "/ops/search", label: "検索", end: false },
   { to: "/ops/entry", label: "電話での申し込みの入力", end: false },
   { to: "/ops/letters", label: "手紙の印刷", end: false },
@@ -30,8 +33,19 @@ function visibleTo(role: string, to: string): boolean {
   return area === null || area === "public" || area === "signed_in" || can(role, area, "view");
 }
 
+/**
+ * The menu: the fixed pages, with `work` (each work queue and the paper upload page, from the layout
+ * route) right after 「作業の一覧」. A link already in the fixed menu is not repeated.
+ */
+function menu(work: readonly OpsNavItem[]): OpsNavItem[] {
+  const fixed = new Set(NAV.map((item) => item.to));
+  const extra = work.filter((item) => !fixed.has(item.to));
+  const at = NAV.findIndex((item) => item.to === "/ops/queue") + 1;
+  return [...NAV.slice(0, at), ...extra, ...NAV.slice(at)];
+}
+
 /** Header with navigation and sign-out, main landmark, footer of the back office. */
-export function OpsLayout({ user, children }: { user: OpsUser; children: ReactNode }) {
+export function OpsLayout({ user, work = [], children }: { user: OpsUser; work?: readonly OpsNavItem[]; children: ReactNode }) {
   return (
     <>
       <header className="site-header">
@@ -42,9 +56,9 @@ export function OpsLayout({ user, children }: { user: OpsUser; children: ReactNo
           {user && (
             <nav className="site-header__nav" aria-label="業務メニュー">
               <ul>
-                {NAV.filter((item) => visibleTo(user.role, item.to)).map((item) => (
+                {menu(work).filter((item) => visibleTo(user.role, item.to)).map((item) => (
                   <li key={item.to}>
-                    <NavLink to={item.to} end={item.end}>
+                    <NavLink to={item.to} end={item.end ?? false}>
                       {item.label}
                     </NavLink>
                   </li>

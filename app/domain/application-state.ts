@@ -114,7 +114,8 @@ export const STATUS_LABELS: Readonly<Record<ApplicationStatus, StatusLabel>> = {
   },
   rejected: {
     label: "手続きができませんでした",
-    description: "電話会社で手続きができなかったため、センターで確かめています。",
+    // Said both when a carrier could not do it and when the centre could not accept it (a letter follows).
+    description: "手続きができなかったため、センターで確かめて、お知らせします。",
   },
   withdrawn: {
     label: "取り下げました",

@@ -3,9 +3,22 @@
  * resuming international calls after completion.
  *
  * A cancellation is exactly what a fraud ring wants (international calls back on), so every request
- * is checked against these rules and the ones that fire are shown to an operator with a plain
- * explanation. The rules never decide on their own: a flagged request goes to the review queue, and
- * nothing is approved without the subscriber's own confirmation on the line (cancellation-state.ts).
+ * is checked against these rules. Every finding is recorded on the request (risk_reasons, evidence)
+ * and shown to operators with a plain explanation, but only some send the request to a person: the
+ * routing table below (severity × config) says which. The rules never approve anything: nothing is
+ * approved without the subscriber's own confirmation on the line (cancellation-state.ts), whatever
+ * the routing says.
+ *
+ * Routing (ADR 016), for the default config:
+ *
+ *   rule                               severity  route
+ *   requester_not_subscriber           medium    record             — the confirmation call asks the subscriber anyway
+ *   requester_differs_from_applicant   medium    record             — the cooling-off notice tells the applicant anyway
+ *   not_verified_on_line               high      confirmation_call  — its check IS the call; a person only if it fails
+ *   soon_after_application             low       record
+ *   contact_seen_on_other_lines        high      review             — a ring: a person looks first
+ *   burst_in_same_area                 high      review             — a name list, possibly coached subscribers
+ *   burst_from_same_number             high      review
  *
  * Pure: no I/O. Facts that need the database (how often a contact number or an area shows up in other
  * cancellations) are counted by the caller over the windows named in the config, and passed in.
@@ -120,13 +133,25 @@ export type CancellationRuleConfig = {
   areaBurstMinCount: number;
   /** Flag when one contact number made this many cancellations in the window, this one included. */
   numberBurstMinCount: number;
-  /** Reasons below this severity are still reported but do not send the request to an operator. */
+  /**
+   * Findings at or above this severity route the request (see routeOf); findings below it are only
+   * recorded on the request and shown to operators, they do not send it to a person.
+   */
   minimumSeverityToFlag: RiskSeverity;
+  /**
+   * Rules whose operator task is to call the line: the automatic confirmation call already does that,
+   * so they send the request to the confirmation call, and to a person only when the confirmation does
+   * not come (awaiting_confirmation → confirmation_failed → flagged, in cancellation-state.ts).
+   */
+  answeredByConfirmationCall: readonly RiskReasonCode[];
 };
 
 /**
- * Defaults. Low thresholds on purpose: a flag only means an operator looks first, and a missed fraud
- * turns international calls back on for someone the suspension was protecting.
+ * Defaults. Low detection thresholds on purpose (a ring is caught at its second line), but only high
+ * findings route to a person: every request still needs the subscriber's own confirmation on the
+ * line, and a resumption still waits out the cooling-off with the original applicant told, so a
+ * low or medium finding would only make a person repeat what the call and the notice already do
+ * (ADR 016: 17 of 17 legitimate cancellations in a measured day went to review for nothing).
  */
 export const DEFAULT_RULE_CONFIG: Readonly<CancellationRuleConfig> = {
   soonAfterApplicationDays: 30,
@@ -135,7 +160,8 @@ export const DEFAULT_RULE_CONFIG: Readonly<CancellationRuleConfig> = {
   burstWindowHours: 24,
   areaBurstMinCount: 5,
   numberBurstMinCount: 3,
-  minimumSeverityToFlag: "low",
+  minimumSeverityToFlag: "high",
+  answeredByConfirmationCall: ["not_verified_on_line"],
 };
 
 export class InvalidRuleConfigError extends RangeError {
@@ -148,7 +174,7 @@ export class InvalidRuleConfigError extends RangeError {
 
 /** The config is editable by an admin, so a typo must fail loudly instead of switching a rule off. */
 export function assertValidRuleConfig(config: CancellationRuleConfig): void {
-  const positive: (keyof CancellationRuleConfig)[] = [
+  const positive: (keyof Omit<CancellationRuleConfig, "minimumSeverityToFlag" | "answeredByConfirmationCall">)[] = [
     "soonAfterApplicationDays",
     "contactReuseWindowDays",
     "contactReuseMinOtherLines",
@@ -164,6 +190,9 @@ export function assertValidRuleConfig(config: CancellationRuleConfig): void {
   if (config.areaBurstMinCount < 2) throw new InvalidRuleConfigError("areaBurstMinCount");
   if (config.numberBurstMinCount < 2) throw new InvalidRuleConfigError("numberBurstMinCount");
   if (!RISK_SEVERITIES.includes(config.minimumSeverityToFlag)) throw new InvalidRuleConfigError("minimumSeverityToFlag");
+  if (!Array.isArray(config.answeredByConfirmationCall) || !config.answeredByConfirmationCall.every(isRiskReasonCode)) {
+    throw new InvalidRuleConfigError("answeredByConfirmationCall");
+  }
 }
 
 export const RISK_REASON_CODES = [
@@ -281,7 +310,9 @@ export const RISK_RULES: readonly RiskRule[] = [
   },
   {
     code: "burst_in_same_area",
-    severity: "medium",
+    // High (was medium): with findings below high no longer routing, this is the only signal of a ring
+    // that coaches subscribers from one exchange's name list, each request from a throw-away number.
+    severity: "high",
     operatorText:
       "同じ地域から、短いあいだに取り消しが続いています。名簿を使った詐欺のおそれがあります。",
     applicantText: null,
@@ -312,25 +343,60 @@ export function ruleFor(code: RiskReasonCode): RiskRule {
   return rule;
 }
 
+export function severityRank(severity: RiskSeverity): number {
+  return RISK_SEVERITIES.indexOf(severity);
+}
+
+/**
+ * What a finding does to the request's path:
+ * - review: the request goes to the review queue before anything else (a person looks first);
+ * - confirmation_call: the automatic confirmation call is the check; a person only if it fails;
+ * - record: recorded on the request and shown to operators; the request goes on without a person.
+ * Whatever the route, nothing is approved without the subscriber's own confirmation on the line.
+ */
+export const RISK_ROUTES = ["review", "confirmation_call", "record"] as const;
+export type RiskRoute = (typeof RISK_ROUTES)[number];
+
+export const RISK_ROUTE_LABELS: Readonly<Record<RiskRoute, string>> = {
+  review: "係が確認",
+  confirmation_call: "確認の電話で確かめる（応答がなければ係が確認）",
+  record: "記録のみ",
+};
+
+/** The route of one rule under a config: the routing decision, as data (severity table + config). */
+export function routeOf(code: RiskReasonCode, config: CancellationRuleConfig = DEFAULT_RULE_CONFIG): RiskRoute {
+  const rule = ruleFor(code);
+  if (severityRank(rule.severity) < severityRank(config.minimumSeverityToFlag)) return "record";
+  if (config.answeredByConfirmationCall.includes(code)) return "confirmation_call";
+  return "review";
+}
+
+/** Every rule with its severity and route, in reading order: the table ADR 016 and the tests read. */
+export function routingTable(
+  config: CancellationRuleConfig = DEFAULT_RULE_CONFIG,
+): Readonly<Record<RiskReasonCode, { severity: RiskSeverity; route: RiskRoute }>> {
+  assertValidRuleConfig(config);
+  return Object.fromEntries(
+    RISK_RULES.map((rule) => [rule.code, { severity: rule.severity, route: routeOf(rule.code, config) }] as const),
+  ) as Record<RiskReasonCode, { severity: RiskSeverity; route: RiskRoute }>;
+}
+
 /** One rule that fired, with everything the review screen needs. */
 export type RiskReason = {
   code: RiskReasonCode;
   severity: RiskSeverity;
+  route: RiskRoute;
   operatorText: string;
   applicantText: string | null;
   evidence: RiskEvidence;
 };
 
 export type RiskEvaluation = {
-  /** True when at least one reason reaches config.minimumSeverityToFlag: the request goes to review. */
+  /** True when at least one reason routes to review: the request goes to the review queue at intake. */
   flagged: boolean;
-  /** Every rule that fired, most severe first (ties in RISK_RULES order), flagging or not. */
+  /** Every rule that fired, most severe first (ties in RISK_RULES order), routing or not. */
   reasons: RiskReason[];
 };
-
-export function severityRank(severity: RiskSeverity): number {
-  return RISK_SEVERITIES.indexOf(severity);
-}
 
 export function evaluateCancellation(
   input: CancellationRuleInput,
@@ -342,6 +408,7 @@ export function evaluateCancellation(
       (rule): RiskReason => ({
         code: rule.code,
         severity: rule.severity,
+        route: routeOf(rule.code, config),
         operatorText: rule.operatorText,
         applicantText: rule.applicantText,
         evidence: rule.evidence(input, config),
@@ -349,8 +416,7 @@ export function evaluateCancellation(
     )
     // Array.prototype.sort is stable, so rules of equal severity keep their reading order.
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  const threshold = severityRank(config.minimumSeverityToFlag);
-  return { flagged: reasons.some((reason) => severityRank(reason.severity) >= threshold), reasons };
+  return { flagged: reasons.some((reason) => reason.route === "review"), reasons };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * The decision on a cancellation request (課題②), as a transition table.
  *
- *   received ──(rules flag it)──► flagged ──► in_review ──(operator: confirm by call-back)──► awaiting_confirmation
+ *   received ──(a rule routes it to review)──► flagged ──► in_review ──(operator: confirm by call-back)──► awaiting_confirmation
  *   received ──(no flag)──► awaiting_confirmation ──(subscriber presses 1 on the call-back)──► confirmed
  *   received ──(no flag, the request itself was the subscriber's confirmation)──► confirmed
+ *   awaiting_confirmation ──(the automatic calls went unanswered, no person asked yet)──► flagged
  *   in_review ──(operator approves with a note: only with a confirmation on record)──► confirmed
  *   confirmed ──► cooling_off (resumption) ──(time passes)──► approved   → the RESUME order may leave
  *   confirmed ──► approved (withdrawal)                                 → the application is withdrawn
@@ -20,6 +21,11 @@
  * a pending suspension, so a withdrawal needs the same confirmation. It skips the cooling-off, which
  * exists to let the original applicant object before calls come back on; a confirmed withdrawal
  * leaves nothing to object to that a new application would not fix.
+ *
+ * Straight through (ADR 016): a request the subscriber confirms on the line, with no finding that
+ * routes to review, needs no person — a withdrawal is approved at once, a resumption after the
+ * cooling-off. A person sees only what the rules route to review, objections, and confirmations that
+ * failed; every status has a queue, a timer or an automatic next step (CANCELLATION_STATUS_EXITS).
  *
  * Pure: services call transition() before writing the new status and its event.
  */
@@ -137,6 +143,7 @@ export type CancellationEvent =
   | (At & { type: "review_released"; operatorId: string })
   | (At & { type: "confirmation_call_requested"; operatorId?: string })
   | (At & { type: "subscriber_confirmed"; method: ConfirmationMethod })
+  | (At & { type: "confirmation_failed" })
   | (At & { type: "subscriber_refused" })
   | (At & { type: "cooling_off_started" })
   | (At & { type: "withdrawal_approved" })
@@ -155,6 +162,7 @@ export const CANCELLATION_EVENT_TYPES = [
   "review_released",
   "confirmation_call_requested",
   "subscriber_confirmed",
+  "confirmation_failed",
   "subscriber_refused",
   "cooling_off_started",
   "withdrawal_approved",
@@ -219,6 +227,8 @@ const GUARDS = {
     holds: (_, event) => event.type === "rules_evaluated" && !event.flagged,
   },
   noConfirmationYet: { refusal: "no_such_transition", holds: (state) => !hasLineConfirmation(state) },
+  // A failed confirmation goes to a person once: after an operator's own call-back, it lapses instead.
+  noPersonAskedYet: { refusal: "no_such_transition", holds: (state) => state.reviewedBy === null },
 } as const satisfies Record<string, Guard>;
 
 export type TransitionRow = {
@@ -280,6 +290,13 @@ export const TRANSITION_TABLE: readonly TransitionRow[] = [
     guards: [GUARDS.lineConfirmationMethod],
   },
   { from: "awaiting_confirmation", event: "operator_declined", to: "declined", guards: [GUARDS.noteGiven] },
+  // The automatic calls went unanswered: a person looks (calls by voice, asks again, or declines).
+  {
+    from: "awaiting_confirmation",
+    event: "confirmation_failed",
+    to: "flagged",
+    guards: [GUARDS.noPersonAskedYet],
+  },
 
   {
     from: "confirmed",
@@ -336,6 +353,75 @@ export function isTerminal(status: CancellationStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+export type StatusExitKind = "queue" | "timer" | "automatic" | "terminal";
+
+export type StatusExit = {
+  /**
+   * queue: a person must act, and the request is listed in the review queue (with a deadline behind it);
+   * timer: it moves on by itself when a time passes (or earlier, on an answer);
+   * automatic: the service moves it on at once (or holds it for a named outside event, and the sweep retries);
+   * terminal: nothing follows.
+   */
+  kind: StatusExitKind;
+  /** What moves it on, in plain words (for ADR 016 and the operations guide). */
+  what: string;
+  /** The events that take it out without the requester or the subscriber having to do anything more. */
+  via: readonly CancellationEventType[];
+};
+
+/**
+ * No state without a way out (issue 11, point 5): every status has a queue, a timer or an automatic
+ * next step. The service's sweep and jobs implement the timers (cancellations.server.ts,
+ * STATUS_DEADLINES); a test walks this table against the transition table.
+ */
+export const CANCELLATION_STATUS_EXITS: Readonly<Record<CancellationStatus, StatusExit>> = {
+  received: {
+    kind: "timer",
+    what: "The intake call to the line: the answer runs the rules; no answer within intakeAnswerHours runs them without a line check.",
+    via: ["rules_evaluated"],
+  },
+  flagged: {
+    kind: "queue",
+    what: "Review queue (a high finding, or a confirmation that failed); lapses after reviewDeadlineDays.",
+    via: ["review_started", "deadline_passed"],
+  },
+  in_review: {
+    kind: "queue",
+    what: "An operator has it: call-back, approve with a note (only with a confirmation on record), decline, or release; lapses after reviewDeadlineDays.",
+    via: ["confirmation_call_requested", "operator_approved_with_note", "operator_declined", "review_released", "deadline_passed"],
+  },
+  awaiting_confirmation: {
+    kind: "timer",
+    what: "The confirmation calls to the line (retried): 1 confirms, 2 refuses; unanswered → a person once (confirmation_failed), after a person's call-back → expired.",
+    via: ["confirmation_failed", "deadline_passed"],
+  },
+  confirmed: {
+    kind: "automatic",
+    what: "Settled at once: a withdrawal is approved, a resumption starts the cooling-off; held only while the carrier has the order, and settled by the sweep when it completes.",
+    via: ["withdrawal_approved", "cooling_off_started"],
+  },
+  cooling_off: {
+    kind: "timer",
+    what: "The original applicant is told; at coolingOffUntil it is approved (the RESUME order may leave) unless they objected.",
+    via: ["cooling_off_elapsed"],
+  },
+  objected: {
+    kind: "queue",
+    what: "Review queue: a supervisor decides with a note; lapses after objectionDeadlineDays (calls stay off).",
+    via: ["operator_approved_with_note", "operator_declined", "deadline_passed"],
+  },
+  approved: { kind: "terminal", what: "Done: the application is withdrawn, or the RESUME order may leave.", via: [] },
+  declined: { kind: "terminal", what: "Done: calls stay off.", via: [] },
+  refused_by_subscriber: { kind: "terminal", what: "Done: the subscriber said no; calls stay off.", via: [] },
+  withdrawn_by_requester: { kind: "terminal", what: "Done: the requester dropped it.", via: [] },
+  expired: { kind: "terminal", what: "Done: lapsed, calls stay off, the requester is told and may ask again.", via: [] },
+};
+
+/** Statuses a person must work: the review queue shows these first. */
+export const QUEUE_STATUSES: readonly CancellationStatus[] = CANCELLATION_STATUSES.filter(
+  (status) => CANCELLATION_STATUS_EXITS[status].kind === "queue",
+);
+
 export function openCancellation(args: {
   kind: CancellationKind;
   receivedAt: Date;
@@ -391,6 +477,28 @@ export function possibleEvents(kind: CancellationKind, status: CancellationStatu
 }
 
 const MS_PER_HOUR = 60 * 60 * 1000;
+
+/**
+ * What happens when the confirmation calls of an awaiting request went unanswered: the first time, a
+ * person looks (confirmation_failed → flagged); after a person's own call-back, the request lapses
+ * (deadline_passed → expired) and calls stay off. Either way the requester is told by the service.
+ */
+export function confirmationDeadlineEvent(state: CancellationState, at: Date): CancellationEvent {
+  const failed: CancellationEvent = { type: "confirmation_failed", at };
+  return canTransition(state, failed) ? failed : { type: "deadline_passed", at };
+}
+
+/**
+ * A withdrawal still open when the carrier completes the suspension it would withdraw becomes a
+ * resumption request under the same rules: the same status, the same confirmation on record (a
+ * subscriber who confirmed on the line that international calls should not be stopped), and from here
+ * on the resumption's path — cooling-off with the original applicant told before any RESUME order.
+ * Null when there is nothing to change (already a resumption, or decided).
+ */
+export function asResumptionAfterCompletion(state: CancellationState): CancellationState | null {
+  if (state.kind !== "withdrawal" || isTerminal(state.status)) return null;
+  return { ...state, kind: "resumption" };
+}
 
 /** What the event writes into the state besides the status. */
 function record(
@@ -530,6 +638,7 @@ export const CANCELLATION_EVENT_LABELS: Readonly<Record<CancellationEventType, s
   review_released: "確認待ちに戻す",
   confirmation_call_requested: "ご契約者に確認の電話",
   subscriber_confirmed: "ご契約者が回線で確認",
+  confirmation_failed: "確認の電話に応答がなく、係の確認へ",
   subscriber_refused: "ご契約者が同意せず",
   cooling_off_started: "お知らせ期間を開始（最初の申込者に通知）",
   withdrawal_approved: "取り下げを承認",

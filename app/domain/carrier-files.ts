@@ -50,6 +50,13 @@ export type BatchRecord = {
   subscriberKana: string;
   /** Empty for inquiries: a carrier that may not own the line gets the number and the kana only. */
   subscriberName: string;
+  /**
+   * The name and kana are advisory and were not typed by anyone: heard by speech recognition on a
+   * phone application, or read by OCR below its acceptance threshold (ADR 015). The line number is
+   * the identity; the carrier checks its contract by number and answers NAME_MISMATCH only when the
+   * name it holds clearly differs from a name that is NOT marked unverified.
+   */
+  nameUnverified: boolean;
   /** JIS X 0401 code, or null when not known. */
   prefecture: number | null;
   requestRef: string;
@@ -68,6 +75,7 @@ export const CSV_COLUMNS = [
   "prefecture",
   "request_ref",
   "requested_at",
+  "name_unverified",
 ] as const;
 
 export type BatchHeader = {
@@ -117,6 +125,7 @@ export function csvRecordLine(record: BatchRecord): string {
     record.prefecture === null ? "" : String(record.prefecture),
     record.requestRef,
     record.requestedAt,
+    record.nameUnverified ? "1" : "0",
   ]);
 }
 
@@ -132,6 +141,7 @@ export function jsonRecordObject(record: BatchRecord) {
     prefecture: record.prefecture,
     request_ref: record.requestRef,
     requested_at: record.requestedAt,
+    name_unverified: record.nameUnverified,
   };
 }
 

@@ -32,6 +32,8 @@ export type NewApplication = {
   applicantName?: string | null;
   subscriberName?: string | null;
   subscriberKana?: string | null;
+  /** The name and kana were heard (speech) or read (OCR) below acceptance, not typed: advisory only (ADR 015). */
+  nameUnverified?: boolean;
   postalCode?: string | null;
   address?: string | null;
   prefecture?: number | null;
@@ -99,10 +101,14 @@ function isLineVerified(input: NewApplication): boolean {
   return input.relation === "self" || consentAt !== null;
 }
 
-export async function submitApplication(services: Services, input: NewApplication): Promise<SubmitResult> {
+/**
+ * Creates one application. With `outerTx` it joins the caller's transaction (a paper page confirmed
+ * on the line creates its application and settles its scan in one commit); otherwise it runs its own.
+ */
+export async function submitApplication(services: Services, input: NewApplication, outerTx?: DbOrTx): Promise<SubmitResult> {
   const { pii } = services;
   const now = services.now();
-  const result = await services.db.transaction(async (tx): Promise<SubmitResult> => {
+  const run = async (tx: DbOrTx): Promise<SubmitResult> => {
     const [existing] = await tx.select().from(applications).where(eq(applications.idempotencyKey, input.idempotencyKey));
     if (existing) {
       return { kind: "replayed", applicationId: existing.id, reference: existing.reference, status: existing.status as ApplicationStatus, scopes: existing.scopes as Scope[] };
@@ -143,6 +149,7 @@ export async function submitApplication(services: Services, input: NewApplicatio
         subscriberNameEnc: pii.sealNullable(input.subscriberName),
         subscriberKanaEnc: pii.sealNullable(input.subscriberKana),
         subscriberKanaHash: input.subscriberKana ? pii.searchHash(input.subscriberKana) : null,
+        subscriberNameUnverified: input.nameUnverified ?? false,
         applicantNameEnc: pii.sealNullable(input.applicantName),
         postalCodeEnc: pii.sealNullable(input.postalCode),
         addressEnc: pii.sealNullable(input.address),
@@ -191,7 +198,8 @@ export async function submitApplication(services: Services, input: NewApplicatio
       tx,
     );
     return { kind: "created", applicationId, reference, status, scopes, refusedScopes, alreadyCovered };
-  });
+  };
+  const result = outerTx ? await run(outerTx) : await services.db.transaction(run);
   if (result.kind === "created") services.logger.info({ applicationId: result.applicationId, channel: input.channel, status: result.status }, "application created");
   return result;
 }

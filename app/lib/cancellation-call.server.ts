@@ -58,10 +58,15 @@ export async function cancellationAnswerTwiml(services: Services, verificationId
   if (!result.ok) {
     response.say(VOICE, "このお電話の確認は、有効期限が過ぎています。国際電話は、止めたままです。失礼いたします。");
   } else if (result.answer === "agreed") {
+    // Says what happens next as it is: done (a withdrawal), the notice period (a resumption), or a person first.
     const next =
-      result.kind === "resumption"
-        ? "センターで確かめてから、お手続きをします。最初にお申し込みをされた方にもお知らせするため、国際電話がつながるようになるまで、数日かかります。"
-        : "センターで確かめてから、お申し込みを取り下げます。";
+      result.status === "approved" && result.kind === "withdrawal"
+        ? "お申し込みを、取り下げました。国際電話は、止まりません。"
+        : result.status === "cooling_off"
+          ? "最初にお申し込みをされた方にもお知らせするため、国際電話がつながるようになるまで、数日かかります。"
+          : result.kind === "resumption"
+            ? "センターで確かめてから、お手続きをします。国際電話がつながるようになるまで、数日かかります。"
+            : "センターで確かめてから、お申し込みを取り下げます。";
     response.say(VOICE, `ありがとうございます。同意されたことを、承りました。${next}センターが、お金や暗証番号をお聞きすることはありません。失礼いたします。`);
   } else {
     const kept = result.kind === "resumption" ? "国際電話は、止めたままにします。" : "国際電話を止めるお申し込みは、そのまま進めます。";

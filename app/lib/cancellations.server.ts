@@ -23,6 +23,13 @@
  * An application whose order is with the carrier (sent / acknowledged) cannot be withdrawn, and the
  * suspension is not in place yet: the request is taken as a resumption and held at `confirmed` until
  * the carrier completes the suspension, then the cooling-off starts. Nobody is told to call again.
+ *
+ * Straight through (ADR 016): only findings the routing table sends to review put a request in front
+ * of a person at intake. Everything else goes to the confirmation call (retried), and on the
+ * subscriber's 1 completes with no person: a withdrawal at once, a resumption after the cooling-off.
+ * Calls nobody answers send the request to a person once; after that person's call-back, it lapses,
+ * and the requester is told. A withdrawal still open when the carrier completes the suspension becomes
+ * a resumption (applicationCompleted, called by the carrier results and the sweep).
  */
 import { randomInt } from "node:crypto";
 import { and, asc, desc, eq, gte, inArray, isNull, lte, lt, ne, notInArray, sql } from "drizzle-orm";
@@ -43,6 +50,7 @@ import {
   evaluateCancellation,
   exchangeAreaKey,
   isRiskReasonCode,
+  routeOf,
   ruleFor,
   type CancellationChannel,
   type CancellationContextFacts,
@@ -54,8 +62,11 @@ import {
   type RiskReasonCode,
 } from "../domain/cancellation-rules";
 import {
+  asResumptionAfterCompletion,
   CANCELLATION_STATUS_LABELS,
+  confirmationDeadlineEvent,
   DEFAULT_STATE_CONFIG,
+  QUEUE_STATUSES,
   IllegalCancellationTransitionError,
   canIssueResume,
   canWithdrawApplication,
@@ -91,8 +102,17 @@ export type CancellationPolicy = {
   state: CancellationStateConfig;
   /** How long the subscriber may take to answer the call made at intake before an operator takes over. */
   intakeAnswerHours: number;
-  /** awaiting_confirmation → expired after this long without an answer. */
+  /**
+   * awaiting_confirmation: the confirmation has failed after this long without an answer, even if
+   * fewer than confirmationCallAttempts calls could be placed (calling hours).
+   */
   confirmationDeadlineHours: number;
+  /** How many calls the centre places to the line in one wait for a confirmation (the first included). */
+  confirmationCallAttempts: number;
+  /** Hours between one unanswered confirmation call and the next. */
+  confirmationRetryHours: number;
+  /** Repeat calls are placed only between these hours (JST, from inclusive, to exclusive). */
+  callingHoursJst: { from: number; to: number };
   /** flagged / in_review → expired after this long without an operator decision. */
   reviewDeadlineDays: number;
   /** objected → expired after this long without a decision (calls stay off). */
@@ -106,6 +126,9 @@ export const CANCELLATION_POLICY: Readonly<CancellationPolicy> = {
   state: DEFAULT_STATE_CONFIG,
   intakeAnswerHours: 24,
   confirmationDeadlineHours: 7 * 24,
+  confirmationCallAttempts: 3,
+  confirmationRetryHours: 24,
+  callingHoursJst: { from: 9, to: 20 },
   reviewDeadlineDays: 30,
   objectionDeadlineDays: 14,
   callValidityHours: 24,
@@ -113,6 +136,26 @@ export const CANCELLATION_POLICY: Readonly<CancellationPolicy> = {
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
+
+/**
+ * How the sweep moves each status that waits on time (CANCELLATION_STATUS_EXITS says which do). A test
+ * checks that every `timer` and `queue` status is here, so none can wait for ever.
+ */
+export const STATUS_DEADLINES: Readonly<Partial<Record<CancellationStatus, string>>> = {
+  received: "intakeAnswerHours → the rules run without a line check",
+  flagged: "reviewDeadlineDays → expired (requester told)",
+  in_review: "reviewDeadlineDays → expired (requester told)",
+  awaiting_confirmation:
+    "a new call every confirmationRetryHours up to confirmationCallAttempts; then (or after confirmationDeadlineHours) confirmation_failed → flagged, or expired after a person's call-back (requester told)",
+  cooling_off: "coolingOffUntil → approved (delayed job, and the sweep)",
+  objected: "objectionDeadlineDays → expired (requester told)",
+};
+
+/** Whether a repeat call may be placed now (the JST hour within the policy's calling hours). */
+export function withinCancellationCallingHours(at: Date, policy: Pick<CancellationPolicy, "callingHoursJst"> = CANCELLATION_POLICY): boolean {
+  const hour = (at.getUTCHours() + 9) % 24;
+  return hour >= policy.callingHoursJst.from && hour < policy.callingHoursJst.to;
+}
 
 /** How the request was tied to the line at intake; "callback_at_intake" asks the service to call the line now. */
 export type IntakeLineVerification = LineVerificationMethod | "callback_at_intake";
@@ -202,7 +245,7 @@ type Evidence = {
   applicationStatusAtRequest?: ApplicationStatus;
   context?: CancellationContextFacts;
   flagged?: boolean;
-  reasons?: { code: RiskReasonCode; severity: string; evidence: Record<string, number | string> }[];
+  reasons?: { code: RiskReasonCode; severity: string; route?: string; evidence: Record<string, number | string> }[];
   [key: string]: unknown;
 };
 
@@ -413,7 +456,7 @@ async function evaluateAndDecide(
     ...evidenceOf(row),
     lineVerificationEvaluated: lineVerification,
     flagged: evaluation.flagged,
-    reasons: evaluation.reasons.map((r) => ({ code: r.code, severity: r.severity, evidence: { ...r.evidence } })),
+    reasons: evaluation.reasons.map((r) => ({ code: r.code, severity: r.severity, route: r.route, evidence: { ...r.evidence } })),
   };
   const updated = await writeState(tx, row, { ...decided, receivedAt: row.createdAt }, event, actor, { evidence }, {
     flagged: evaluation.flagged,
@@ -633,7 +676,18 @@ export function confirmationPrompt(kind: CancellationKind, relation: Relation): 
   );
 }
 
-async function placeConfirmationCall(services: Services, tx: DbOrTx, row: CancellationRow, actor: string, client?: string): Promise<string> {
+/**
+ * Calls the line with the question. A new question (a new wait, an operator's call-back) restarts the
+ * wait's clock; a repeat of an unanswered call (restartDeadline: false) does not.
+ */
+async function placeConfirmationCall(
+  services: Services,
+  tx: DbOrTx,
+  row: CancellationRow,
+  actor: string,
+  client?: string,
+  options: { restartDeadline?: boolean } = {},
+): Promise<string> {
   const now = services.now();
   const line = await lineOf(tx, row);
   // Only the newest call can be answered: an old call left ringing must not confirm a later question.
@@ -672,9 +726,15 @@ async function placeConfirmationCall(services: Services, tx: DbOrTx, row: Cancel
     },
     tx,
   );
-  // A new call gives the subscriber the full time to answer again.
-  await tx.update(cancellations).set({ updatedAt: now }).where(eq(cancellations.id, row.id));
-  await recordCancellationEvent(tx, { cancellationId: row.id, type: "call_placed", actor, detail: { verificationId }, at: now });
+  // A new question gives the subscriber the full time (and every attempt) to answer again.
+  if (options.restartDeadline !== false) await tx.update(cancellations).set({ updatedAt: now }).where(eq(cancellations.id, row.id));
+  await recordCancellationEvent(tx, {
+    cancellationId: row.id,
+    type: "call_placed",
+    actor,
+    detail: { verificationId, ...(options.restartDeadline === false ? { repeat: true } : {}) },
+    at: now,
+  });
   return verificationId;
 }
 
@@ -764,9 +824,7 @@ async function settleConfirmed(services: Services, tx: DbOrTx, row: Cancellation
     }
     if (appStatus !== "completed") return row;
     // The order left while the subscriber was being asked: the same request becomes a resumption.
-    await tx.update(cancellations).set({ kind: "resumption", updatedAt: now }).where(eq(cancellations.id, row.id));
-    await recordCancellationEvent(tx, { cancellationId: row.id, type: "kind_changed", actor: "system", detail: { from: "withdrawal", to: "resumption", applicationStatus: appStatus }, at: now });
-    row = { ...row, kind: "resumption" };
+    row = await convertToResumption(services, tx, row, appStatus);
   }
   if (appStatus !== "completed") return row; // still with the carrier: held
   const code = String(randomInt(0, 1e8)).padStart(8, "0");
@@ -778,6 +836,70 @@ async function settleConfirmed(services: Services, tx: DbOrTx, row: Cancellation
     { tx, singletonKey: row.id, startAfter: cooling.coolingOffUntil! },
   );
   return cooling;
+}
+
+/**
+ * An open withdrawal whose application the carrier completed becomes a resumption (the domain's
+ * asResumptionAfterCompletion), with a `kind_changed` event. A call that asked the withdrawal question
+ * and is still unanswered is voided and the line is asked the resumption question at once, so no
+ * press of 1 is taken for a question the subscriber did not hear. A confirmation already on record
+ * stays (the subscriber said on the line that calls should not be stopped); the cooling-off follows.
+ */
+async function convertToResumption(services: Services, tx: DbOrTx, row: CancellationRow, applicationStatus: ApplicationStatus): Promise<CancellationRow> {
+  const next = asResumptionAfterCompletion(stateOf(row));
+  if (!next) return row;
+  const now = services.now();
+  const [updated] = await tx
+    .update(cancellations)
+    .set({ kind: next.kind, updatedAt: now })
+    .where(and(eq(cancellations.id, row.id), eq(cancellations.status, row.status), eq(cancellations.kind, "withdrawal")))
+    .returning();
+  if (!updated) throw new ConcurrentChangeError();
+  await recordCancellationEvent(tx, {
+    cancellationId: row.id,
+    type: "kind_changed",
+    actor: "system",
+    from: row.status,
+    to: row.status,
+    detail: { from: "withdrawal", to: "resumption", applicationStatus },
+    at: now,
+  });
+  // Waiting for the subscriber's answer: ask the new question now (the older calls are voided).
+  if (updated.status === "received" || updated.status === "awaiting_confirmation") await placeConfirmationCall(services, tx, updated, "system");
+  return updated;
+}
+
+/**
+ * The carrier completed an application (carrier-results.server.ts calls this in the same transaction;
+ * the sweep catches other paths). Open withdrawals of it become resumption requests under the same
+ * confirmation rules, and confirmed requests held for the carrier start their cooling-off now.
+ * Returns how many requests changed.
+ */
+export async function applicationCompleted(services: Services, tx: DbOrTx, applicationId: string, actor = "system"): Promise<number> {
+  const [app] = await tx.select({ status: applications.status }).from(applications).where(eq(applications.id, applicationId));
+  if (app?.status !== "completed") return 0;
+  const open = await tx
+    .select({ id: cancellations.id })
+    .from(cancellations)
+    .where(and(eq(cancellations.applicationId, applicationId), inArray(cancellations.status, [...OPEN_STATUSES])));
+  let changed = 0;
+  for (const { id } of open) {
+    try {
+      // A savepoint per request: trouble with one request never undoes the carrier's results; the sweep retries it.
+      const moved = await tx.transaction(async (sp) => {
+        let row = await loadForUpdate(sp, id);
+        if (!row || isTerminal(row.status as CancellationStatus)) return false;
+        const before = `${row.kind}/${row.status}`;
+        row = await convertToResumption(services, sp, row, "completed");
+        if (row.status === "confirmed") row = await settleConfirmed(services, sp, row, actor);
+        return `${row.kind}/${row.status}` !== before;
+      });
+      if (moved) changed += 1;
+    } catch (error) {
+      services.logger.warn({ cancellationId: id, applicationId, error: (error as Error).name }, "cancellation not settled at completion; the sweep retries");
+    }
+  }
+  return changed;
 }
 
 async function withdrawApplication(services: Services, tx: DbOrTx, row: CancellationRow, app: ApplicationRow, actor: string) {
@@ -917,16 +1039,36 @@ export async function objectToCancellation(
   });
 }
 
-export type SweepCounts = { elapsed: number; intakeUnanswered: number; expired: number; settled: number; failed: number };
+export type SweepCounts = {
+  elapsed: number;
+  intakeUnanswered: number;
+  recalled: number;
+  confirmationFailed: number;
+  expired: number;
+  converted: number;
+  settled: number;
+  failed: number;
+};
+
+/** The confirmation calls of the current wait (placed since the row last changed), newest first. */
+async function callsOfCurrentWait(tx: DbOrTx, row: CancellationRow) {
+  return tx
+    .select()
+    .from(verifications)
+    .where(and(eq(verifications.cancellationId, row.id), eq(verifications.purpose, "cancel"), gte(verifications.createdAt, row.updatedAt)))
+    .orderBy(desc(verifications.createdAt));
+}
 
 /**
  * The periodic pass (workers/schedules.ts): cooling-offs that are over, intake calls nobody answered,
- * requests past their deadlines, and confirmed requests held while the carrier finished. Idempotent.
+ * confirmation calls to repeat, confirmations that failed, requests past their deadlines, withdrawals
+ * whose application the carrier completed, and confirmed requests held while the carrier finished.
+ * Idempotent. STATUS_DEADLINES lists what it does for each status.
  */
 export async function sweepCancellations(services: Services): Promise<SweepCounts> {
   const now = services.now();
   const policy = CANCELLATION_POLICY;
-  const counts: SweepCounts = { elapsed: 0, intakeUnanswered: 0, expired: 0, settled: 0, failed: 0 };
+  const counts: SweepCounts = { elapsed: 0, intakeUnanswered: 0, recalled: 0, confirmationFailed: 0, expired: 0, converted: 0, settled: 0, failed: 0 };
   const ids = async (where: ReturnType<typeof and>) =>
     (await services.db.select({ id: cancellations.id }).from(cancellations).where(where).limit(500)).map((r) => r.id);
   /** One row's trouble must not stop the others; it is logged (ids only) and tried again next time. */
@@ -949,11 +1091,11 @@ export async function sweepCancellations(services: Services): Promise<SweepCount
 
   const intakeCutoff = new Date(now.getTime() - policy.intakeAnswerHours * HOUR);
   await each(
-    await ids(and(eq(cancellations.status, "received"), lt(cancellations.createdAt, intakeCutoff))),
+    await ids(and(eq(cancellations.status, "received"), lt(cancellations.updatedAt, intakeCutoff))),
     (id) =>
       services.db.transaction(async (tx) => {
         const row = await loadForUpdate(tx, id);
-        if (!row || row.status !== "received") return false;
+        if (!row || row.status !== "received" || row.updatedAt >= intakeCutoff) return false;
         await recordCancellationEvent(tx, { cancellationId: id, type: "intake_call_unanswered", actor: "system", at: services.now() });
         const { row: decided } = await evaluateAndDecide(services, tx, row, "none", "system");
         await afterStatus(services, tx, decided, "system");
@@ -962,8 +1104,53 @@ export async function sweepCancellations(services: Services): Promise<SweepCount
     "intakeUnanswered",
   );
 
+  // Open withdrawals whose application the carrier completed meanwhile (carrier results call this at
+  // once; the sweep catches any other way an application completes).
+  const stale = await services.db
+    .selectDistinct({ applicationId: cancellations.applicationId })
+    .from(cancellations)
+    .innerJoin(applications, eq(applications.id, cancellations.applicationId))
+    .where(and(eq(cancellations.kind, "withdrawal"), inArray(cancellations.status, [...OPEN_STATUSES]), eq(applications.status, "completed")))
+    .limit(500);
+  await each(
+    stale.flatMap((r) => (r.applicationId ? [r.applicationId] : [])),
+    (applicationId) => services.db.transaction(async (tx) => (await applicationCompleted(services, tx, applicationId, "system")) > 0),
+    "converted",
+  );
+
+  // The confirmation calls: repeat an unanswered one, and give up after the last.
+  const awaitingCutoff = new Date(now.getTime() - policy.confirmationDeadlineHours * HOUR);
+  for (const id of await ids(eq(cancellations.status, "awaiting_confirmation"))) {
+    try {
+      const outcome = await services.db.transaction(async (tx) => {
+        const row = await loadForUpdate(tx, id);
+        if (!row || row.status !== "awaiting_confirmation") return "none" as const;
+        const at = services.now();
+        const calls = await callsOfCurrentWait(tx, row);
+        const latest = calls[0];
+        if (latest && (latest.consent || latest.expiresAt > at)) return "none" as const; // answered, or still answerable
+        const exhausted = calls.length >= policy.confirmationCallAttempts;
+        if (exhausted || row.updatedAt < awaitingCutoff) {
+          const event = confirmationDeadlineEvent(stateOf(row), at);
+          const next = await applyEvent(services, tx, row, event, "system", { calls: calls.length });
+          if (next.status === "expired") await notifyRequesterOfLapse(services, tx, next, row.status as CancellationStatus);
+          return event.type === "confirmation_failed" ? ("failed" as const) : ("expired" as const);
+        }
+        const due = !latest || at.getTime() - latest.createdAt.getTime() >= policy.confirmationRetryHours * HOUR;
+        if (!due || !withinCancellationCallingHours(at, policy)) return "none" as const;
+        await placeConfirmationCall(services, tx, row, "system", undefined, { restartDeadline: false });
+        return "recalled" as const;
+      });
+      if (outcome === "failed") counts.confirmationFailed += 1;
+      else if (outcome === "expired") counts.expired += 1;
+      else if (outcome === "recalled") counts.recalled += 1;
+    } catch (error) {
+      counts.failed += 1;
+      services.logger.warn({ cancellationId: id, error: (error as Error).name }, "cancellation sweep failed for one request");
+    }
+  }
+
   const deadlines: [CancellationStatus[], number][] = [
-    [["awaiting_confirmation"], policy.confirmationDeadlineHours * HOUR],
     [["flagged", "in_review"], policy.reviewDeadlineDays * DAY],
     [["objected"], policy.objectionDeadlineDays * DAY],
   ];
@@ -975,7 +1162,8 @@ export async function sweepCancellations(services: Services): Promise<SweepCount
         services.db.transaction(async (tx) => {
           const row = await loadForUpdate(tx, id);
           if (!row || !statuses.includes(row.status as CancellationStatus) || row.updatedAt >= cutoff) return false;
-          await applyEvent(services, tx, row, { type: "deadline_passed", at: services.now() }, "system");
+          const next = await applyEvent(services, tx, row, { type: "deadline_passed", at: services.now() }, "system");
+          await notifyRequesterOfLapse(services, tx, next, row.status as CancellationStatus);
           return true;
         }),
       "expired",
@@ -995,6 +1183,37 @@ export async function sweepCancellations(services: Services): Promise<SweepCount
   // Web drafts past their expiry hold sealed answers nobody will use.
   await services.db.delete(cancelDrafts).where(lt(cancelDrafts.expiresAt, now));
   return counts;
+}
+
+/** What the requester is told when the request lapsed (calls stay off; they may ask again). */
+export function requesterLapseNotice(input: { lineE164: string; reference: string; kind: CancellationKind; from: CancellationStatus; centrePhone: string }): string {
+  const what = input.kind === "resumption" ? "国際電話の休止を解除する" : "国際電話を止めるお申し込みを取り下げる";
+  const why = input.from === "objected" ? "期限までに確認が終わらなかったため" : "ご契約者ご本人に確かめられなかったため";
+  return (
+    `国際電話不取扱受付センターです。${formatDisplay(input.lineE164)} の${what}お申し出（受付番号 ${formatReference(input.reference)}）は、${why}、終わりました。` +
+    `国際電話は止めたままです。もう一度お申し出いただけます。お問い合わせは、センター（${formatDisplay(input.centrePhone)}）へお電話ください。`
+  );
+}
+
+/**
+ * A request ended by a timer (expired): the requester is told by the contact they gave — an SMS to a
+ * mobile, a call to a fixed number. No contact: the event records that nobody could be told.
+ */
+async function notifyRequesterOfLapse(services: Services, tx: DbOrTx, row: CancellationRow, from: CancellationStatus): Promise<void> {
+  if (row.status !== "expired") return;
+  const line = await lineOf(tx, row);
+  const contact = services.pii.openNullable(row.requesterContactEnc);
+  const text = requesterLapseNotice({ lineE164: line.e164, reference: row.reference, kind: row.kind as CancellationKind, from, centrePhone: services.config.centrePhoneNumber });
+  const base = { purpose: "cancellation_outcome", cancellationId: row.id, ...(row.applicationId ? { applicationId: row.applicationId } : {}) };
+  const channels: string[] = [];
+  if (contact && MOBILE.test(contact)) {
+    await services.comms.queueSms({ ...base, idempotencyKey: `cancellation-lapse-sms:${row.id}`, to: `+81${contact.slice(1)}`, body: text }, tx);
+    channels.push("sms");
+  } else if (contact && /^0\d{9}$/.test(contact)) {
+    await services.comms.queueCall({ ...base, idempotencyKey: `cancellation-lapse-call:${row.id}`, to: `+81${contact.slice(1)}`, content: { kind: "say", text } }, tx);
+    channels.push("call");
+  }
+  await recordCancellationEvent(tx, { cancellationId: row.id, type: "requester_notified", actor: "system", detail: { channels, outcome: row.status }, at: services.now() });
 }
 
 // ————— operator decisions —————
@@ -1108,10 +1327,32 @@ export type QueueItem = {
   receivedAt: string;
   confirmed: boolean;
   needsOperator: boolean;
+  /** Why a person must act (queue statuses only), in plain Japanese. */
+  why: string | null;
 };
 
-/** Statuses where an operator must act, first in the queue. */
-export const OPERATOR_STATUSES: readonly CancellationStatus[] = ["flagged", "in_review", "objected"];
+/** Statuses where an operator must act, first in the queue: the domain's `queue` exits. */
+export const OPERATOR_STATUSES: readonly CancellationStatus[] = QUEUE_STATUSES;
+
+export const QUEUE_REASON_TEXTS = {
+  rules: "確認ルールで「危険」と判定されたお申し出です。理由を確かめてください。",
+  confirmation_failed: "ご契約者への確認の電話に、何度かけても応答がありませんでした。お電話で事情をうかがい、もう一度確認の電話をかけるか、お断りしてください。",
+  objection: "最初にお申し込みをされた方から、反対のお申し出がありました。両方とお話しして、判断してください。",
+} as const;
+
+/** Why a request is in front of a person: a finding routed to review, a failed confirmation, or an objection. */
+export function queueReasonOf(row: Pick<CancellationRow, "status" | "riskReasons">): keyof typeof QUEUE_REASON_TEXTS | null {
+  const status = row.status as CancellationStatus;
+  if (!QUEUE_STATUSES.includes(status)) return null;
+  if (status === "objected") return "objection";
+  const routed = row.riskReasons.filter(isRiskReasonCode).some((code) => routeOf(code, CANCELLATION_POLICY.rules) === "review");
+  return routed ? "rules" : "confirmation_failed";
+}
+
+function whyOf(row: CancellationRow): string | null {
+  const reason = queueReasonOf(row);
+  return reason ? QUEUE_REASON_TEXTS[reason] : null;
+}
 
 function reasonsOf(row: CancellationRow) {
   return row.riskReasons.filter(isRiskReasonCode).map((code) => {
@@ -1143,6 +1384,7 @@ export async function reviewQueue(services: Pick<Services, "db">, limit = 200): 
     receivedAt: c.createdAt.toISOString(),
     confirmed: c.subscriberConfirmedAt !== null,
     needsOperator: OPERATOR_STATUSES.includes(c.status as CancellationStatus),
+    why: whyOf(c),
   }));
   const first = items.filter((i) => i.needsOperator);
   const rest = items.filter((i) => !i.needsOperator).reverse();
@@ -1231,6 +1473,7 @@ export async function cancellationDetail(services: Pick<Services, "db" | "pii">,
       receivedAt: c.createdAt.toISOString(),
       confirmed: c.subscriberConfirmedAt !== null,
       needsOperator: OPERATOR_STATUSES.includes(status),
+      why: whyOf(c),
     },
     requester: {
       name: services.pii.openNullable(c.requesterNameEnc),

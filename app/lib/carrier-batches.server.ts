@@ -142,7 +142,7 @@ type CursorRow = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function recordFromRow(row: CursorRow, pii: Pick<PiiCipher, "open">): BatchRecord {
-  const subject = row.subject_enc ? (JSON.parse(pii.open(row.subject_enc)) as { name?: string; kana?: string }) : {};
+  const subject = row.subject_enc ? (JSON.parse(pii.open(row.subject_enc)) as { name?: string; kana?: string; unverified?: boolean }) : {};
   return {
     recordId: row.id,
     seq: Number(row.batch_position),
@@ -155,6 +155,7 @@ export function recordFromRow(row: CursorRow, pii: Pick<PiiCipher, "open">): Bat
     prefecture: row.prefecture === null ? null : Number(row.prefecture),
     requestRef: row.request_ref ?? "",
     requestedAt: row.requested_at,
+    nameUnverified: subject.unverified === true && Boolean(subject.name || subject.kana),
   };
 }
 

@@ -24,7 +24,8 @@ import { changeStatus, COVERING_STATUSES, loadCapabilities, recordEvent } from "
 import { JOB_NAMES } from "./jobs";
 import type { Services } from "./services.server";
 
-export type Subject = { name?: string | null; kana?: string | null };
+/** Advisory name data that travels with an order; `unverified` marks a heard or low-confidence read (ADR 015). */
+export type Subject = { name?: string | null; kana?: string | null; unverified?: boolean };
 
 export type NewOrder = {
   carrier: string;
@@ -43,7 +44,10 @@ export type NewOrder = {
 /** Inserts an order unless its idempotency key exists; returns the order's id either way. */
 export async function insertOrder(tx: DbOrTx, services: Pick<Services, "pii">, order: NewOrder, now: Date): Promise<{ id: string; created: boolean }> {
   const idempotencyKey = orderIdempotencyKey({ lineId: order.lineId, action: order.action, scope: order.scope, request: order.request, carrier: order.carrier });
-  const subject = order.subject && (order.subject.name || order.subject.kana) ? JSON.stringify({ name: order.subject.name ?? "", kana: order.subject.kana ?? "" }) : null;
+  const subject =
+    order.subject && (order.subject.name || order.subject.kana)
+      ? JSON.stringify({ name: order.subject.name ?? "", kana: order.subject.kana ?? "", ...(order.subject.unverified ? { unverified: true } : {}) })
+      : null;
   const inserted = await tx
     .insert(carrierOrders)
     .values({
@@ -109,8 +113,15 @@ export async function openException(tx: DbOrTx, input: NewException, now: Date):
 }
 
 /** The subscriber's name as carriers need it (opened from the application, to be sealed into the order). */
-export function subjectOf(services: Pick<Services, "pii">, app: { subscriberNameEnc: string | null; subscriberKanaEnc: string | null }): Subject {
-  return { name: services.pii.openNullable(app.subscriberNameEnc), kana: services.pii.openNullable(app.subscriberKanaEnc) };
+export function subjectOf(
+  services: Pick<Services, "pii">,
+  app: { subscriberNameEnc: string | null; subscriberKanaEnc: string | null; subscriberNameUnverified?: boolean },
+): Subject {
+  return {
+    name: services.pii.openNullable(app.subscriberNameEnc),
+    kana: services.pii.openNullable(app.subscriberKanaEnc),
+    ...(app.subscriberNameUnverified ? { unverified: true } : {}),
+  };
 }
 
 export type PlanResult = { queued: number; orders: number; resumptions: number; cancelled: number; exceptions: number };
@@ -146,7 +157,7 @@ export async function planApplication(services: Services, applicationId: string)
         if (!activeCarriers.has(carrier)) continue;
         // An inquiry goes to carriers that may not own the line: the number and the kana only.
         for (const scope of route.acceptedScopesByCarrier[carrier] ?? []) {
-          planned.push({ ...base, carrier, action: "INQUIRY", scope, subject: { kana: subject.kana } });
+          planned.push({ ...base, carrier, action: "INQUIRY", scope, subject: { kana: subject.kana, unverified: subject.unverified } });
         }
       }
     }

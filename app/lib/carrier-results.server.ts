@@ -35,6 +35,7 @@ import { formatReference, speakableGroups } from "../domain/reference-number";
 import { COMPLETION_LETTER_TEMPLATE, type CompletionLetterData } from "../../templates/letters/completion";
 import { changeStatus, loadCapabilities, recordEvent } from "./applications.server";
 import { insertOrder, openException, releasePendingSuspension, subjectOf } from "./carrier-orders.server";
+import { applicationCompleted } from "./cancellations.server";
 import type { Services } from "./services.server";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -437,6 +438,8 @@ async function settleApplication(tx: Tx, services: Services, applicationId: stri
         .at(-1) ?? jstDate(now);
     await moveTo(tx, { applicationId: app.id, from: status, to: "completed", actor, type: "completed", detail: { scopes: outcome.scopes, effectiveDate }, at: now });
     await notifyCompletion(tx, services, app, outcome.scopes, effectiveDate);
+    // A withdrawal still open now becomes a resumption request (it still needs the subscriber's 1 and the cooling-off).
+    await applicationCompleted(services, tx, app.id, actor);
     return;
   }
   // Failed: nothing open and a scope not suspended. The back office takes it from here.

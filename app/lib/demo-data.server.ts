@@ -33,7 +33,8 @@ export async function seedDemoData(services: Services): Promise<boolean> {
             : { method: "callback", verifiedAt: now, consentAt: person.relation === "self" ? null : now },
     });
   }
-  // A family member asks to cancel the suspension a subscriber applied for: the rules flag it.
+  // A family member asks to cancel the suspension a subscriber applied for: the centre calls the line
+  // to ask the subscriber (the call waits in the outbox; answer it from the back office).
   await requestCancellation(services, {
     channel: "web",
     idempotencyKey: "demo:cancel",

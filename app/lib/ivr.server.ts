@@ -15,6 +15,7 @@ import { readChoice, readDigits, spellDigits, type CallerInput } from "../domain
 import { parseJapaneseNumber, toE164 } from "../domain/phone";
 import { nttRegionForNumber } from "../domain/regions";
 import { parseReference, speakableGroups } from "../domain/reference-number";
+import { confirmPaperFromLine } from "./paper-confirmation.server";
 import { submitApplication } from "./applications.server";
 import { requestCancellationFromCall } from "./cancellations.server";
 import type { Services } from "./services.server";
@@ -151,6 +152,12 @@ class Twiml {
   goodbye(text: string) {
     this.response.say(VOICE, text);
     this.response.hangup();
+    return this;
+  }
+  /** Hands the call to another webhook (Twilio fetches it and plays its TwiML). */
+  handOver(text: string, path: string) {
+    this.response.say(VOICE, text);
+    this.response.redirect({ method: "POST" }, `${this.base}${path}`);
     return this;
   }
   toString() {
@@ -542,6 +549,8 @@ async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<
     relation: a.relation ?? "self",
     relationDetail: a.relation === "family" ? "家族（電話）" : null,
     subscriberName: a.nameSpeech ?? null,
+    // Heard by speech recognition: advisory, travels to the carrier marked unverified (ADR 015).
+    nameUnverified: Boolean(a.nameSpeech),
     carrierChoice: a.carrierChoice ?? "unknown",
     verification: { method: "caller_id", verifiedAt: services.now(), consentAt: null },
   });
@@ -566,6 +575,12 @@ async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<
 async function statusByCaller(services: Services, t: Twiml, call: Call): Promise<Outcome> {
   call.purpose = "status";
   if (call.from) {
+    // A paper or FAX application for this line waits for the line's confirmation: the caller ID is the
+    // line, so the subscriber can give it now instead of waiting for our call.
+    const confirmation = await confirmPaperFromLine(services, call.from);
+    if (confirmation) {
+      return { twiml: t.handOver("郵便かファクスでいただいたお申し込みを、確認しているところです。", `/ivr/paper/${confirmation.verificationId}`), finished: true };
+    }
     const [row] = await services.db
       .select({ status: applications.status, reference: applications.reference })
       .from(applications)

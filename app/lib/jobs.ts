@@ -26,6 +26,8 @@ export const JOB_NAMES = {
   watchIntakeFolder: "paper.watch-folder",
   /** Re-enqueues pages whose OCR job was lost. */
   sweepScans: "paper.sweep",
+  /** Paper pages waiting for the line's confirmation: first call in calling hours, retries, then a person. */
+  sweepPaperConfirmations: "paper.confirm-sweep",
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -44,6 +46,7 @@ export type JobPayloads = {
   "paper.read-scan": { scanId: string };
   "paper.watch-folder": Record<string, never>;
   "paper.sweep": Record<string, never>;
+  "paper.confirm-sweep": Record<string, never>;
 };
 
 /**
@@ -65,4 +68,5 @@ export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" 
   "paper.read-scan": "short",
   "paper.watch-folder": "singleton",
   "paper.sweep": "singleton",
+  "paper.confirm-sweep": "singleton",
 };

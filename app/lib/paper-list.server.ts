@@ -1,8 +1,8 @@
-/** The paper intake page: recent scans with their state, and the exceptions queue. */
+/** The paper intake page: recent scans with their state, why a page waits (or was closed), and a link to work it. */
 import { desc, eq } from "drizzle-orm";
 import { paperIntakes, scans } from "../../db/schema";
-import type { ExceptionReason } from "./ocr/types";
-import { EXCEPTION_MESSAGES } from "./ocr/exceptions";
+import { PAPER_QUEUE_STATUSES } from "./queue-info";
+import { scanReason } from "./review-reasons";
 import type { Services } from "./services.server";
 
 export type ScanRow = {
@@ -13,7 +13,12 @@ export type ScanRow = {
   page: number;
   status: string;
   formType: string | null;
+  /** Short reason (OCR exception, the line's answer, or why the page was closed). */
   exception: string | null;
+  /** What the operator should do about it. */
+  exceptionHelp: string | null;
+  /** The page waits for an operator: it opens in the verification screen. */
+  workable: boolean;
   at: string;
 };
 
@@ -24,15 +29,20 @@ export async function recentScans(services: Pick<Services, "db">, limit = 100): 
     .innerJoin(paperIntakes, eq(paperIntakes.id, scans.intakeId))
     .orderBy(desc(scans.createdAt), scans.pageNumber)
     .limit(limit);
-  return rows.map(({ scan, filename, source }) => ({
-    id: scan.id,
-    intakeId: scan.intakeId,
-    filename,
-    source,
-    page: scan.pageNumber,
-    status: scan.status,
-    formType: scan.formType,
-    exception: scan.exceptionReason ? (EXCEPTION_MESSAGES[scan.exceptionReason as ExceptionReason] ?? scan.exceptionReason) : null,
-    at: scan.createdAt.toISOString(),
-  }));
+  return rows.map(({ scan, filename, source }) => {
+    const reason = scanReason(scan.exceptionReason);
+    return {
+      id: scan.id,
+      intakeId: scan.intakeId,
+      filename,
+      source,
+      page: scan.pageNumber,
+      status: scan.status,
+      formType: scan.formType,
+      exception: reason?.label ?? null,
+      exceptionHelp: reason?.help || null,
+      workable: (PAPER_QUEUE_STATUSES as readonly string[]).includes(scan.status),
+      at: scan.createdAt.toISOString(),
+    };
+  });
 }

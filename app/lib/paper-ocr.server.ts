@@ -5,6 +5,7 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
 import { scans } from "../../db/schema";
 import { JOB_NAMES } from "./jobs";
+import { routeReadScan } from "./paper-confirmation.server";
 import { decodeRaster } from "./ocr/decode-image.server";
 import type { FormReader, FormPageResult } from "./ocr/read-form.server";
 import type { Services } from "./services.server";
@@ -54,6 +55,9 @@ export async function readScan(services: Services, reader: FormReader, scanId: s
     })
     .where(and(eq(scans.id, scanId), eq(scans.status, "pending")));
   services.logger.info({ scanId, formType: result.formType, toReview: result.needsReview.length, seconds: result.seconds }, "scan read");
+  // The line confirms, not a person: a page whose line and request are decided goes on by itself.
+  const routed = await routeReadScan(services, scanId);
+  services.logger.info({ scanId, routed }, "scan routed");
 }
 
 /** Pages left pending (their job lost) are queued again; the singleton key drops duplicates. */

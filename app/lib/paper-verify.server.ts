@@ -2,24 +2,37 @@
  * The verification screen's service: what the OCR read, beside a crop of each field, and the
  * operator's confirmation, which creates exactly one application (or cancellation request) with the
  * scan attached. Corrections are kept (sealed) for accuracy statistics.
+ *
+ * Pages the OCR could not read (status 'exception': a phone photo, another form, a blank page, a
+ * vector PDF, no registration marks…) open here too, with the whole page image and blank inputs, and
+ * are keyed into one application or cancellation the same way. A page that cannot become either ends
+ * with closeScan: status 'closed', the reason recorded, and a letter to the sender where an address
+ * is known.
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { scans } from "../../db/schema";
+import { currentLayout, FORM_TYPES, type FormType } from "../../templates/forms/layout";
 import { CARRIER_CHOICES, type CarrierChoice, type Scope } from "../domain/carriers";
 import { isKatakanaName, toKatakana } from "../domain/kana";
-import { parseJapaneseNumber } from "../domain/phone";
+import { formatDisplay, parseJapaneseNumber } from "../domain/phone";
 import { parseReference } from "../domain/reference-number";
 import { prefectureFromAddress } from "../domain/regions";
 import { submitApplication } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
-import { decodeRaster } from "./ocr/decode-image.server";
+import { decodeRaster, sniffFormat } from "./ocr/decode-image.server";
 import { cropFieldImage } from "./ocr/read-form.server";
 import type { FieldReading } from "./ocr/types";
 import type { StoredReading } from "./paper-ocr.server";
 import { lookupPostalCode } from "./postal.server";
+import { PAPER_QUEUE_STATUSES } from "./queue-info";
+import { CLOSE_REASON_INFO, isCloseReason, notAcceptedLetterText, scanReason, type ReasonText } from "./review-reasons";
 import type { Services } from "./services.server";
 
-export const REVIEWABLE_STATUSES = ["ocr_done", "needs_review"];
+/** Scan statuses an operator can still work (confirm or close): the paper queue's. */
+export const REVIEWABLE_STATUSES: string[] = [...PAPER_QUEUE_STATUSES];
+
+/** The letter template of a page that could not be accepted (no layout of its own: the generic letter prints it). */
+export const PAPER_NOT_ACCEPTED_TEMPLATE = "paper-not-accepted";
 
 export type FieldView = {
   name: string;
@@ -36,18 +49,92 @@ export type FieldView = {
 export type ScanReview = {
   id: string;
   status: string;
+  /** 'application', 'cancellation', or 'unknown' (a page keyed by hand whose form the operator has not chosen yet). */
   formType: string;
   requestId: string | null;
+  /** OCR fields (low confidence first), or, when keying, the form's fields in printed order with blank values and no crops. */
   fields: FieldView[];
   applicationId: string | null;
   cancellationId: string | null;
+  /** The OCR could not read the page: the operator keys every field from the whole page image. */
+  keying: boolean;
+  /** Why the page waits for a person (OCR exception, the line's answer) or why it was closed. */
+  reason: (ReasonText & { code: string }) | null;
+  /** The stored page: an image the browser shows, a PDF it opens, or another file to download. */
+  page: { kind: "image" | "pdf" | "file" };
+  /** Sender's name and address as read (for a letter when the page cannot be accepted). */
+  recipient: { name: string; postalCode: string; address: string };
 };
 
-export async function loadScanReview(services: Services, scanId: string): Promise<ScanReview | null> {
+function isFormType(value: unknown): value is FormType {
+  return typeof value === "string" && (FORM_TYPES as readonly string[]).includes(value);
+}
+
+/** Blank fields of a form, in printed order, for keying a page the OCR could not read. */
+function blankFields(formType: FormType): FieldView[] {
+  return currentLayout(formType).fields.map((f) => ({
+    name: f.name,
+    kind: f.kind,
+    group: f.group,
+    choice: f.choice,
+    value: f.kind === "checkbox" || f.kind === "signature" ? false : "",
+    confidence: 0,
+    accepted: false,
+    problems: [],
+    crop: "",
+  }));
+}
+
+function pageKind(bytes: Uint8Array): ScanReview["page"]["kind"] {
+  const format = sniffFormat(bytes);
+  return format === "png" || format === "jpeg" ? "image" : format === "pdf" ? "pdf" : "file";
+}
+
+/** The stored page file (sealed at rest), with its content type, for the whole-page view. */
+export async function loadScanPage(services: Pick<Services, "db" | "pii">, scanId: string): Promise<{ bytes: Buffer; contentType: string; extension: string } | null> {
+  const [scan] = await services.db.select({ imageEnc: scans.imageEnc }).from(scans).where(eq(scans.id, scanId));
+  if (!scan) return null;
+  const bytes = services.pii.openBytes(scan.imageEnc);
+  const format = sniffFormat(bytes);
+  const types = { png: "image/png", jpeg: "image/jpeg", tiff: "image/tiff", pdf: "application/pdf" } as const;
+  return { bytes: Buffer.from(bytes), contentType: format ? types[format] : "application/octet-stream", extension: format === "jpeg" ? "jpg" : (format ?? "bin") };
+}
+
+const readText = (fields: readonly { name: string; value: string | boolean | null }[], name: string) => {
+  const value = fields.find((f) => f.name === name)?.value;
+  return typeof value === "string" ? value.replace(/\n/g, " ").trim() : "";
+};
+
+/**
+ * The verification screen's data. `options.formType` chooses the form of a page keyed by hand when the
+ * OCR could not tell it (the operator picks 申込書 or 解除の申出書). Null for a page still being read.
+ */
+export async function loadScanReview(services: Services, scanId: string, options: { formType?: string } = {}): Promise<ScanReview | null> {
   const [scan] = await services.db.select().from(scans).where(eq(scans.id, scanId));
-  if (!scan || !scan.fieldsEnc) return null;
+  if (!scan || scan.status === "pending") return null;
+  const reasonText = scanReason(scan.exceptionReason);
+  const reason = reasonText && scan.exceptionReason ? { code: scan.exceptionReason, ...reasonText } : null;
+  const bytes = services.pii.openBytes(scan.imageEnc);
+  const page = { kind: pageKind(bytes) };
+  if (!scan.fieldsEnc) {
+    // Nothing was read: the whole page image and blank inputs, in the form's printed order.
+    const formType = isFormType(options.formType) ? options.formType : isFormType(scan.formType) ? scan.formType : null;
+    return {
+      id: scan.id,
+      status: scan.status,
+      formType: formType ?? "unknown",
+      requestId: scan.requestId,
+      applicationId: scan.applicationId,
+      cancellationId: scan.cancellationId,
+      keying: true,
+      reason,
+      page,
+      recipient: { name: "", postalCode: "", address: "" },
+      fields: formType ? blankFields(formType) : [],
+    };
+  }
   const stored = JSON.parse(services.pii.open(scan.fieldsEnc)) as StoredReading;
-  const image = await decodeRaster(services.pii.openBytes(scan.imageEnc));
+  const image = await decodeRaster(bytes);
   // Low confidence first: the operator's eye goes where the machine was unsure.
   const order = new Map(stored.needsReview.map((name, i) => [name, i]));
   const fields = [...stored.fields].sort((a, b) => (order.get(a.name) ?? 1e6 + stored.fields.indexOf(a)) - (order.get(b.name) ?? 1e6 + stored.fields.indexOf(b)));
@@ -58,6 +145,10 @@ export async function loadScanReview(services: Services, scanId: string): Promis
     requestId: stored.requestId ?? null,
     applicationId: scan.applicationId,
     cancellationId: scan.cancellationId,
+    keying: false,
+    reason,
+    page,
+    recipient: { name: readText(stored.fields, "name"), postalCode: readText(stored.fields, "postalCode").replace(/\D/g, ""), address: readText(stored.fields, "address") },
     fields: fields.map((f) => ({
       name: f.name,
       kind: f.kind,
@@ -114,9 +205,17 @@ const PAPER_REASONS: Record<string, "need_international" | "not_wanted" | "other
 
 /** Confirms a scan: one application (or cancellation) per scan, however often it is submitted. */
 export async function confirmScan(services: Services, input: ConfirmInput): Promise<ConfirmResult> {
-  const review = await loadScanReview(services, input.scanId);
+  const review = await loadScanReview(services, input.scanId, { formType: single(input.values.formType) });
   if (!review) return { ok: false, errors: {}, message: "この申込書は見つかりません。" };
   if (review.applicationId || review.cancellationId) return { ok: true, applicationId: review.applicationId ?? undefined, cancellationId: review.cancellationId ?? undefined, message: "確認済みです。" };
+  if (review.status === "closed") return { ok: false, errors: {}, message: "このページは「申し込みにできない」として終わっています。登録はできません。" };
+  if (review.status === "verified") return { ok: true, message: "確認済みです。" };
+  if (!REVIEWABLE_STATUSES.includes(review.status)) {
+    return { ok: false, errors: {}, message: review.status === "confirming" ? "このページは、いま回線に確認の電話をしています。結果を待ってください。" : "このページは、いまは登録できません。" };
+  }
+  if (review.formType !== "application" && review.formType !== "cancellation") {
+    return { ok: false, errors: { formType: "用紙の種類（申込書か、解除の申出書か）を選んでください。" } };
+  }
   const actor = `operator:${input.operatorId}`;
   const idempotencyKey = `paper:${input.scanId}`;
   let applicationId: string | undefined;
@@ -190,6 +289,7 @@ export async function confirmScan(services: Services, input: ConfirmInput): Prom
     .update(scans)
     .set({
       status: "verified",
+      formType: review.formType,
       applicationId: applicationId ?? null,
       cancellationId: cancellationId ?? null,
       correctionsEnc: services.pii.seal(JSON.stringify(corrections)),
@@ -203,7 +303,91 @@ export async function confirmScan(services: Services, input: ConfirmInput): Prom
     action: "scan.confirm",
     subjectType: "scan",
     subjectId: input.scanId,
-    detail: { applicationId, cancellationId, corrected: Object.keys(corrections) },
+    detail: { applicationId, cancellationId, corrected: Object.keys(corrections), ...(review.keying ? { keyed: true, formType: review.formType } : {}) },
   });
   return { ok: true, applicationId, cancellationId, message };
+}
+
+export type CloseInput = {
+  scanId: string;
+  operatorId: string;
+  reason: string;
+  note?: string | null;
+  /** The sender's name and address as read or keyed: with an address, a letter tells them why and how to apply. */
+  name?: string | null;
+  postalCode?: string | null;
+  address?: string | null;
+  ip?: string | null;
+};
+export type CloseResult = { ok: true; letter: boolean; message: string } | { ok: false; errors: Record<string, string>; message?: string };
+
+/**
+ * 「申し込みにできない」: a page that cannot become an application or cancellation ends as 'closed'
+ * with the reason code in exception_reason, audited in the same transaction; with an address, a letter
+ * to the sender (one per scan) says why and how to apply. Without one, the reason is recorded only.
+ */
+export async function closeScan(services: Services, input: CloseInput): Promise<CloseResult> {
+  const errors: Record<string, string> = {};
+  const reason = input.reason.trim();
+  if (!isCloseReason(reason)) errors.reason = "申し込みにできない理由を1つ選んでください。";
+  const note = (input.note ?? "").trim();
+  if (reason === "other" && !note) errors.note = "「その他」を選んだときは、理由をメモに書いてください。";
+  else if (note.length > 200) errors.note = "メモは200文字以内で書いてください。";
+  const name = (input.name ?? "").trim();
+  const postalCode = (input.postalCode ?? "").normalize("NFKC").replace(/[^0-9]/g, "");
+  const address = (input.address ?? "").trim();
+  if (address && postalCode.length !== 7) errors.postalCode = "手紙を送るには、郵便番号を7けたの数字で入力してください。例：1000001";
+  if (!address && postalCode) errors.address = "手紙を送るには、住所も入力してください。住所がわからないときは、郵便番号も空欄にしてください。";
+  if (name.length > 60) errors.name = "お名前は60文字以内で入力してください。";
+  if (address.length > 200) errors.address = "住所は200文字以内で入力してください。";
+  if (Object.keys(errors).length > 0 || !isCloseReason(reason)) return { ok: false, errors };
+
+  const actor = `operator:${input.operatorId}`;
+  const now = services.now();
+  return services.db.transaction(async (tx): Promise<CloseResult> => {
+    const [scan] = await tx.select().from(scans).where(eq(scans.id, input.scanId)).for("update");
+    if (!scan) return { ok: false, errors: {}, message: "このページは見つかりません。" };
+    if (scan.status === "closed") return { ok: true, letter: false, message: "このページは、もう終わりにしてあります。" };
+    if (!REVIEWABLE_STATUSES.includes(scan.status) || scan.applicationId || scan.cancellationId) {
+      return { ok: false, errors: {}, message: "このページは、もう登録が済んでいます。終わりにはできません。" };
+    }
+    await tx
+      .update(scans)
+      .set({ status: "closed", exceptionReason: reason, verifiedBy: input.operatorId, verifiedAt: now, updatedAt: now })
+      .where(eq(scans.id, scan.id));
+    const info = CLOSE_REASON_INFO[reason];
+    let outboxId: string | null = null;
+    if (address && info.letter) {
+      const text = notAcceptedLetterText("paper", info.letter, reason === "other" ? note : null, {
+        centrePhone: formatDisplay(services.config.centrePhoneNumber),
+        webUrl: `${services.config.publicBaseUrl}/apply`,
+      });
+      outboxId = await services.comms.queueLetter(
+        {
+          idempotencyKey: `scan-closed-letter:${scan.id}`,
+          purpose: "paper_not_accepted",
+          to: [`〒${postalCode}`, address, `${name || "お申し込みの方"} 様`].join(" "),
+          template: PAPER_NOT_ACCEPTED_TEMPLATE,
+          data: { name: name || "お申し込みの方", postalCode, address, text, scanId: scan.id, reason },
+        },
+        tx,
+      );
+    }
+    await services.audit.record(
+      {
+        actor,
+        action: "scan.close",
+        subjectType: "scan",
+        subjectId: scan.id,
+        ip: input.ip,
+        detail: { reason, previousStatus: scan.status, previousReason: scan.exceptionReason, letter: outboxId, ...(note ? { note } : {}) },
+      },
+      tx,
+    );
+    return {
+      ok: true,
+      letter: outboxId !== null,
+      message: outboxId ? "申し込みにできないページとして終わりにし、送り主への手紙を印刷の待ちに入れました。" : "申し込みにできないページとして終わりにし、理由を記録しました。",
+    };
+  });
 }

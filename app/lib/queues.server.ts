@@ -1,26 +1,52 @@
 /**
- * The back office's work queues, each a view over the table where its work lives:
- *  - paper: scanned pages the OCR worker has read (or could not read) — verified on /ops/paper/$id;
- *  - ivr: names heard by speech recognition on IVR calls (applications, and forms to mail), to check
- *    against the recording and correct;
+ * The back office's work queues, each a view over the table where its work lives (the statuses each
+ * lists are constants in queue-info.ts):
+ *  - paper: scanned pages the OCR worker has read (or could not read: exceptions, keyed by hand from
+ *    the page image) — verified, keyed or closed on /ops/paper/$id;
+ *  - application: applications whose line was not confirmed (needs_review) — verified or rejected on
+ *    /ops/applications/$id;
+ *  - ivr: names and addresses heard by speech recognition on IVR calls asking for a form by mail, to
+ *    check against the recording before the letter is printed (names heard on phone applications are
+ *    advisory and go to the carrier marked unverified: no task for a person);
  *  - cancellation: cancellation requests waiting for an operator — reviewed on /ops/cancellations/$id;
  *  - carrier: carrier exceptions (rejections with nowhere else to go, inquiries no carrier owned);
  *  - letters: letters waiting to be printed — printed in batches on /ops/letters.
  * Items are claimed (claims.server.ts) before they are worked, so no two operators work one item.
  */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { applications, cancellations, carrierExceptions, carriers, ivrCalls, lines, outbox, paperIntakes, scans, workClaims } from "../../db/schema";
 import { CANCELLATION_KIND_LABELS, type CancellationKind } from "../domain/cancellation-state";
+import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { EXCEPTION_LABELS, type ExceptionKind } from "../domain/carrier-orders";
 import { formatDisplay } from "../domain/phone";
 import { activeClaims, completeItem, completedClaimExists, holdsClaim, type ClaimHolder } from "./claims.server";
 import { resolveException } from "./carrier-exceptions.server";
 import { recordEvent } from "./applications.server";
 import type { IvrAnswers } from "./ivr.server";
-import { QUEUE_INFO, QUEUE_TYPES, type QueueType } from "./queue-info";
+import { CHANNEL_LABELS, RELATION_LABELS } from "./ops-labels";
+import {
+  APPLICATION_QUEUE_STATUSES,
+  CANCELLATION_QUEUE_STATUSES,
+  IVR_QUEUE_PURPOSES,
+  LETTER_QUEUE_STATUSES,
+  PAPER_QUEUE_STATUSES,
+  QUEUE_INFO,
+  QUEUE_TYPES,
+  type QueueType,
+} from "./queue-info";
+import { scanReason } from "./review-reasons";
 import type { Services } from "./services.server";
 
-export { isQueueType, QUEUE_INFO, QUEUE_TYPES, type QueueType } from "./queue-info";
+export {
+  APPLICATION_QUEUE_STATUSES,
+  CANCELLATION_QUEUE_STATUSES,
+  IVR_QUEUE_PURPOSES,
+  isQueueType,
+  PAPER_QUEUE_STATUSES,
+  QUEUE_INFO,
+  QUEUE_TYPES,
+  type QueueType,
+} from "./queue-info";
 
 export type QueueItem = {
   id: string;
@@ -33,13 +59,13 @@ export type QueueItem = {
 
 type Deps = Pick<Services, "db" | "pii" | "now">;
 
-const SCAN_STATUSES = ["ocr_done", "needs_review"];
-/** Cancellation statuses that wait for an operator (as the cancellation review screens define them). */
-const CANCELLATION_REVIEW_STATUSES = ["flagged", "in_review", "objected"];
+const SCAN_STATUSES = [...PAPER_QUEUE_STATUSES];
+const CANCELLATION_REVIEW_STATUSES = [...CANCELLATION_QUEUE_STATUSES];
 const SOURCE_LABELS: Record<string, string> = { upload: "アップロード", fax_folder: "FAX", mail: "郵送" };
-const SCAN_STATUS_LABELS: Record<string, string> = { ocr_done: "読み取り済み", needs_review: "要確認" };
+const SCAN_STATUS_LABELS: Record<string, string> = { ocr_done: "読み取り済み", needs_review: "要確認", exception: "読み取れない（画像を見て入力）" };
+const FORM_TYPE_LABELS: Record<string, string> = { application: "申込書", cancellation: "解除の申出書" };
 
-/** IVR calls whose heard name (or address) waits for an operator, oldest first. */
+/** IVR calls (forms to mail) whose heard name or address waits for an operator, oldest first. */
 async function ivrCandidates(services: Deps, limit: number) {
   const rows = await services.db
     .select()
@@ -47,8 +73,8 @@ async function ivrCandidates(services: Deps, limit: number) {
     .where(
       and(
         eq(ivrCalls.status, "completed"),
-        inArray(ivrCalls.purpose, ["apply", "form"]),
-        or(isNotNull(ivrCalls.applicationId), isNotNull(ivrCalls.outboxId)),
+        inArray(ivrCalls.purpose, [...IVR_QUEUE_PURPOSES]),
+        isNotNull(ivrCalls.outboxId),
         sql`not ${completedClaimExists("ivr", sql`${ivrCalls.id}`)}`,
       ),
     )
@@ -78,9 +104,25 @@ async function rawItems(services: Deps, type: QueueType, limit: number): Promise
       return rows.map(({ scan, source }) => ({
         id: scan.id,
         createdAt: scan.createdAt.toISOString(),
-        title: `${SOURCE_LABELS[source] ?? source}の${scan.formType === "cancellation" ? "解除の申出書" : "申込書"}（${scan.pageNumber}ページ目）`,
-        detail: [SCAN_STATUS_LABELS[scan.status] ?? scan.status, scan.exceptionReason ? `理由：${scan.exceptionReason}` : ""].filter(Boolean).join("／"),
+        title: `${SOURCE_LABELS[source] ?? source}の${scan.formType ? (FORM_TYPE_LABELS[scan.formType] ?? "申込書") : "ページ（用紙の種類不明）"}（${scan.pageNumber}ページ目）`,
+        detail: [SCAN_STATUS_LABELS[scan.status] ?? scan.status, scanReason(scan.exceptionReason)?.label ?? ""].filter(Boolean).join("／"),
         href: info.workHref(scan.id),
+      }));
+    }
+    case "application": {
+      const rows = await db
+        .select({ app: applications, e164: lines.e164 })
+        .from(applications)
+        .innerJoin(lines, eq(lines.id, applications.lineId))
+        .where(inArray(applications.status, [...APPLICATION_QUEUE_STATUSES]))
+        .orderBy(asc(applications.createdAt))
+        .limit(limit);
+      return rows.map(({ app, e164 }) => ({
+        id: app.id,
+        createdAt: app.createdAt.toISOString(),
+        title: `${CHANNEL_LABELS[app.channel] ?? app.channel}のお申し込み（申込者：${RELATION_LABELS[app.relation] ?? app.relation}）`,
+        detail: [formatDisplay(e164), `受付番号 ${app.reference}`, STATUS_LABELS[app.status as ApplicationStatus]?.label ?? app.status].join("／"),
+        href: info.workHref(app.id),
       }));
     }
     case "ivr": {
@@ -133,7 +175,7 @@ async function rawItems(services: Deps, type: QueueType, limit: number): Promise
       const rows = await db
         .select({ id: outbox.id, createdAt: outbox.createdAt, template: outbox.template, purpose: outbox.purpose })
         .from(outbox)
-        .where(and(eq(outbox.channel, "letter"), eq(outbox.status, "queued")))
+        .where(and(eq(outbox.channel, "letter"), inArray(outbox.status, [...LETTER_QUEUE_STATUSES])))
         .orderBy(asc(outbox.createdAt))
         .limit(limit);
       return rows.map((row) => ({
@@ -167,6 +209,13 @@ export async function queueBacklogs(services: Deps): Promise<Backlog[]> {
       const [row] = await db.select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${scans.createdAt})` }).from(scans).where(inArray(scans.status, SCAN_STATUSES));
       count = Number(row?.n ?? 0);
       oldest = row?.oldest ? new Date(row.oldest) : null;
+    } else if (type === "application") {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${applications.createdAt})` })
+        .from(applications)
+        .where(inArray(applications.status, [...APPLICATION_QUEUE_STATUSES]));
+      count = Number(row?.n ?? 0);
+      oldest = row?.oldest ? new Date(row.oldest) : null;
     } else if (type === "ivr") {
       const found = await ivrCandidates(services, 1000);
       count = found.length;
@@ -189,7 +238,7 @@ export async function queueBacklogs(services: Deps): Promise<Backlog[]> {
       const [row] = await db
         .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${outbox.createdAt})` })
         .from(outbox)
-        .where(and(eq(outbox.channel, "letter"), eq(outbox.status, "queued")));
+        .where(and(eq(outbox.channel, "letter"), inArray(outbox.status, [...LETTER_QUEUE_STATUSES])));
       count = Number(row?.n ?? 0);
       oldest = row?.oldest ? new Date(row.oldest) : null;
     }

@@ -85,6 +85,8 @@ export const ROUTE_AREAS: readonly (readonly [prefix: string, area: Area | "publ
   ["ops.logout", "signed_in"],
   ["ops._index", "dashboard"],
   ["ops.queue", "queue"],
+  /** The application queue's work page (an application whose line was not confirmed). */
+  ["ops.applications", "queue"],
   ["ops.search", "search"],
   ["ops.lines", "lines"],
   ["ops.entry", "entry"],

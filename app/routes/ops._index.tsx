@@ -5,7 +5,7 @@ import { BarChart } from "~/components/ops/BarChart";
 import { formatAge } from "~/components/ops/format";
 import { PageHeading } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
-import { QUEUE_INFO } from "~/lib/queue-info";
+import { QUEUE_INFO, queueHref } from "~/lib/queue-info";
 import { queueBacklogs } from "~/lib/queues.server";
 import { can } from "~/lib/roles";
 import { applicationsByChannel, slaBreachCounts } from "~/lib/stats.server";
@@ -87,7 +87,7 @@ export default function Dashboard() {
           <tbody>
             {backlogs.map((b) => (
               <tr key={b.type}>
-                <th scope="row">{canWork ? <a href={b.type === "letters" ? "/ops/letters" : `/ops/queue/${b.type}`}>{b.label}</a> : b.label}</th>
+                <th scope="row">{canWork ? <a href={queueHref(b.type)}>{b.label}</a> : b.label}</th>
                 <td className="numeric">{b.count}</td>
                 <td className="numeric">{QUEUE_INFO[b.type].claimable ? b.claimed : "—"}</td>
                 <td className="numeric">{formatAge(b.oldestAt, now)}</td>

@@ -13,10 +13,12 @@ export const meta: MetaFunction = () => [{ title: "郵送・FAXの受付｜受�
 
 const STATUS: Record<string, string> = {
   pending: "読み取り待ち",
+  confirming: "回線に確認の電話中",
   ocr_done: "確認待ち（すべて読めた）",
   needs_review: "確認待ち（確かめる欄あり）",
   exception: "読み取れない（例外）",
   verified: "確認済み",
+  closed: "申し込みにできない（終了）",
 };
 const SOURCES: Record<string, string> = { upload: "アップロード", fax_folder: "FAX", mail: "郵送" };
 
@@ -58,12 +60,18 @@ export default function PaperRoute() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const confirmed = params.get("confirmed");
+  const closed = params.get("closed");
   return (
     <>
       <PageHeading>郵送・FAXの受付</PageHeading>
       {confirmed && (
         <Notice variant="success" title="登録しました" role="status">
           {confirmed}
+        </Notice>
+      )}
+      {closed && (
+        <Notice variant="success" title="終わりにしました" role="status">
+          {closed}
         </Notice>
       )}
       {result?.error && (
@@ -118,9 +126,27 @@ export default function PaperRoute() {
                 </td>
                 <td>
                   {STATUS[scan.status] ?? scan.status}
-                  {scan.exception && <div>{scan.exception}</div>}
+                  {scan.exception && (
+                    <div>
+                      <strong>{scan.exception}</strong>
+                    </div>
+                  )}
+                  {scan.exceptionHelp && scan.workable && <div className="muted">{scan.exceptionHelp}</div>}
                 </td>
-                <td>{scan.status === "ocr_done" || scan.status === "needs_review" ? <Link to={`/ops/paper/${scan.id}`}>確かめる</Link> : "—"}</td>
+                <td>
+                  {scan.workable ? (
+                    <Link to={`/ops/paper/${scan.id}`}>
+                      {scan.status === "exception" ? "画像を見て入力する" : "確かめる"}
+                      <span className="visually-hidden">（{scan.filename ?? "名前なし"} {scan.page}ページ目）</span>
+                    </Link>
+                  ) : scan.status === "verified" || scan.status === "closed" ? (
+                    <Link to={`/ops/paper/${scan.id}`}>
+                      見る<span className="visually-hidden">（{scan.filename ?? "名前なし"} {scan.page}ページ目）</span>
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -4,7 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { formatAge } from "~/components/ops/format";
 import { PageHeading } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
-import { QUEUE_INFO } from "~/lib/queue-info";
+import { QUEUE_INFO, queueHref } from "~/lib/queue-info";
 import { queueBacklogs } from "~/lib/queues.server";
 
 export const meta: MetaFunction = () => [{ title: "作業の一覧｜受付センター 業務システム" }];
@@ -24,7 +24,7 @@ export default function QueuesRoute() {
         {backlogs.map((b) => (
           <li key={b.type} className="queue-list__item">
             <h2 className="queue-list__title">
-              <a href={b.type === "letters" ? "/ops/letters" : `/ops/queue/${b.type}`}>{b.label}</a>
+              <a href={queueHref(b.type)}>{b.label}</a>
             </h2>
             <p>{QUEUE_INFO[b.type].description}</p>
             <p>

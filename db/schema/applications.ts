@@ -27,6 +27,11 @@ export const applications = pgTable(
     subscriberNameEnc: text("subscriber_name_enc"),
     subscriberKanaEnc: text("subscriber_kana_enc"),
     subscriberKanaHash: text("subscriber_kana_hash"),
+    /**
+     * The name and kana are advisory (ADR 015): true when they were heard by speech recognition or read
+     * by OCR below its acceptance threshold, and nobody typed or keyed them. Carriers receive the mark.
+     */
+    subscriberNameUnverified: boolean("subscriber_name_unverified").notNull().default(false),
     applicantNameEnc: text("applicant_name_enc"),
     postalCodeEnc: text("postal_code_enc"),
     addressEnc: text("address_enc"),

@@ -47,6 +47,8 @@ export const scans = pgTable(
     formType: text("form_type"),
     formVersion: text("form_version"),
     requestId: text("request_id"),
+    /** The line the page asks about, once the OCR (or the prefilled form's QR code) decided it. */
+    lineId: uuid("line_id"),
     status: text("status").notNull().default("pending"),
     /** JSON of fields with value, confidence and crop box; sealed. */
     fieldsEnc: text("fields_enc"),
@@ -65,5 +67,6 @@ export const scans = pgTable(
   (t) => [
     uniqueIndex("uq_scans_intake_page").on(t.intakeId, t.pageNumber),
     index("idx_scans_status").on(t.status, t.createdAt),
+    index("idx_scans_line").on(t.lineId, t.status),
   ],
 );

@@ -16,6 +16,8 @@ export const verifications = pgTable(
       .references(() => lines.id),
     applicationId: uuid("application_id"),
     cancellationId: uuid("cancellation_id"),
+    /** A paper or FAX page whose request the centre asks the line to confirm (purpose 'paper'). */
+    scanId: uuid("scan_id"),
     method: text("method").notNull(),
     purpose: text("purpose").notNull(),
     codeHash: text("code_hash"),
@@ -35,6 +37,7 @@ export const verifications = pgTable(
   (t) => [
     index("idx_verifications_line").on(t.lineId, t.createdAt),
     index("idx_verifications_client").on(t.clientHash, t.createdAt),
+    index("idx_verifications_scan").on(t.scanId, t.createdAt),
     check("ck_verifications_method", sql`${t.method} in ('callback','call_in','caller_id','letter')`),
     check("ck_verifications_consent", sql`${t.consent} is null or ${t.consent} in ('agreed','refused')`),
   ],

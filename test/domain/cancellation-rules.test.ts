@@ -10,13 +10,18 @@ import {
   isVerifiedOnLine,
   LINE_VERIFICATION_METHODS,
   RISK_REASON_CODES,
+  RISK_ROUTES,
   RISK_RULES,
+  routeOf,
+  routingTable,
   ruleFor,
   type CancellationChannel,
   type CancellationRuleConfig,
   type CancellationRuleInput,
   type LineVerificationMethod,
   type RiskReasonCode,
+  type RiskRoute,
+  type RiskSeverity,
 } from "../../app/domain/cancellation-rules";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -181,11 +186,30 @@ const NEGATIVE: Record<RiskReasonCode, RuleCase[]> = {
   ],
 };
 
+/**
+ * The routing (issue 11, ADR 016), written out independently of the module: only findings that ask a
+ * person to judge something the line cannot settle route to review; not_verified_on_line's task is the
+ * call the centre makes anyway; the rest are recorded and shown, and the request goes on.
+ */
+const EXPECTED_ROUTING: Record<RiskReasonCode, readonly [RiskSeverity, RiskRoute]> = {
+  requester_not_subscriber: ["medium", "record"],
+  requester_differs_from_applicant: ["medium", "record"],
+  not_verified_on_line: ["high", "confirmation_call"],
+  soon_after_application: ["low", "record"],
+  contact_seen_on_other_lines: ["high", "review"],
+  burst_in_same_area: ["high", "review"],
+  burst_from_same_number: ["high", "review"],
+};
+
 describe.each(RISK_REASON_CODES.map((code) => [code] as const))("rule %s", (code) => {
   it.each(POSITIVE[code])("fires: %s", (_, change) => {
     const evaluation = evaluateCancellation(input(change));
     expect(evaluation.reasons.map((reason) => reason.code)).toContain(code);
-    expect(evaluation.flagged).toBe(true);
+    const reason = evaluation.reasons.find((candidate) => candidate.code === code)!;
+    expect([reason.severity, reason.route]).toEqual(EXPECTED_ROUTING[code]);
+    // Only a finding routed to review sends the request to a person at intake.
+    if (EXPECTED_ROUTING[code][1] === "review") expect(evaluation.flagged).toBe(true);
+    if (evaluation.reasons.every((candidate) => candidate.route !== "review")) expect(evaluation.flagged).toBe(false);
   });
 
   it.each(NEGATIVE[code])("does not fire: %s", (_, change) => {
@@ -196,6 +220,67 @@ describe.each(RISK_REASON_CODES.map((code) => [code] as const))("rule %s", (code
     const rule = ruleFor(code);
     expect(rule.operatorText).toMatch(/[ぁ-んァ-ン一-龯]/);
     expect(["low", "medium", "high"]).toContain(rule.severity);
+  });
+});
+
+describe("routing (issue 11: straight through)", () => {
+  it("is the table written out above, for the default config", () => {
+    expect(routingTable()).toEqual(
+      Object.fromEntries(RISK_REASON_CODES.map((code) => [code, { severity: EXPECTED_ROUTING[code][0], route: EXPECTED_ROUTING[code][1] }])),
+    );
+    expect(DEFAULT_RULE_CONFIG.minimumSeverityToFlag).toBe("high");
+    expect(DEFAULT_RULE_CONFIG.answeredByConfirmationCall).toEqual(["not_verified_on_line"]);
+    for (const code of RISK_REASON_CODES) expect(RISK_ROUTES).toContain(routeOf(code));
+  });
+
+  it("does not flag a family withdrawal soon after the application that the subscriber confirmed with 1 on the call", () => {
+    const evaluation = evaluateCancellation(
+      input({
+        request: {
+          channel: "web",
+          requesterRelation: "family",
+          requesterRelationDetail: "長男",
+          requesterContactHash: "hash:son",
+          lineVerification: "callback_press_1",
+          receivedAt: daysAfterApplication(3),
+        },
+        application: { status: "verified" },
+      }),
+    );
+    // Still recorded, with their severity and route, for the operators' timeline.
+    expect(evaluation.reasons.map((reason) => [reason.code, reason.route])).toEqual([
+      ["requester_not_subscriber", "record"],
+      ["requester_differs_from_applicant", "record"],
+      ["soon_after_application", "record"],
+    ]);
+    expect(evaluation.flagged).toBe(false);
+  });
+
+  it("sends an unverified request to the confirmation call, not to a person", () => {
+    const evaluation = evaluateCancellation(input({ request: { channel: "paper", lineVerification: "none", receivedAt: daysAfterApplication(5) } }));
+    expect(evaluation.reasons.map((reason) => [reason.code, reason.route])).toEqual([
+      ["not_verified_on_line", "confirmation_call"],
+      ["soon_after_application", "record"],
+    ]);
+    expect(evaluation.flagged).toBe(false);
+  });
+
+  it("still sends what the rules rate high to a person, confirmed on the line or not", () => {
+    for (const context of [{ otherLinesWithSameContact: 1 }, { recentCancellationsInSameArea: 4 }, { recentCancellationsFromSameNumber: 2 }]) {
+      const confirmed = input({ request: { channel: "web", lineVerification: "callback_press_1" }, context });
+      expect(evaluateCancellation(confirmed).flagged).toBe(true);
+    }
+  });
+
+  it("follows the config: the threshold, and which rules the confirmation call answers", () => {
+    const unverified = input({ request: { channel: "paper", lineVerification: "none", requesterRelation: "family" } });
+    expect(evaluateCancellation(unverified, { ...DEFAULT_RULE_CONFIG, answeredByConfirmationCall: [] }).flagged).toBe(true);
+    expect(routeOf("not_verified_on_line", { ...DEFAULT_RULE_CONFIG, answeredByConfirmationCall: [] })).toBe("review");
+    const medium = { ...DEFAULT_RULE_CONFIG, minimumSeverityToFlag: "medium" as const };
+    expect(routeOf("requester_not_subscriber", medium)).toBe("review");
+    expect(routeOf("soon_after_application", medium)).toBe("record");
+    expect(evaluateCancellation(unverified, medium).flagged).toBe(true);
+    expect(routeOf("soon_after_application", { ...DEFAULT_RULE_CONFIG, minimumSeverityToFlag: "low" })).toBe("review");
   });
 });
 
@@ -248,9 +333,9 @@ describe("evaluateCancellation", () => {
     );
     expect(evaluation.reasons.map((reason) => [reason.code, reason.severity])).toEqual([
       ["not_verified_on_line", "high"],
+      ["burst_in_same_area", "high"],
       ["requester_not_subscriber", "medium"],
       ["requester_differs_from_applicant", "medium"],
-      ["burst_in_same_area", "medium"],
       ["soon_after_application", "low"],
     ]);
   });
@@ -278,7 +363,7 @@ describe("evaluateCancellation", () => {
       context: { otherLinesWithSameContact: 2, recentCancellationsInSameArea: 8, recentCancellationsFromSameNumber: 3 },
     });
     expect(codesOf(busy, config)).toEqual([]);
-    expect(codesOf(busy)).toEqual(["contact_seen_on_other_lines", "burst_from_same_number", "burst_in_same_area"]);
+    expect(codesOf(busy)).toEqual(["contact_seen_on_other_lines", "burst_in_same_area", "burst_from_same_number"]);
   });
 
   it("gives applicant texts only where telling does not help a fraudster", () => {
@@ -311,6 +396,7 @@ describe("rule config validation", () => {
     ["areaBurstMinCount", 1],
     ["numberBurstMinCount", 1],
     ["minimumSeverityToFlag", "extreme"],
+    ["answeredByConfirmationCall", ["made_up"]],
   ] as const)("refuses %s = %s", (field, value) => {
     const config = { ...DEFAULT_RULE_CONFIG, [field]: value } as CancellationRuleConfig;
     expect(() => assertValidRuleConfig(config)).toThrow(InvalidRuleConfigError);

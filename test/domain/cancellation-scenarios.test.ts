@@ -1,5 +1,5 @@
-import { upsertSection } from "../../bench/cancellations";
-import { isTerminal } from "../../app/domain/cancellation-state";
+import { DEFAULT_HOLDOUT_SEED, headlineOf, meetsTargets, upsertSection } from "../../bench/cancellations";
+import { isTerminal, QUEUE_STATUSES } from "../../app/domain/cancellation-state";
 import { createRandom } from "../fixtures/cancellations/random";
 import {
   applicationStatusAt,
@@ -113,6 +113,47 @@ describe("simulateStream (issue 7: done when)", () => {
     expect(later.length).toBeGreaterThan(0);
     for (const outcome of later) {
       expect(outcome.evaluation?.reasons.map((reason) => reason.code)).toContain("contact_seen_on_other_lines");
+    }
+  });
+});
+
+describe("straight through (issue 11), on seeds the routing was not chosen on", () => {
+  it.each([DEFAULT_HOLDOUT_SEED, 1, 777])("seed %i: at most 20%% of legitimate cancellations need a person, and no fraud RESUME", (seed) => {
+    const stream = streamFor(seed);
+    const summary = summarize(stream, simulateStream(stream));
+    const headline = headlineOf(seed, "held-out", summary);
+    expect(headline.fraudWithoutResume).toBe(headline.fraud);
+    expect(headline.legitimateNeedingPerson / headline.legitimate).toBeLessThanOrEqual(0.2);
+    expect(meetsTargets(headline)).toBe(true);
+  });
+
+  it("a legitimate request confirmed with 1, with no high finding and no objection, never meets a person", () => {
+    const outcomes = simulateStream(streamFor(DEFAULT_HOLDOUT_SEED)).filter(
+      (outcome) =>
+        outcome.cancellation.label === "legitimate" &&
+        outcome.cancellation.subscriberAnswer === "press_1" &&
+        !outcome.cancellation.applicantObjects &&
+        !outcome.cancellation.requesterWithdraws &&
+        outcome.evaluation !== null &&
+        outcome.evaluation.reasons.every((reason) => reason.route !== "review"),
+    );
+    expect(outcomes.length).toBeGreaterThan(300);
+    // Within 30 days of the application too (soon_after_application is recorded, not routed).
+    expect(outcomes.filter((outcome) => outcome.evaluation!.reasons.some((reason) => reason.code === "soon_after_application")).length).toBeGreaterThan(50);
+    for (const outcome of outcomes) {
+      expect(outcome.trail.some((status) => QUEUE_STATUSES.includes(status)), outcome.cancellation.id).toBe(false);
+      expect(outcome.finalStatus).toBe("approved");
+      if (outcome.kind === "resumption" || outcome.becameResumption) expect(outcome.trail).toContain("cooling_off");
+    }
+  });
+
+  it("a withdrawal still open when the carrier completes becomes a resumption, and RESUMEs only after the cooling-off", () => {
+    const converted = [DEFAULT_HOLDOUT_SEED, 1, 777, 20251103].flatMap((seed) => simulateStream(streamFor(seed)).filter((outcome) => outcome.becameResumption));
+    expect(converted.length).toBeGreaterThan(0);
+    for (const outcome of converted) {
+      expect(outcome.kind).toBe("withdrawal");
+      expect(outcome.applicationWithdrawn).toBe(false);
+      if (outcome.resumeIssued) expect(outcome.trail).toEqual(expect.arrayContaining(["confirmed", "cooling_off", "approved"]));
     }
   });
 });

@@ -6,7 +6,12 @@ import {
   type RiskReasonCode,
 } from "../../app/domain/cancellation-rules";
 import {
+  asResumptionAfterCompletion,
   CANCELLATION_EVENT_LABELS,
+  CANCELLATION_STATUS_EXITS,
+  confirmationDeadlineEvent,
+  QUEUE_STATUSES,
+  TRANSITION_TABLE,
   CANCELLATION_EVENT_TYPES,
   CANCELLATION_KINDS,
   CANCELLATION_STATUS_LABELS,
@@ -91,6 +96,7 @@ const LEGAL: readonly (readonly [CancellationStatus, CancellationEventType, Canc
   ["awaiting_confirmation", "operator_declined", "declined"],
   ["awaiting_confirmation", "requester_withdrew", "withdrawn_by_requester"],
   ["awaiting_confirmation", "deadline_passed", "expired"],
+  ["awaiting_confirmation", "confirmation_failed", "flagged"],
   ["confirmed", "cooling_off_started", "cooling_off", ["resumption"]],
   ["confirmed", "withdrawal_approved", "approved", ["withdrawal"]],
   ["confirmed", "operator_declined", "declined"],
@@ -128,11 +134,11 @@ function refusalOf(run: () => unknown): string {
 }
 
 describe("the from × event matrix", () => {
-  it("has 12 statuses × 14 events × 2 kinds = 336 cells, 32 legal per kind", () => {
-    expect(MATRIX).toHaveLength(336);
-    expect(LEGAL_CELLS.filter(([kind]) => kind === "withdrawal")).toHaveLength(32);
-    expect(LEGAL_CELLS.filter(([kind]) => kind === "resumption")).toHaveLength(32);
-    expect(ILLEGAL_CELLS).toHaveLength(336 - 64);
+  it("has 12 statuses × 15 events × 2 kinds = 360 cells, 33 legal per kind", () => {
+    expect(MATRIX).toHaveLength(360);
+    expect(LEGAL_CELLS.filter(([kind]) => kind === "withdrawal")).toHaveLength(33);
+    expect(LEGAL_CELLS.filter(([kind]) => kind === "resumption")).toHaveLength(33);
+    expect(ILLEGAL_CELLS).toHaveLength(360 - 66);
   });
 
   it.each(LEGAL_CELLS)("%s: %s + %s is legal", (kind, from, event) => {
@@ -272,26 +278,35 @@ describe("decision paths", () => {
     expect(refusalOf(() => transition(withdrawalConfirmed.state, coolingOff))).toBe("not_for_this_kind");
   });
 
-  it("a family member cancelling the subscriber's own application is flagged, and goes ahead only when the subscriber presses 1", () => {
+  it("a family member cancelling the subscriber's own application goes to the confirmation call, not a person, and ahead only on the subscriber's 1", () => {
     const evaluation = evaluateCancellation(familyCancelsSubscribersApplication);
-    expect(evaluation.flagged).toBe(true);
+    expect(evaluation.flagged).toBe(false);
     expect(evaluation.reasons.map((reason) => reason.code)).toEqual([
       "not_verified_on_line",
       "requester_not_subscriber",
       "requester_differs_from_applicant",
     ]);
-    const flagged = decide({ kind: "resumption", request: familyCancelsSubscribersApplication.request, evaluation });
-    expect(flagged.status).toBe("flagged");
-    expect(flagged.subscriberConfirmation).toBeNull();
-    expect(flagged.riskReasons).toEqual(evaluation.reasons.map((reason) => reason.code));
+    const awaiting = decide({ kind: "resumption", request: familyCancelsSubscribersApplication.request, evaluation });
+    expect(awaiting.status).toBe("awaiting_confirmation");
+    expect(awaiting.subscriberConfirmation).toBeNull();
+    // Recorded on the request for the operators' timeline, though they route nowhere.
+    expect(awaiting.riskReasons).toEqual(evaluation.reasons.map((reason) => reason.code));
 
-    const agreed = run(flagged, [startReview, callBack, pressed1, coolingOff, elapsed]);
-    expect(agreed.trail).toEqual(["flagged", "in_review", "awaiting_confirmation", "confirmed", "cooling_off", "approved"]);
+    const agreed = run(awaiting, [pressed1, coolingOff, elapsed]);
+    expect(agreed.trail).toEqual(["awaiting_confirmation", "confirmed", "cooling_off", "approved"]);
+    expect(agreed.trail.some((status) => QUEUE_STATUSES.includes(status))).toBe(false);
     expect(canIssueResume(agreed.state)).toBe(true);
 
-    const againstTheSubscribersWish = run(flagged, [startReview, callBack, refused]);
+    const againstTheSubscribersWish = run(awaiting, [refused]);
     expect(againstTheSubscribersWish.state.status).toBe("refused_by_subscriber");
     expect(canIssueResume(againstTheSubscribersWish.state)).toBe(false);
+
+    // Nobody answers: a person once; after the person's own call-back, it lapses.
+    const failed = run(awaiting, [(state) => confirmationDeadlineEvent(state, at(72))]);
+    expect(failed.trail).toEqual(["awaiting_confirmation", "flagged"]);
+    const lapsed = run(failed.state, [startReview, callBack, (state) => confirmationDeadlineEvent(state, at(150))]);
+    expect(lapsed.trail).toEqual(["flagged", "in_review", "awaiting_confirmation", "expired"]);
+    expect(canIssueResume(lapsed.state)).toBe(false);
   });
 
   it("a fraudster using one number for many lines: the operator cannot approve, and declines", () => {
@@ -365,12 +380,32 @@ describe("decision paths", () => {
     expect(confirmed.status).toBe("confirmed");
   });
 
+  it("a request the subscriber confirmed with 1, within 30 days, with no high finding: no person, straight to the cooling-off", () => {
+    const request: CancellationRequestFacts = {
+      ...familyCancelsSubscribersApplication.request,
+      lineVerification: "callback_press_1",
+      receivedAt: hoursLater(24 * 10, APPLIED_AT),
+    };
+    const evaluation = evaluateCancellation({ ...familyCancelsSubscribersApplication, request });
+    expect(evaluation.reasons.map((reason) => reason.code)).toContain("soon_after_application");
+    expect(evaluation.flagged).toBe(false);
+    const resumption = decide({ kind: "resumption", request, evaluation });
+    expect(resumption.status).toBe("confirmed");
+    expect(run(resumption, [coolingOff, elapsed]).trail).toEqual(["confirmed", "cooling_off", "approved"]);
+    const withdrawal = decide({ kind: "withdrawal", request, evaluation });
+    expect(run(withdrawal, [{ type: "withdrawal_approved", at: at(1) }]).trail).toEqual(["confirmed", "approved"]);
+  });
+
   it("an operator may approve with a note a flagged request that came with the subscriber's press-1", () => {
     const request: CancellationRequestFacts = {
       ...familyCancelsSubscribersApplication.request,
       lineVerification: "callback_press_1",
     };
-    const evaluation = evaluateCancellation({ ...familyCancelsSubscribersApplication, request });
+    const evaluation = evaluateCancellation({
+      ...familyCancelsSubscribersApplication,
+      request,
+      context: { ...familyCancelsSubscribersApplication.context, recentCancellationsInSameArea: 4 },
+    });
     expect(evaluation.flagged).toBe(true);
     const { state, trail } = run(decide({ kind: "resumption", request, evaluation }), [
       startReview,
@@ -477,6 +512,7 @@ describe("THE INVARIANT: no path reaches RESUME without the subscriber's confirm
       { type: "subscriber_confirmed", at, method: "ivr_call_from_line" },
       { type: "subscriber_confirmed", at, method: "caller_id" as ConfirmationMethod },
       { type: "subscriber_refused", at },
+      { type: "confirmation_failed", at },
       { type: "cooling_off_started", at },
       { type: "withdrawal_approved", at },
       { type: "objection_received", at, by: "original_applicant" },
@@ -548,6 +584,86 @@ describe("THE INVARIANT: no path reaches RESUME without the subscriber's confirm
     expect(seen.size).toBeGreaterThanOrEqual(60); // the exploration really went through the machine
     // Both kinds can still be approved: the invariant is not satisfied by making approval impossible.
     expect(approvedKinds).toEqual(new Set(CANCELLATION_KINDS));
+  });
+});
+
+describe("no state without a way out (issue 11, point 5)", () => {
+  it.each(CANCELLATION_STATUSES.map((status) => [status] as const))("%s has a queue, a timer, an automatic next step, or is terminal", (status) => {
+    const exit = CANCELLATION_STATUS_EXITS[status];
+    expect(exit.what.length).toBeGreaterThan(10);
+    expect(exit.kind === "terminal").toBe(isTerminal(status));
+    if (exit.kind === "terminal") {
+      expect(exit.via).toEqual([]);
+      return;
+    }
+    // Each way out named is a real row of the table, for both kinds unless the row says otherwise.
+    expect(exit.via.length).toBeGreaterThan(0);
+    for (const event of exit.via) expect(TRANSITION_TABLE.some((row) => row.from === status && row.event === event)).toBe(true);
+    for (const kind of CANCELLATION_KINDS) {
+      expect(exit.via.some((event) => possibleEvents(kind, status).includes(event))).toBe(true);
+    }
+    // Nothing sits in a queue for ever: every queue has a lapse behind it.
+    if (exit.kind === "queue") expect(exit.via).toContain("deadline_passed");
+  });
+
+  it("lists as queues exactly the statuses a person works", () => {
+    expect([...QUEUE_STATUSES]).toEqual(["flagged", "in_review", "objected"]);
+  });
+
+  it("walks every reachable status to an end without anyone but the timers and the people of the queues", () => {
+    // From every non-terminal status, following only `via` events, a terminal status is reachable.
+    const reachesEnd = (status: CancellationStatus, seen: Set<CancellationStatus> = new Set()): boolean => {
+      if (isTerminal(status)) return true;
+      if (seen.has(status)) return false;
+      seen.add(status);
+      return CANCELLATION_STATUS_EXITS[status].via.some((event) =>
+        TRANSITION_TABLE.filter((row) => row.from === status && row.event === event).some((row) => reachesEnd(row.to, new Set(seen))),
+      );
+    };
+    for (const status of CANCELLATION_STATUSES) expect(reachesEnd(status), status).toBe(true);
+  });
+});
+
+describe("confirmations that failed", () => {
+  it("go to a person the first time, and lapse after a person's own call-back", () => {
+    const awaiting = transition(openCancellation({ kind: "resumption", receivedAt: T0 }), notFlagged);
+    expect(confirmationDeadlineEvent(awaiting, at(72))).toEqual({ type: "confirmation_failed", at: at(72) });
+    const reviewed = run(openCancellation({ kind: "resumption", receivedAt: T0 }), [flaggedBy("contact_seen_on_other_lines"), startReview, callBack]).state;
+    expect(confirmationDeadlineEvent(reviewed, at(72))).toEqual({ type: "deadline_passed", at: at(72) });
+    // confirmation_failed is never a way to approval.
+    const flagged = transition(awaiting, { type: "confirmation_failed", at: at(72) });
+    expect(flagged.status).toBe("flagged");
+    expect(flagged.subscriberConfirmation).toBeNull();
+  });
+});
+
+describe("a withdrawal still open when the carrier completes the suspension", () => {
+  it.each(["received", "flagged", "in_review", "awaiting_confirmation", "confirmed"] as const)(
+    "becomes a resumption from %s, under the same confirmation rules",
+    (status) => {
+      const state = { ...openCancellation({ kind: "withdrawal", receivedAt: T0 }), status };
+      const converted = asResumptionAfterCompletion(state)!;
+      expect(converted).toMatchObject({ kind: "resumption", status, subscriberConfirmation: null });
+      expect(canIssueResume(converted)).toBe(false);
+      // Without a confirmation on record nothing moves it towards a RESUME.
+      expect(canTransition(converted, { type: "withdrawal_approved", at: at(1) })).toBe(false);
+      expect(canTransition(converted, coolingOff)).toBe(false);
+    },
+  );
+
+  it("keeps a confirmation on record, and then needs the cooling-off before any RESUME", () => {
+    const confirmed = run(openCancellation({ kind: "withdrawal", receivedAt: T0 }), [notFlagged, pressed1]).state;
+    const converted = asResumptionAfterCompletion(confirmed)!;
+    expect(refusalOf(() => transition(converted, { type: "withdrawal_approved", at: at(4) }))).toBe("not_for_this_kind");
+    const { state, trail } = run(converted, [coolingOff, elapsed]);
+    expect(trail).toEqual(["confirmed", "cooling_off", "approved"]);
+    expect(canIssueResume(state)).toBe(true);
+  });
+
+  it("changes nothing once decided, or for a resumption", () => {
+    expect(asResumptionAfterCompletion(richState("withdrawal", "approved"))).toBeNull();
+    expect(asResumptionAfterCompletion(richState("withdrawal", "expired"))).toBeNull();
+    expect(asResumptionAfterCompletion(richState("resumption", "flagged"))).toBeNull();
   });
 });
 

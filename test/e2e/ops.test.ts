@@ -1,8 +1,8 @@
 /**
  * The back office end to end, in headless Chromium: the demo operator signs in with a password and
- * enrols a TOTP authenticator, works one item from each queue that has items (an IVR name to correct,
- * a form request's address to check, a cancellation to review, a carrier exception, the letters to
- * print; the paper queue is filled by the OCR worker and is left empty here), enters an application
+ * enrols a TOTP authenticator, works one item from each queue that has items (a form request's name
+ * and address to check — a phone application's heard name is no task —, a cancellation to review, a
+ * carrier exception, the letters to print; the paper queue is filled by the OCR worker and is left empty here), enters an application
  * for a caller and verifies it with the call-back code, searches, reads a line's timeline, creates an
  * auditor, and the auditor checks the audit chain. axe (WCAG 2.1 A/AA) runs on every page visited.
  *
@@ -14,7 +14,7 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { eq } from "drizzle-orm";
-import { applications, carrierExceptions, ivrCalls } from "../../db/schema";
+import { applications, carrierExceptions } from "../../db/schema";
 import { seedDemoOperator } from "../../db/seed";
 import { openException } from "../../app/lib/carrier-orders.server";
 import { requestCancellation } from "../../app/lib/cancellations.server";
@@ -22,6 +22,7 @@ import { hashPassword } from "../../app/lib/password.server";
 import { createTestServices, type TestClock, type TestServices } from "../support/services";
 import { startTestServer, type TestServer } from "../support/http";
 import { apply, ivrApplication, ivrFormRequest } from "../support/ops-scenario";
+import { answerPaperCall } from "../support/paper";
 import { expectNoAxeViolations, launchBrowser, newPage, waitForHydration } from "./support/browser";
 import { loginWithTotp } from "./support/ops-login";
 import { REPO_ROOT } from "./support/server";
@@ -96,7 +97,20 @@ describe("the back office", () => {
     const app = await apply(services, { lineE164: "+81312345003", subscriberName: "佐藤 一郎", subscriberKana: "サトウ イチロウ" });
     await services.db.transaction((tx) => openException(tx, { dedupeKey: "e2e-exception", kind: "rejected", applicationId: app.applicationId, carrierCode: "kddi", reasonCode: "NOT_OUR_SUBSCRIBER" }, new Date()));
     exceptionId = (await services.db.select().from(carrierExceptions).where(eq(carrierExceptions.dedupeKey, "e2e-exception")))[0]!.id;
-    // A family member asks on paper to release a suspension, without the line's confirmation: flagged for review.
+    // A family member asks on paper to release a suspension, from a contact number already used for
+    // another line's cancellation (a high finding): flagged for review.
+    await apply(services, { lineE164: "+81312345007" });
+    await requestCancellation(services, {
+      channel: "paper",
+      idempotencyKey: "e2e-cancellation-other-line",
+      actor: "paper:e2e",
+      lineE164: "+81312345007",
+      requesterRelation: "family",
+      requesterName: "鈴木 次子",
+      requesterContact: "09066660001",
+      reasonCode: "other",
+      lineVerification: "none",
+    });
     await apply(services, { lineE164: "+81312345006" });
     const cancellation = await requestCancellation(services, {
       channel: "paper",
@@ -137,21 +151,14 @@ describe("the back office", () => {
     expect(await page.locator("svg[role=img]").count()).toBeGreaterThanOrEqual(2);
   });
 
-  test("works an IVR name: claim, compare with the recording, correct, save", async () => {
+  test("lists only forms to mail in the IVR queue: a phone application's heard name is not a task", async () => {
     await go("/ops/queue", "queues");
-    await page.getByRole("link", { name: "電話（自動音声）で聞き取ったお名前" }).click();
+    await page.getByRole("main").getByRole("link", { name: "電話（自動音声）で聞き取ったお名前" }).click();
     await page.waitForURL((url) => url.pathname === "/ops/queue/ivr");
     await check("queue-ivr");
-    await page.locator("tr", { hasText: "電話での申し込み：お名前の確認" }).getByRole("button", { name: /担当する/ }).click();
-    await page.waitForURL((url) => url.pathname === `/ops/queue/ivr/${ivrApplyCallId}`);
-    await check("queue-ivr-item");
-    const name = page.getByLabel("お名前（漢字）");
-    expect(await name.inputValue()).toBe("山田 はなこ");
-    await name.fill("山田 花子");
-    await clickAndWait("確認して保存する", (p) => p === "/ops/queue/ivr");
-    const [call] = await services.db.select().from(ivrCalls).where(eq(ivrCalls.id, ivrApplyCallId));
-    const [app] = await services.db.select().from(applications).where(eq(applications.id, call!.applicationId!));
-    expect(services.pii.open(app!.subscriberNameEnc!)).toBe("山田 花子");
+    expect(await page.locator("tr", { hasText: "電話での申し込み：お名前の確認" }).count()).toBe(0);
+    expect(await page.locator(`a[href="/ops/queue/ivr/${ivrApplyCallId}"]`).count()).toBe(0);
+    expect(await page.locator("tr", { hasText: "申込書の郵送：宛名の確認" }).count()).toBe(1);
   });
 
   test("checks a form request's address so the letter can be printed", async () => {
@@ -258,14 +265,18 @@ describe("the back office", () => {
     } finally {
       await reader.close();
     }
+    // A clean page goes to the line's confirmation first; the line says no, so a person keys it.
+    await answerPaperCall(server, services, scan!.id, "2");
     await go(`/ops/paper/${scan!.id}`, "paper-verify");
-    await page.getByLabel("止める電話番号").fill("0312348888");
-    await page.getByLabel("お名前", { exact: true }).fill(String(truth.fields.name));
-    await page.getByLabel("フリガナ").fill(String(truth.fields.kana));
-    await page.getByLabel("郵便番号").fill(String(truth.fields.postalCode));
-    await page.getByLabel("住所", { exact: true }).fill(String(truth.fields.address).replace(/\n/g, " "));
-    await page.getByLabel("連絡先").fill("");
-    await page.getByLabel("署名欄に記入がある").check();
+    // The verification form (the page also has the 「申し込みにできない」 form, with its own address fields).
+    const review = page.locator("form.paper-review");
+    await review.getByLabel("止める電話番号").fill("0312348888");
+    await review.getByLabel(/^お名前/).fill(String(truth.fields.name));
+    await review.getByLabel("フリガナ").fill(String(truth.fields.kana));
+    await review.getByLabel("郵便番号").fill(String(truth.fields.postalCode));
+    await review.getByLabel(/^住所/).fill(String(truth.fields.address).replace(/\n/g, " "));
+    await review.getByLabel("連絡先").fill("");
+    await review.getByLabel("署名欄に記入がある").check();
     await page.getByRole("button", { name: "確認して登録する" }).click();
     await page.waitForURL(/\/ops\/paper\?confirmed=/);
     await check("paper-confirmed");

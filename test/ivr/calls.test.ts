@@ -6,11 +6,16 @@ import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
 import { callFrom } from "../support/ivr";
 import { step } from "../support/apply-flow";
+import { carrierTestConfig } from "../support/carrier-fixtures";
+import { randomUUID } from "node:crypto";
+import { listQueue } from "../../app/lib/queues.server";
+import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
+import { batchFile, cutBatch, getBatch } from "../../app/lib/carrier-batches.server";
 
 let services: TestServices;
 let server: TestServer;
 beforeAll(async () => {
-  services = await createTestServices({ config: { operatorNumber: "+81355550000" } });
+  services = await createTestServices({ config: carrierTestConfig({ operatorNumber: "+81355550000" }) });
   server = await startTestServer(services);
 });
 afterAll(async () => {
@@ -262,5 +267,34 @@ describe("TwiML parser", () => {
     expect(verbs.map((v) => v.type)).toEqual(["say", "gather", "redirect", "record", "dial", "hangup"]);
     expect(verbs[0]).toEqual({ type: "say", text: "a & b" });
     expect(verbs[2]).toEqual({ type: "redirect", url: "https://x/ivr/step?node=menu&silence=1" });
+  });
+});
+
+describe("IVR: names are advisory", () => {
+  it("sends the heard name to the carrier marked unverified, with no queue item (ADR 015)", async () => {
+    const call = callFrom(server, services, "+81312340031");
+    await call.start();
+    await call.press("1"); // apply
+    await call.press("1"); // incoming only
+    await call.press("2"); // another company
+    await call.press("1"); // KDDI
+    await call.speak("やまだ はなこ"); // speech recognition: low confidence, no kana
+    await call.record();
+    await call.press("1"); // 本人
+    await call.press("1"); // confirm
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, "+81312340031"));
+    const [app] = await services.db.select().from(applications).where(eq(applications.lineId, line!.id));
+    expect(app).toMatchObject({ status: "verified", subscriberNameUnverified: true });
+    expect((await listQueue(services, "ivr", randomUUID())).map((item) => item.id)).not.toContain((await callRow(call.callSid)).id);
+
+    await planCarrierOrders(services);
+    const batch = await cutBatch(services, "kddi");
+    const summary = (await getBatch(services, "kddi", batch!.batchId))!;
+    const json = JSON.parse((await batchFile(services, summary, "json").buffer()).toString("utf8")) as { records: { phone_number: string; subscriber_name: string; name_unverified: boolean }[] };
+    const record = json.records.find((r) => r.phone_number === "0312340031");
+    expect(record).toMatchObject({ subscriber_name: "やまだ はなこ", name_unverified: true });
+    const csv = (await batchFile(services, summary, "csv").buffer()).toString("utf8");
+    expect(csv.split("\r\n")[0]!.endsWith(",name_unverified")).toBe(true);
+    expect(csv.split("\r\n").find((l) => l.includes("0312340031"))!.endsWith(",1")).toBe(true);
   });
 });

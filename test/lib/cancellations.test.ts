@@ -5,24 +5,32 @@
  */
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { auditLog, cancellationEvents, cancellations, lines } from "../../db/schema";
-import { canIssueResume } from "../../app/domain/cancellation-state";
+import { auditLog, cancellationEvents, cancellations, carrierOrders, lines } from "../../db/schema";
+import { CANCELLATION_STATUS_EXITS, CANCELLATION_STATUSES, canIssueResume } from "../../app/domain/cancellation-state";
 import {
   CANCELLATION_POLICY,
   elapseCoolingOff,
   objectToCancellation,
   operatorAction,
+  QUEUE_REASON_TEXTS,
   recordSubscriberAnswer,
   requestCancellation,
   requestCancellationFromCall,
+  reviewQueue,
   stateOf,
+  STATUS_DEADLINES,
   sweepCancellations,
   type NewCancellation,
 } from "../../app/lib/cancellations.server";
+import { cutBatch } from "../../app/lib/carrier-batches.server";
+import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
+import { uploadResults } from "../../app/lib/carrier-results.server";
+import { jstDate } from "../../app/domain/carrier-results";
 import { HANDLERS } from "../../workers/handlers";
 import { SCHEDULES } from "../../workers/schedules";
 import { JOB_NAMES } from "../../app/lib/jobs";
-import { createTestServices, type TestServices } from "../support/services";
+import { createCarrierTestServices, resultsCsv } from "../support/carrier-fixtures";
+import { type TestServices } from "../support/services";
 import {
   applicationById,
   applicationIn,
@@ -38,7 +46,8 @@ import {
 let services: TestServices;
 const OPERATOR = randomUUID();
 beforeAll(async () => {
-  services = await createTestServices();
+  // With a carrier signing key: the last tests complete applications through real carrier results.
+  services = await createCarrierTestServices();
 });
 afterAll(async () => {
   await services.close();
@@ -73,6 +82,27 @@ async function answer(cancellationId: string, agreed: boolean) {
 async function events(cancellationId: string) {
   const rows = await services.db.select().from(cancellationEvents).where(eq(cancellationEvents.cancellationId, cancellationId)).orderBy(cancellationEvents.id);
   return rows.map((e) => e.type);
+}
+
+/** The request's item in the back office's list, if it is open. */
+async function queueItemOf(cancellationId: string) {
+  return (await reviewQueue(services, 1000)).find((item) => item.id === cancellationId);
+}
+
+/** No person was ever asked to act on it: no queue status on its timeline. */
+async function neverQueued(cancellationId: string) {
+  const rows = await services.db.select().from(cancellationEvents).where(eq(cancellationEvents.cancellationId, cancellationId));
+  return rows.every((e) => !["flagged", "in_review", "objected"].includes(e.toStatus ?? ""));
+}
+
+/** Lets the sweep place the repeat calls and give up after the last one (none answered). */
+async function letConfirmationCallsGoUnanswered() {
+  for (let attempt = 1; attempt < CANCELLATION_POLICY.confirmationCallAttempts; attempt++) {
+    services.clock.advance(CANCELLATION_POLICY.confirmationRetryHours * HOUR + 1000);
+    await sweepCancellations(services);
+  }
+  services.clock.advance(CANCELLATION_POLICY.callValidityHours * HOUR + 1000);
+  return sweepCancellations(services);
 }
 
 describe("IVR menu 4 (requestCancellationFromCall)", () => {
@@ -121,10 +151,12 @@ describe("IVR menu 4 (requestCancellationFromCall)", () => {
     const result = await requestCancellationFromCall(services, { callSid: "CA-family-1", ivrCallId: randomUUID(), lineE164: e164, relation: "family" });
     if (result.kind !== "created") throw new Error("expected created");
     const row = await cancellationById(services, result.cancellationId);
-    expect(row.status).toBe("flagged");
+    // Not a person's job: the centre calls the line and asks the subscriber.
+    expect(row.status).toBe("awaiting_confirmation");
     expect(row.subscriberConfirmedAt).toBeNull();
     expect(row.riskReasons).toContain("requester_not_subscriber");
     expect(row.riskReasons).not.toContain("not_verified_on_line");
+    expect((await latestCallOf(services, row.id)).cancellationId).toBe(row.id);
   });
 
   it("answers nothing_to_cancel for a line without a covering application", async () => {
@@ -148,7 +180,7 @@ describe("IVR menu 4 (requestCancellationFromCall)", () => {
 });
 
 describe("the web and paper intake with a call to the line", () => {
-  it("a family member cancelling the subscriber's own application: flagged even after the subscriber presses 1, approved by an operator's note", async () => {
+  it("a family member's withdrawal within 30 days, confirmed by the subscriber's 1 on the call, completes with no queue item", async () => {
     const e164 = "+81361400001";
     const app = await applicationIn(services, { e164, relation: "self", status: "verified" });
     services.clock.advance(3 * DAY);
@@ -167,33 +199,73 @@ describe("the web and paper intake with a call to the line", () => {
     expect(content.fallbackText).not.toContain("長男");
 
     const answered = await answer(request.cancellationId, true);
-    expect(answered).toMatchObject({ ok: true, answer: "agreed" });
-    let row = await cancellationById(services, request.cancellationId);
-    expect(row.status).toBe("flagged");
-    expect(row.confirmationMethod).toBe("callback_press_1");
-    expect(row.riskReasons).toEqual(expect.arrayContaining(["requester_not_subscriber", "requester_differs_from_applicant", "soon_after_application"]));
-    expect(row.riskReasons).not.toContain("not_verified_on_line");
+    expect(answered).toMatchObject({ ok: true, answer: "agreed", status: "approved" });
+    const row = await cancellationById(services, request.cancellationId);
+    expect(row).toMatchObject({ status: "approved", kind: "withdrawal", decision: "approved", confirmationMethod: "callback_press_1", decidedBy: null });
+    expect((await applicationById(services, app.applicationId)).status).toBe("withdrawn");
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, e164));
+    expect(line!.incomingSuspension).toBe("none");
+    // The findings are recorded for the operators' timeline, and routed nowhere.
+    expect(row.riskReasons).toEqual(["requester_not_subscriber", "requester_differs_from_applicant", "soon_after_application"]);
+    expect((row.evidence as { reasons: { code: string; route: string }[] }).reasons.map((r) => [r.code, r.route])).toEqual([
+      ["requester_not_subscriber", "record"],
+      ["requester_differs_from_applicant", "record"],
+      ["soon_after_application", "record"],
+    ]);
+    expect(await events(row.id)).toEqual(["received", "call_placed", "rules_evaluated", "withdrawal_approved"]);
+    expect(await neverQueued(row.id)).toBe(true);
+    expect(await queueItemOf(row.id)).toBeUndefined();
     // Personal data is sealed.
     expect(row.requesterNameEnc).not.toContain("山田");
     expect(services.pii.open(row.requesterContactEnc!)).toBe("09022220001");
     expect(row.requesterContactHash).toBe(services.pii.searchHash("09022220001"));
+  });
 
-    const noNote = await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "approve", note: " " });
-    expect(noNote).toMatchObject({ ok: false, reason: "note_required" });
-    expect((await cancellationById(services, row.id)).status).toBe("flagged");
-    const approved = await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "approve", note: "ご本人と電話で話し、取り下げの意思を確認" });
-    expect(approved).toEqual({ ok: true, status: "approved" });
+  it("a family member's resumption within 30 days, confirmed by 1: cooling-off and notice with no person, then the RESUME order may be planned", async () => {
+    const e164 = "+81361450001";
+    const app = await applicationIn(services, { e164, relation: "family", contactPhone: "09011114501" });
+    services.clock.advance(10 * DAY);
+    const request = await created(web(e164, { requesterRelation: "family", requesterRelationDetail: "長女", requesterContact: "09011114502" }));
+    await answer(request.cancellationId, true);
+    let row = await cancellationById(services, request.cancellationId);
+    expect(row).toMatchObject({ status: "cooling_off", kind: "resumption", confirmationMethod: "callback_press_1" });
+    expect(row.riskReasons).toEqual(expect.arrayContaining(["requester_not_subscriber", "requester_differs_from_applicant", "soon_after_application"]));
+    // The original applicant is told, with the code to object.
+    const notice = (await messagesOf(services, row.id)).find((m) => m.purpose === "cancellation_cooling_off" && m.channel === "sms")!;
+    expect(notice.to).toBe("+819011114501");
+    expect((await queueItemOf(row.id))?.needsOperator).toBe(false);
+
+    services.clock.advance(CANCELLATION_POLICY.state.coolingOffHours * HOUR + 1000);
+    await sweepCancellations(services);
     row = await cancellationById(services, row.id);
-    expect(row).toMatchObject({ status: "approved", kind: "withdrawal", decidedBy: OPERATOR, decisionNote: "ご本人と電話で話し、取り下げの意思を確認" });
-    expect((await applicationById(services, app.applicationId)).status).toBe("withdrawn");
-    expect(await events(row.id)).toEqual([
-      "received",
-      "call_placed",
-      "rules_evaluated",
-      "review_started",
-      "operator_approved_with_note",
-      "withdrawal_approved",
-    ]);
+    expect(row.status).toBe("approved");
+    expect(canIssueResume(stateOf(row))).toBe(true);
+    expect(await neverQueued(row.id)).toBe(true);
+    await planCarrierOrders(services);
+    const resumes = await services.db.select().from(carrierOrders).where(and(eq(carrierOrders.cancellationId, row.id), eq(carrierOrders.action, "RESUME")));
+    expect(resumes.map((o) => [o.applicationId, o.scope])).toEqual([[app.applicationId, "incoming"]]);
+  });
+
+  it("still puts a high-severity request in the queue, even with the subscriber's 1; an operator may approve it with a note", async () => {
+    const ring = "080-7777-0001";
+    await applicationIn(services, { e164: "+81361460001" });
+    await applicationIn(services, { e164: "+81361460002" });
+    services.clock.advance(15 * DAY);
+    await created(web("+81361460001", { requesterRelation: "family", requesterContact: ring }));
+    const second = await created(web("+81361460002", { requesterRelation: "family", requesterContact: ring }));
+    await answer(second.cancellationId, true);
+    let row = await cancellationById(services, second.cancellationId);
+    expect(row.status).toBe("flagged");
+    expect(row.confirmationMethod).toBe("callback_press_1");
+    expect(row.riskReasons).toContain("contact_seen_on_other_lines");
+    const item = (await queueItemOf(row.id))!;
+    expect(item).toMatchObject({ needsOperator: true, why: QUEUE_REASON_TEXTS.rules });
+    expect(item.reasons.find((r) => r.code === "contact_seen_on_other_lines")?.severity).toBe("high");
+
+    const approved = await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "approve", note: "ご本人と電話で話し、解除の意思を確認" });
+    expect(approved).toEqual({ ok: true, status: "cooling_off" });
+    row = await cancellationById(services, row.id);
+    expect(await events(row.id)).toEqual(expect.arrayContaining(["review_started", "operator_approved_with_note", "cooling_off_started"]));
     const audit = await services.db.select().from(auditLog).where(and(eq(auditLog.subjectId, row.id), eq(auditLog.action, "cancellation.approve")));
     expect(audit).toHaveLength(1);
   });
@@ -229,25 +301,41 @@ describe("the web and paper intake with a call to the line", () => {
     expect(notices[0]!.to).toBe("+81361600999");
   });
 
-  it("sends a request nobody answered for to an operator, and lapses a call-back nobody answers", async () => {
+  it("calls again when nobody answers, then a person once; after the person's call-back it lapses, and the requester is told", async () => {
     const e164 = "+81361700001";
     await applicationIn(services, { e164 });
     services.clock.advance(60 * DAY);
     const request = await created(web(e164, { requesterContact: "09022220004" }));
     services.clock.advance(CANCELLATION_POLICY.intakeAnswerHours * HOUR + 1000);
-    expect((await sweepCancellations(services)).intakeUnanswered).toBe(1);
+    expect((await sweepCancellations(services)).intakeUnanswered).toBeGreaterThanOrEqual(1);
     let row = await cancellationById(services, request.cancellationId);
-    expect(row.status).toBe("flagged");
+    // Unverified is the confirmation call's job, not a person's: a new call goes to the line.
+    expect(row.status).toBe("awaiting_confirmation");
     expect(row.riskReasons).toContain("not_verified_on_line");
-    // The old call can no longer be answered.
-    expect(await answer(row.id, true)).toEqual({ ok: false });
+    const firstCall = await latestCallOf(services, row.id);
+
+    const swept = await letConfirmationCallsGoUnanswered();
+    expect(swept.confirmationFailed).toBeGreaterThanOrEqual(1);
+    const calls = (await messagesOf(services, row.id)).filter((m) => m.purpose === "cancellation_confirmation");
+    expect(calls).toHaveLength(1 + CANCELLATION_POLICY.confirmationCallAttempts);
+    row = await cancellationById(services, row.id);
+    expect(row).toMatchObject({ status: "flagged", subscriberConfirmedAt: null });
+    expect(await queueItemOf(row.id)).toMatchObject({ needsOperator: true, why: QUEUE_REASON_TEXTS.confirmation_failed });
+    expect(await events(row.id)).toContain("confirmation_failed");
+    // The old calls can no longer be answered.
+    expect(await recordSubscriberAnswer(services, firstCall.id, true)).toEqual({ ok: false });
 
     const callBack = await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "call_back" });
     expect(callBack).toEqual({ ok: true, status: "awaiting_confirmation" });
-    services.clock.advance(CANCELLATION_POLICY.confirmationDeadlineHours * HOUR + 1000);
-    expect((await sweepCancellations(services)).expired).toBeGreaterThanOrEqual(1);
+    const again = await letConfirmationCallsGoUnanswered();
+    expect(again.expired).toBeGreaterThanOrEqual(1);
     row = await cancellationById(services, row.id);
     expect(row).toMatchObject({ status: "expired", subscriberConfirmedAt: null });
+    const told = (await messagesOf(services, row.id)).filter((m) => m.purpose === "cancellation_outcome");
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ channel: "sms", to: "+819022220004" });
+    expect(told[0]!.body).toContain("国際電話は止めたままです");
+    expect(await events(row.id)).toContain("requester_notified");
   });
 
   it("refuses a second open request on the same line, and replays one submission", async () => {
@@ -298,7 +386,9 @@ describe("fraud patterns", () => {
     services.clock.advance(CANCELLATION_POLICY.intakeAnswerHours * HOUR + 1000);
     await sweepCancellations(services);
     const rows = await Promise.all(ids.map((id) => cancellationById(services, id)));
-    expect(rows.every((r) => r.status === "flagged")).toBe(true);
+    // The first looks like any unanswered request (the line is called again); the ring shows from the second.
+    expect(rows[0]!.status).toBe("awaiting_confirmation");
+    expect(rows.slice(1).every((r) => r.status === "flagged")).toBe(true);
     expect(rows[0]!.riskReasons).not.toContain("contact_seen_on_other_lines");
     expect(rows[1]!.riskReasons).toContain("contact_seen_on_other_lines");
     expect(rows[2]!.riskReasons).toEqual(expect.arrayContaining(["contact_seen_on_other_lines", "burst_from_same_number"]));
@@ -351,11 +441,12 @@ describe("operators and the invariant", () => {
       lineVerification: "none",
     });
     if (result.kind !== "created") throw new Error("expected created");
-    expect(result.status).toBe("flagged");
+    // Paper cannot check the line: the centre calls it (no person needed for that).
+    expect(result.status).toBe("awaiting_confirmation");
     const refused = await operatorAction(services, { cancellationId: result.cancellationId, operatorId: OPERATOR, role: "admin", action: "approve", note: "書面で確認" });
     expect(refused).toMatchObject({ ok: false, reason: "no_subscriber_confirmation" });
     let row = await cancellationById(services, result.cancellationId);
-    expect(row.status).toBe("flagged");
+    expect(row.status).toBe("awaiting_confirmation");
     expect(row.reviewedBy).toBeNull();
 
     expect(await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "call_back" })).toEqual({ ok: true, status: "awaiting_confirmation" });
@@ -392,13 +483,9 @@ describe("objections during the cooling-off", () => {
     const result = await requestCancellationFromCall(services, { callSid: "CA-objection", ivrCallId: randomUUID(), lineE164: e164, relation: "self" });
     if (result.kind !== "created") throw new Error("expected created");
     let row = await cancellationById(services, result.cancellationId);
-    // The subscriber asks, but a family member applied: the rules flag it, the operator approves with a note.
-    expect(row.status).toBe("flagged");
+    // The subscriber asks from the line, but a family member applied: recorded, and the applicant is told.
+    expect(row.status).toBe("cooling_off");
     expect(row.riskReasons).toEqual(["requester_differs_from_applicant"]);
-    expect(await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "approve", note: "ご本人からの電話" })).toEqual({
-      ok: true,
-      status: "cooling_off",
-    });
     const code = await objectionCodeOf(services, row.id);
     const sms = (await messagesOf(services, row.id)).find((m) => m.channel === "sms")!;
     expect(sms.to).toBe("+819033330001");
@@ -442,6 +529,121 @@ describe("objections during the cooling-off", () => {
     });
     const row = await cancellationById(services, result.cancellationId);
     expect(canIssueResume(stateOf(row))).toBe(true);
+  });
+});
+
+describe("a withdrawal still open when the carrier completes the suspension (issue 11, point 5)", () => {
+  async function ordersOf(applicationId: string) {
+    return services.db.select().from(carrierOrders).where(eq(carrierOrders.applicationId, applicationId));
+  }
+
+  it("becomes a resumption under the same confirmation rules, from review or from the confirmation call", async () => {
+    const ring = "080-7777-0002";
+    await applicationIn(services, { e164: "+81366000001" });
+    const inReview = await applicationIn(services, { e164: "+81366000002", status: "verified" });
+    const awaiting = await applicationIn(services, { e164: "+81366000003", status: "verified" });
+    await planCarrierOrders(services);
+    expect((await applicationById(services, inReview.applicationId)).status).toBe("queued");
+
+    // A withdrawal with a high finding (the contact number was used on another line): in the queue.
+    await created(web("+81366000001", { requesterRelation: "family", requesterContact: ring }));
+    const flagged = await requestCancellation(services, {
+      channel: "operator",
+      idempotencyKey: `operator:${randomUUID()}`,
+      actor: `operator:${OPERATOR}`,
+      lineE164: "+81366000002",
+      requesterRelation: "family",
+      requesterContact: ring,
+      reasonCode: "other",
+      lineVerification: "none",
+    });
+    if (flagged.kind !== "created") throw new Error("expected created");
+    expect(flagged).toMatchObject({ status: "flagged", cancellationKind: "withdrawal" });
+    // A withdrawal on paper, waiting for the subscriber's answer to the call that asks about withdrawing.
+    const waiting = await requestCancellation(services, {
+      channel: "paper",
+      idempotencyKey: `paper:${randomUUID()}`,
+      actor: "paper:scan-complete",
+      lineE164: "+81366000003",
+      requesterRelation: "self",
+      reasonCode: "mistaken",
+      lineVerification: "none",
+    });
+    if (waiting.kind !== "created") throw new Error("expected created");
+    expect(waiting).toMatchObject({ status: "awaiting_confirmation", cancellationKind: "withdrawal" });
+    const withdrawalCall = await latestCallOf(services, waiting.cancellationId);
+
+    // The carrier completes both suspensions: the results go through the real upload.
+    const batch = await cutBatch(services, "kddi");
+    const orders = [...(await ordersOf(inReview.applicationId)), ...(await ordersOf(awaiting.applicationId))];
+    expect(orders).toHaveLength(2);
+    const uploaded = await uploadResults(services, {
+      carrierCode: "kddi",
+      batchId: batch!.batchId,
+      bytes: Buffer.from(resultsCsv(orders.map((o) => ({ id: o.id, result: "DONE", date: jstDate(services.now()) }))), "utf8"),
+      contentType: "text/csv",
+      actor: "carrier:kddi:test",
+    });
+    expect(uploaded, JSON.stringify(uploaded)).toMatchObject({ ok: true });
+    expect((await applicationById(services, inReview.applicationId)).status).toBe("completed");
+
+    // In review: now a resumption, still in the queue, still needing the subscriber's 1.
+    let row = await cancellationById(services, flagged.cancellationId);
+    expect(row).toMatchObject({ kind: "resumption", status: "flagged", subscriberConfirmedAt: null });
+    expect(await events(row.id)).toContain("kind_changed");
+    const refused = await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "supervisor", action: "approve", note: "急ぎ" });
+    expect(refused).toMatchObject({ ok: false, reason: "no_subscriber_confirmation" });
+    expect(await operatorAction(services, { cancellationId: row.id, operatorId: OPERATOR, role: "operator", action: "call_back" })).toEqual({ ok: true, status: "awaiting_confirmation" });
+    const [question] = (await messagesOf(services, row.id)).filter((m) => m.purpose === "cancellation_confirmation").slice(-1);
+    expect((JSON.parse(question!.body) as { fallbackText: string }).fallbackText).toContain("元に戻して");
+    await answer(row.id, true);
+    row = await cancellationById(services, row.id);
+    // Confirmed, but a resumption: the cooling-off first, and the application is not withdrawn.
+    expect(row).toMatchObject({ kind: "resumption", status: "cooling_off" });
+    expect(canIssueResume(stateOf(row))).toBe(false);
+    expect((await applicationById(services, inReview.applicationId)).status).toBe("completed");
+
+    // Waiting for the call: the withdrawal question is void, and the line is asked the resumption question.
+    row = await cancellationById(services, waiting.cancellationId);
+    expect(row).toMatchObject({ kind: "resumption", status: "awaiting_confirmation" });
+    expect(await recordSubscriberAnswer(services, withdrawalCall.id, true)).toEqual({ ok: false });
+    const resumptionCall = await latestCallOf(services, row.id);
+    expect(resumptionCall.id).not.toBe(withdrawalCall.id);
+    const [asked] = (await messagesOf(services, row.id)).filter((m) => m.purpose === "cancellation_confirmation").slice(-1);
+    expect((JSON.parse(asked!.body) as { fallbackText: string }).fallbackText).toContain("元に戻して");
+    expect(await recordSubscriberAnswer(services, resumptionCall.id, true)).toMatchObject({ ok: true, kind: "resumption", status: "cooling_off" });
+    expect((await applicationById(services, awaiting.applicationId)).status).toBe("completed");
+    services.clock.advance(CANCELLATION_POLICY.state.coolingOffHours * HOUR + 1000);
+    await sweepCancellations(services);
+    expect(canIssueResume(stateOf(await cancellationById(services, row.id)))).toBe(true);
+  });
+
+  it("is caught by the sweep when the application completed some other way", async () => {
+    const e164 = "+81366100001";
+    const app = await applicationIn(services, { e164, status: "verified" });
+    const result = await requestCancellation(services, {
+      channel: "paper",
+      idempotencyKey: `paper:${randomUUID()}`,
+      actor: "paper:scan-sweep",
+      lineE164: e164,
+      requesterRelation: "self",
+      reasonCode: "mistaken",
+      lineVerification: "none",
+    });
+    if (result.kind !== "created") throw new Error("expected created");
+    await moveApplication(services, app.applicationId, "completed");
+    expect((await sweepCancellations(services)).converted).toBeGreaterThanOrEqual(1);
+    const row = await cancellationById(services, result.cancellationId);
+    expect(row).toMatchObject({ kind: "resumption", status: "awaiting_confirmation", subscriberConfirmedAt: null });
+  });
+});
+
+describe("no state without a way out", () => {
+  it("the sweep or a job moves every status that waits on time or on a queue", () => {
+    for (const status of CANCELLATION_STATUSES) {
+      const exit = CANCELLATION_STATUS_EXITS[status];
+      if (exit.kind === "timer" || exit.kind === "queue") expect(STATUS_DEADLINES[status], status).toBeTruthy();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { asFile, notAForm, render, truthFor } from "../ocr/helpers";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, type TestBrowser, type TestServer } from "../support/http";
 import { signedInBrowser } from "../support/ops-session";
+import { answerPaperCall } from "../support/paper";
 
 let services: TestServices;
 let server: TestServer;
@@ -63,6 +64,8 @@ describe("paper intake", () => {
     const [scan] = await services.db.select().from(scans).orderBy(scans.createdAt).limit(1);
     expect(scan!.status).toBe("pending");
     await readScan(services, reader, scan!.id);
+    // A clean page goes to the line's confirmation first; the line says no, so a person keys it.
+    await answerPaperCall(server, services, scan!.id, "2");
     const [read] = await services.db.select().from(scans).where(eq(scans.id, scan!.id));
     expect(["ocr_done", "needs_review"]).toContain(read!.status);
     expect(read!.formType).toBe("application");
@@ -103,6 +106,7 @@ describe("paper intake", () => {
     await upload("scan-11.png", file, "image/png");
     const [scan] = await services.db.select().from(scans).where(eq(scans.status, "pending")).limit(1);
     await readScan(services, reader, scan!.id);
+    await answerPaperCall(server, services, scan!.id, "2");
     const review = await operator.get(`/ops/paper/${scan!.id}`);
     const before = await services.db.select().from(applications);
     const refused = await operator.post(`/ops/paper/${scan!.id}`, { csrf: operator.csrfFrom(review.html), phone: "09012345678", scope: "incoming", carrier: "kddi", relation: "self", name: "山田", kana: "ヤマダ", postalCode: "1000001", address: "東京都千代田区千代田1-1", signature: "on" });

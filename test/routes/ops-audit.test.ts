@@ -6,7 +6,7 @@ import { desc, eq, gt, sql } from "drizzle-orm";
 import { applications, auditLog } from "../../db/schema";
 import { createLetterBatch } from "../../app/lib/letters.server";
 import { createOperator, postForm, signIn } from "../support/ops";
-import { apply, ivrApplication } from "../support/ops-scenario";
+import { apply, ivrFormRequest } from "../support/ops-scenario";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
 
@@ -38,7 +38,8 @@ beforeAll(async () => {
   await signIn(auditor, services, a.username);
   const app = await apply(services, { lineE164: "+81312340401", subscriberName: NAME, subscriberKana: KANA, address: ADDRESS, contactPhone: "09044445555" });
   applicationId = app.applicationId;
-  const call = await ivrApplication(server, services, "+81312340402", "音声 花子");
+  // A form to mail: the IVR queue's items (names heard on phone applications are advisory, not tasks).
+  const call = await ivrFormRequest(server, services, "+81312340402", "音声 花子", "とうきょうと ちよだく ちよだ いちのいち");
   ivrCallId = call.id;
   await services.comms.queueLetter({ purpose: "test", idempotencyKey: "audit-letter", to: `〒1000001 ${ADDRESS} ${NAME} 様`, template: "other", data: { text: "お知らせ" }, applicationId });
   const batch = await createLetterBatch(services, { operatorId });

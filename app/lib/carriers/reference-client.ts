@@ -27,6 +27,8 @@ export type ReceivedRecord = {
   prefecture: number | null;
   request_ref: string;
   requested_at: string;
+  /** The name and kana were heard or read by machine, not typed: advisory (ADR 015). */
+  name_unverified: boolean;
 };
 
 export type Answer = { result: ResultCode; reason_code?: ReasonCode; note?: string };
@@ -130,6 +132,7 @@ export function parseBatchFile(bytes: Uint8Array, format: "csv" | "json", encodi
       prefecture: get("prefecture") === "" ? null : Number(get("prefecture")),
       request_ref: get("request_ref"),
       requested_at: get("requested_at"),
+      name_unverified: get("name_unverified") === "1",
     };
   });
 }

@@ -1,0 +1,418 @@
+/**
+ * Paper and FAX pages confirmed by the line, not by a person (issue 11, ADR 015).
+ *
+ * After the OCR, a page whose line and request are decided (domain/paper-request.ts) goes on by
+ * itself:
+ *  - an application page becomes `confirming`: the centre calls the line, says what was asked for and
+ *    asks the subscriber to press 1. The 1 creates the application, verified on the line with the
+ *    subscriber's own consent, in the same transaction that settles the page. A 2, or no answer after
+ *    PAPER_CALL_POLICY.maxCalls calls, sends the page to the paper queue with the reason;
+ *  - a cancellation page becomes a cancellation request; the cancellation service places its own
+ *    confirmation call and applies its rules (nothing turns calls back on without the subscriber's 1).
+ * Pages that cannot go on by themselves stay in the paper queue, with the reason.
+ *
+ * Calls are placed only in calling hours (JST), so nobody's phone rings at night for a FAX that came
+ * in at 2 a.m.; the sweep (workers/schedules.ts) places the first call when the hours open, retries,
+ * and gives up.
+ */
+import { and, asc, count, desc, eq, isNull, lt } from "drizzle-orm";
+import twilio from "twilio";
+import type { DbOrTx } from "../../db/client";
+import { ivrCalls, lines, scans, verifications } from "../../db/schema";
+import { paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
+import { prefectureFromAddress } from "../domain/regions";
+import { submitApplication } from "./applications.server";
+import { requestCancellation } from "./cancellations.server";
+import type { StoredReading } from "./paper-ocr.server";
+import { lookupPostalCode } from "./postal.server";
+import type { Services } from "./services.server";
+import { consentAnswer } from "./verification-call.server";
+import { upsertLine } from "./verification.server";
+
+export const PAPER_CALL_POLICY = {
+  /** Calls to the line before the page goes to a person. */
+  maxCalls: 3,
+  /** How long one call can be answered (Twilio rings, the subscriber may call back the same call). */
+  answerWindowMinutes: 60,
+  /** Time between the end of one call's window and the next call. */
+  retryGapMinutes: 120,
+  /** Hours (JST, [from, to)) in which the centre places calls to subscribers. */
+  callingHoursJst: { from: 9, to: 20 },
+} as const;
+
+const MINUTE = 60_000;
+
+/** Is `at` within the calling hours in Japan (UTC+9, no daylight saving)? */
+export function withinCallingHours(at: Date): boolean {
+  const hour = (at.getUTCHours() + 9) % 24;
+  return hour >= PAPER_CALL_POLICY.callingHoursJst.from && hour < PAPER_CALL_POLICY.callingHoursJst.to;
+}
+
+/**
+ * The line a prefilled form was printed for: the form's request id is the id of the IVR call that
+ * asked for it, and that call came from the line (caller ID). Null for blank forms or unknown ids.
+ */
+export async function lineFromFormRequest(db: DbOrTx, services: Pick<Services, "pii">, requestId: string | null | undefined): Promise<string | null> {
+  if (!requestId) return null;
+  const id = requestId.toLowerCase();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return null;
+  const [call] = await db.select({ fromEnc: ivrCalls.fromEnc, purpose: ivrCalls.purpose }).from(ivrCalls).where(eq(ivrCalls.id, id));
+  const from = call?.purpose === "form" ? services.pii.openNullable(call.fromEnc) : null;
+  return from && from.startsWith("+81") ? `0${from.slice(3)}` : null;
+}
+
+async function requestOf(services: Services, db: DbOrTx, scan: { fieldsEnc: string | null; requestId: string | null }): Promise<ReturnType<typeof straightThrough> | null> {
+  if (!scan.fieldsEnc) return null;
+  const stored = JSON.parse(services.pii.open(scan.fieldsEnc)) as StoredReading;
+  return straightThrough(stored, await lineFromFormRequest(db, services, scan.requestId ?? stored.requestId));
+}
+
+/**
+ * After the OCR stored a page (status ocr_done or needs_review): sends it on by itself when it can.
+ * Returns what happened. Safe to run twice: it only moves pages still in the state the OCR left.
+ */
+export async function routeReadScan(services: Services, scanId: string): Promise<"confirming" | "cancellation" | "held"> {
+  const [scan] = await services.db.select().from(scans).where(eq(scans.id, scanId));
+  if (!scan || !["ocr_done", "needs_review"].includes(scan.status) || scan.exceptionReason) return "held";
+  const decided = await requestOf(services, services.db, scan);
+  if (!decided) return "held";
+  if (!decided.ok) {
+    await services.db
+      .update(scans)
+      .set({ exceptionReason: decided.reason, status: "needs_review", updatedAt: services.now() })
+      .where(and(eq(scans.id, scanId), eq(scans.status, scan.status)));
+    return "held";
+  }
+  const { request } = decided;
+  if (request.formType === "cancellation") return (await submitPaperCancellation(services, scanId, request)) ? "cancellation" : "held";
+  const moved = await services.db.transaction(async (tx) => {
+    const lineId = await upsertLine(tx, request.lineE164, services.now());
+    const [updated] = await tx
+      .update(scans)
+      .set({ status: "confirming", lineId, updatedAt: services.now() })
+      .where(and(eq(scans.id, scanId), eq(scans.status, scan.status)))
+      .returning({ id: scans.id });
+    if (!updated) return false;
+    if (withinCallingHours(services.now())) await placePaperCall(services, tx, scanId, request, 1);
+    await services.audit.record({ actor: "system", action: "scan.line_confirmation_started", subjectType: "scan", subjectId: scanId, detail: { lineSource: request.lineSource } }, tx);
+    return true;
+  });
+  return moved ? "confirming" : "held";
+}
+
+async function submitPaperCancellation(services: Services, scanId: string, request: Extract<PaperRequest, { formType: "cancellation" }>): Promise<boolean> {
+  const result = await requestCancellation(services, {
+    channel: "paper",
+    idempotencyKey: `paper:${scanId}`,
+    actor: "system",
+    lineE164: request.lineE164,
+    requesterRelation: request.relation,
+    requesterName: request.name,
+    requesterContact: request.contactPhone,
+    reasonCode: PAPER_CANCELLATION_REASONS[request.reasonChoice] ?? "other",
+    reasonText: null,
+    lineVerification: "none",
+  });
+  if (result.kind !== "created" && result.kind !== "replayed") {
+    // Nothing on the line to cancel, or a request already open: a person writes back.
+    await services.db
+      .update(scans)
+      .set({ status: "needs_review", exceptionReason: "not_routable", updatedAt: services.now() })
+      .where(and(eq(scans.id, scanId), isNull(scans.cancellationId)));
+    return false;
+  }
+  await services.db.transaction(async (tx) => {
+    await tx
+      .update(scans)
+      .set({ status: "verified", cancellationId: result.cancellationId, verifiedAt: services.now(), updatedAt: services.now() })
+      .where(and(eq(scans.id, scanId), isNull(scans.cancellationId)));
+    await services.audit.record({ actor: "system", action: "scan.cancellation_submitted", subjectType: "scan", subjectId: scanId, detail: { cancellationId: result.cancellationId } }, tx);
+  });
+  return true;
+}
+
+/** The paper form's reason boxes, as the cancellation service names them. */
+export const PAPER_CANCELLATION_REASONS: Readonly<Record<string, "need_international" | "not_wanted" | "other">> = {
+  "need-international": "need_international",
+  "not-requested": "not_wanted",
+  "family-applied": "not_wanted",
+  other: "other",
+};
+
+async function placePaperCall(services: Services, tx: DbOrTx, scanId: string, request: PaperApplicationRequest, callNumber: number): Promise<void> {
+  const now = services.now();
+  const lineId = await upsertLine(tx, request.lineE164, now);
+  const [verification] = await tx
+    .insert(verifications)
+    .values({
+      lineId,
+      scanId,
+      method: "callback",
+      purpose: "paper",
+      sends: callNumber,
+      lastSentAt: now,
+      expiresAt: new Date(now.getTime() + PAPER_CALL_POLICY.answerWindowMinutes * MINUTE),
+      createdAt: now,
+    })
+    .returning({ id: verifications.id });
+  const verificationId = verification!.id;
+  await services.comms.queueCall(
+    {
+      idempotencyKey: `paper-call:${scanId}:${callNumber}`,
+      purpose: "paper_confirmation",
+      to: request.lineE164,
+      verificationId,
+      content: {
+        kind: "url",
+        url: `${services.config.publicBaseUrl}/ivr/paper/${verificationId}`,
+        fallbackText: paperConfirmationPrompt(request),
+      },
+    },
+    tx,
+  );
+}
+
+/**
+ * The subscriber called the centre from the line (caller ID) while a paper page for that line waits
+ * for its confirmation: a fresh question on this call (a call-in verification of the page), whose
+ * answer settles the page exactly as the outbound call's would. Null when nothing waits.
+ */
+export async function confirmPaperFromLine(services: Services, callerE164: string): Promise<{ verificationId: string } | null> {
+  return services.db.transaction(async (tx) => {
+    const now = services.now();
+    const [waiting] = await tx
+      .select({ scanId: scans.id, lineId: lines.id })
+      .from(scans)
+      .innerJoin(lines, eq(lines.id, scans.lineId))
+      .where(and(eq(lines.e164, callerE164), eq(scans.status, "confirming")))
+      .orderBy(asc(scans.createdAt))
+      .limit(1);
+    if (!waiting) return null;
+    const [row] = await tx
+      .insert(verifications)
+      .values({
+        lineId: waiting.lineId,
+        scanId: waiting.scanId,
+        method: "call_in",
+        purpose: "paper",
+        sends: 0,
+        expiresAt: new Date(now.getTime() + 15 * MINUTE),
+        createdAt: now,
+      })
+      .returning({ id: verifications.id });
+    await services.audit.record({ actor: "ivr", action: "scan.line_confirmation_call_in", subjectType: "scan", subjectId: waiting.scanId, detail: { verificationId: row!.id } }, tx);
+    return { verificationId: row!.id };
+  });
+}
+
+type PaperCall = { verification: typeof verifications.$inferSelect; scan: typeof scans.$inferSelect };
+
+async function loadCall(db: DbOrTx, verificationId: string, lock: boolean): Promise<PaperCall | null> {
+  const query = db
+    .select({ verification: verifications, scan: scans })
+    .from(verifications)
+    .innerJoin(scans, eq(scans.id, verifications.scanId))
+    .where(and(eq(verifications.id, verificationId), eq(verifications.purpose, "paper")));
+  const [row] = lock ? await query.for("update") : await query;
+  return row ?? null;
+}
+
+export type PaperQuestion = { ok: true; prompt: string } | { ok: false };
+
+/** The question when the subscriber picks up, or nothing when this call can no longer be answered. */
+export async function paperCallQuestion(services: Services, verificationId: string): Promise<PaperQuestion> {
+  const call = await loadCall(services.db, verificationId, false);
+  if (!call || call.verification.consent || call.verification.expiresAt <= services.now() || call.scan.status !== "confirming") return { ok: false };
+  const decided = await requestOf(services, services.db, call.scan);
+  if (!decided?.ok || decided.request.formType !== "application") return { ok: false };
+  return { ok: true, prompt: paperConfirmationPrompt(decided.request) };
+}
+
+export type PaperAnswer =
+  | { ok: true; answer: "agreed" | "refused"; reference: string | null; repeated: boolean }
+  | { ok: false };
+
+/**
+ * The subscriber's key press. 1: the application is created, verified on the line with the
+ * subscriber's consent, and the page settled, in one transaction. 2: the page goes to a person.
+ * The first answer stands.
+ */
+export async function recordPaperAnswer(services: Services, verificationId: string, agreed: boolean): Promise<PaperAnswer> {
+  return services.db.transaction(async (tx): Promise<PaperAnswer> => {
+    const now = services.now();
+    const call = await loadCall(tx, verificationId, true);
+    if (!call) return { ok: false };
+    const { verification, scan } = call;
+    if (verification.consent) return { ok: true, answer: verification.consent as "agreed" | "refused", reference: null, repeated: true };
+    if (verification.expiresAt <= now || scan.status !== "confirming") return { ok: false };
+    await tx.update(verifications).set({ consent: agreed ? "agreed" : "refused", verifiedAt: agreed ? now : null }).where(eq(verifications.id, verificationId));
+    if (!agreed) {
+      await holdScan(services, tx, scan.id, "line_refused");
+      await services.audit.record({ actor: "subscriber", action: "scan.line_refused", subjectType: "scan", subjectId: scan.id, detail: { verificationId } }, tx);
+      return { ok: true, answer: "refused", reference: null, repeated: false };
+    }
+    const decided = await requestOf(services, tx, scan);
+    if (!decided?.ok || decided.request.formType !== "application") {
+      await holdScan(services, tx, scan.id, "line_not_read");
+      return { ok: true, answer: "agreed", reference: null, repeated: false };
+    }
+    const request = decided.request;
+    const prefecture =
+      (request.postalCode ? (await lookupPostalCode(request.postalCode))?.prefecture : undefined) ??
+      (request.address ? prefectureFromAddress(request.address.value)?.code : undefined) ??
+      null;
+    const result = await submitApplication(
+      services,
+      {
+        channel: "paper",
+        idempotencyKey: `paper:${scan.id}`,
+        actor: "subscriber",
+        lineE164: request.lineE164,
+        scopes: request.scopes,
+        relation: request.relation,
+        subscriberName: request.name?.value ?? null,
+        subscriberKana: request.kana?.value ?? null,
+        nameUnverified: request.nameUnverified,
+        postalCode: request.postalCode,
+        address: request.address?.value ?? null,
+        prefecture,
+        contactPhone: request.contactPhone,
+        carrierChoice: request.carrierChoice,
+        // The subscriber pressed 1 on a call the centre placed to the line: the web's proof, and the
+        // subscriber's own consent whoever filled in the form (課題②).
+        verification: { method: "callback", verifiedAt: now, consentAt: now },
+      },
+      tx,
+    );
+    if (result.kind === "not_routable") {
+      await holdScan(services, tx, scan.id, "not_routable");
+      return { ok: true, answer: "agreed", reference: null, repeated: false };
+    }
+    const applicationId = result.kind === "created" || result.kind === "replayed" ? result.applicationId : null;
+    await tx
+      .update(scans)
+      .set({ status: "verified", applicationId, verifiedAt: now, updatedAt: now })
+      .where(and(eq(scans.id, scan.id), eq(scans.status, "confirming")));
+    await services.audit.record(
+      { actor: "subscriber", action: "scan.line_confirmed", subjectType: "scan", subjectId: scan.id, detail: { verificationId, applicationId, outcome: result.kind } },
+      tx,
+    );
+    return { ok: true, answer: "agreed", reference: result.kind === "created" || result.kind === "replayed" ? result.reference : null, repeated: false };
+  });
+}
+
+async function holdScan(services: Services, tx: DbOrTx, scanId: string, reason: string) {
+  await tx
+    .update(scans)
+    .set({ status: "needs_review", exceptionReason: reason, updatedAt: services.now() })
+    .where(and(eq(scans.id, scanId), eq(scans.status, "confirming")));
+}
+
+export type PaperSweepCounts = { called: number; heldUnanswered: number; rerouted: number };
+
+/** A page read this long ago and still `ocr_done` lost its routing step (a crash after the OCR). */
+const REROUTE_AFTER_MS = 10 * MINUTE;
+
+/**
+ * The timer of `confirming` pages: the first call once calling hours open, a new call when the last
+ * one's window has passed (after the gap), and the paper queue after the last call went unanswered.
+ */
+export async function sweepPaperConfirmations(services: Services): Promise<PaperSweepCounts> {
+  const counts: PaperSweepCounts = { called: 0, heldUnanswered: 0, rerouted: 0 };
+  const stranded = await services.db
+    .select({ id: scans.id })
+    .from(scans)
+    .where(and(eq(scans.status, "ocr_done"), isNull(scans.exceptionReason), lt(scans.updatedAt, new Date(services.now().getTime() - REROUTE_AFTER_MS))))
+    .limit(200);
+  for (const { id } of stranded) if ((await routeReadScan(services, id)) !== "held") counts.rerouted += 1;
+  const pending = await services.db.select({ id: scans.id }).from(scans).where(eq(scans.status, "confirming")).orderBy(asc(scans.updatedAt)).limit(500);
+  for (const { id } of pending) {
+    const outcome = await services.db.transaction(async (tx) => {
+      const now = services.now();
+      const [scan] = await tx.select().from(scans).where(and(eq(scans.id, id), eq(scans.status, "confirming"))).for("update");
+      if (!scan) return "none" as const;
+      // Only the centre's own calls count (a call-in by the subscriber is not a try of ours).
+      const ours = and(eq(verifications.scanId, id), eq(verifications.method, "callback"));
+      const [last] = await tx.select().from(verifications).where(ours).orderBy(desc(verifications.createdAt)).limit(1);
+      const [{ calls } = { calls: 0 }] = await tx.select({ calls: count() }).from(verifications).where(ours);
+      if (last && (last.consent || last.expiresAt > now)) return "none" as const;
+      if (Number(calls) >= PAPER_CALL_POLICY.maxCalls) {
+        await holdScan(services, tx, id, "line_unanswered");
+        await services.audit.record({ actor: "system", action: "scan.line_unanswered", subjectType: "scan", subjectId: id, detail: { calls: Number(calls) } }, tx);
+        return "held" as const;
+      }
+      const nextAt = last ? last.expiresAt.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE : now.getTime();
+      if (now.getTime() < nextAt || !withinCallingHours(now)) return "none" as const;
+      const decided = await requestOf(services, tx, scan);
+      if (!decided?.ok || decided.request.formType !== "application") {
+        await holdScan(services, tx, id, decided && !decided.ok ? decided.reason : "line_not_read");
+        return "held" as const;
+      }
+      await placePaperCall(services, tx, id, decided.request, Number(calls) + 1);
+      return "called" as const;
+    });
+    if (outcome === "called") counts.called += 1;
+    if (outcome === "held") counts.heldUnanswered += 1;
+  }
+  return counts;
+}
+
+// ————— TwiML for the Twilio webhooks /ivr/paper/:id and /ivr/paper/:id/answer —————
+
+const VOICE = { language: "ja-JP" as const };
+const ENDED = "国際電話不取扱受付センターです。このお電話の確認は、終わっています。失礼いたします。";
+const NO_ANSWER = "ボタンが押されませんでした。あとで、もう一度お電話することがあります。失礼いたします。";
+
+function gather(response: twilio.twiml.VoiceResponse, services: Services, verificationId: string, prompt: string) {
+  const g = response.gather({
+    input: ["dtmf", "speech"],
+    numDigits: 1,
+    timeout: 8,
+    language: "ja-JP",
+    hints: "はい,いいえ,同意する,同意しない",
+    action: `${services.config.publicBaseUrl}/ivr/paper/${verificationId}/answer`,
+    method: "POST",
+  });
+  g.say(VOICE, prompt);
+}
+
+/** The subscriber picked up: the question, twice, then goodbye without changing anything. */
+export async function paperCallTwiml(services: Services, verificationId: string): Promise<string> {
+  const response = new twilio.twiml.VoiceResponse();
+  const question = await paperCallQuestion(services, verificationId);
+  if (!question.ok) {
+    response.say(VOICE, ENDED);
+    response.hangup();
+    return response.toString();
+  }
+  gather(response, services, verificationId, question.prompt);
+  gather(response, services, verificationId, `もう一度申し上げます。${question.prompt}`);
+  response.say(VOICE, NO_ANSWER);
+  response.hangup();
+  return response.toString();
+}
+
+/** The key press (or speech): 1 confirms, 2 refuses, anything else asks once more. */
+export async function paperAnswerTwiml(services: Services, verificationId: string, params: { Digits?: string; SpeechResult?: string }): Promise<string> {
+  const response = new twilio.twiml.VoiceResponse();
+  const answer = consentAnswer(params);
+  if (answer === null) {
+    const question = await paperCallQuestion(services, verificationId);
+    if (question.ok) gather(response, services, verificationId, `聞き取れませんでした。${question.prompt}`);
+    response.say(VOICE, question.ok ? NO_ANSWER : ENDED);
+    response.hangup();
+    return response.toString();
+  }
+  const result = await recordPaperAnswer(services, verificationId, answer);
+  if (!result.ok) response.say(VOICE, "このお電話の確認は、有効期限が過ぎています。失礼いたします。");
+  else if (result.answer === "agreed") {
+    response.say(
+      VOICE,
+      "ありがとうございます。お申し込みを受け付けました。電話会社での手続きが終わりましたら、お手紙でお知らせします。センターが、お金や暗証番号をお聞きすることはありません。失礼いたします。",
+    );
+  } else {
+    response.say(VOICE, "承りました。このお申し込みは、このままでは進めません。センターの係の者が確かめます。お電話ありがとうございました。");
+  }
+  response.hangup();
+  return response.toString();
+}
