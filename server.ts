@@ -8,18 +8,22 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
-import express from "express";
+import { Transform, type TransformCallback } from "node:stream";
+import {
+  createReadableStreamFromReadable,
+  createRequestHandler as createRemixHandler,
+  writeReadableStreamToWritable,
+  type AppLoadContext,
+  type ServerBuild,
+} from "@remix-run/node";
+import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
+import { BodyTooLargeError, bodyLimitFor, tooLargeBody } from "./app/lib/body-limit.server";
 import { DEMO_OPERATOR_USERNAME } from "./db/seed";
 import { loadConfigOrExit, type Config } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
 import { startServices } from "./app/lib/services.server";
 import { seedDemoData } from "./app/lib/demo-data.server";
 import { startWorkers, type RunningWorkers } from "./workers/index";
-
-/** Paths whose unsafe requests authenticate otherwise (Twilio signature, carrier API key). */
-const CROSS_SITE_ALLOWED = [/^\/ivr\//, /^\/api\/carrier\//];
 
 export function contentSecurityPolicy(nonce: string): string {
   return [
@@ -41,12 +45,139 @@ export function maskPath(pathname: string): string {
   return pathname.replace(/\d{4,}/g, (digits) => `<${digits.length}d>`);
 }
 
+/** Encoded separators ("%2F", "%5C") have no use in our paths and would be decoded after the checks. */
+function checkedPath(url: URL): string | null {
+  if (/%2f|%5c|%00/i.test(url.pathname)) return null;
+  return `${url.pathname}${url.search}`;
+}
+
+/**
+ * The path every later check and Remix itself see: dot segments ("/ivr/../ops"), their encoded
+ * forms ("%2e%2e") and backslashes resolved as a browser's URL parser would. Returns null for a
+ * request target that is not a path.
+ */
+export function normaliseRequestTarget(target: string): string | null {
+  try {
+    if (target.startsWith("/")) {
+      const url = new URL(`http://localhost${target}`);
+      return checkedPath(url);
+    }
+    if (/^https?:\/\//i.test(target)) {
+      return checkedPath(new URL(target));
+    }
+    return null;
+  } catch {
+    /* falls through */
+  }
+  return null;
+}
+
+function sendTooLarge(req: ExpressRequest, res: ExpressResponse, limit: number) {
+  const answer = tooLargeBody(req.path, limit);
+  // Close the connection after the answer, so the rest of the body is never read.
+  res.status(413).set({ "Content-Type": answer.contentType, Connection: "close" }).send(answer.body);
+}
+
+/** Passes at most `limit` bytes of a request body, then fails with BodyTooLargeError. */
+class BodyLimiter extends Transform {
+  private seen = 0;
+  overflowed = false;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) {
+      this.overflowed = true;
+      callback(new BodyTooLargeError(this.limit));
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+/**
+ * Remix's Express adapter, with the request body read through this route's limiter: a route that
+ * reads more than its limit gets an error from the stream (readLimitedBody turns it into 413), and
+ * whatever the route answered, the client gets 413 and the connection is closed.
+ */
+function remixHandler(options: {
+  build: ServerBuild;
+  mode: string;
+  getLoadContext: (req: ExpressRequest, res: ExpressResponse) => AppLoadContext;
+}): express.RequestHandler {
+  const handleRequest = createRemixHandler(options.build, options.mode);
+  return async (req, res, next) => {
+    try {
+      const controller = new AbortController();
+      let finished = false;
+      res.on("finish", () => (finished = true));
+      res.on("close", () => {
+        if (!finished) controller.abort();
+      });
+      const headers = new Headers();
+      for (const [key, values] of Object.entries(req.headers)) {
+        if (values === undefined) continue;
+        for (const value of Array.isArray(values) ? values : [values]) headers.append(key, value);
+      }
+      const host = req.get("X-Forwarded-Host") ?? req.get("Host") ?? "localhost";
+      const port = host.split(":")[1];
+      const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+      const init: RequestInit & { duplex?: "half" } = { method: req.method, headers, signal: controller.signal };
+      let limiter: BodyLimiter | null = null;
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        const limit = bodyLimitFor(req.path);
+        limiter = new BodyLimiter(limit);
+        req.pipe(limiter);
+        limiter.on("error", () => req.unpipe(limiter!));
+        init.body = createReadableStreamFromReadable(limiter);
+        init.duplex = "half";
+        // An answer sent before the body was read to its end: drop the connection, not the rest of
+        // the body into memory.
+        res.on("finish", () => {
+          if (!req.complete) req.socket.destroySoon();
+        });
+      }
+      const response = await handleRequest(new Request(url.href, init), options.getLoadContext(req, res));
+      if (limiter?.overflowed) {
+        await response.body?.cancel().catch(() => {});
+        sendTooLarge(req, res, bodyLimitFor(req.path));
+        return;
+      }
+      res.statusMessage = response.statusText;
+      res.status(response.status);
+      for (const [key, value] of response.headers.entries()) res.append(key, value);
+      if (response.status === 413) res.set("Connection", "close");
+      if (response.headers.get("Content-Type")?.match(/text\/event-stream/i)) res.flushHeaders();
+      if (response.body) await writeReadableStreamToWritable(response.body, res);
+      else res.end();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
 export function createApp(options: { config: Config; build: ServerBuild; services: Awaited<ReturnType<typeof startServices>> }) {
   const { config, build, services } = options;
   const app = express();
   app.disable("x-powered-by");
   if (config.publicBaseUrl.startsWith("https://")) app.set("trust proxy", 1);
   const allowedOrigin = new URL(config.publicBaseUrl).origin;
+
+  // Paths are normalised before any security check: "/ivr/../ops/login" is "/ops/login" for the
+  // CSRF check below, the body limits and Remix alike.
+  app.use((req, res, next) => {
+    const normalised = normaliseRequestTarget(req.url);
+    if (normalised === null) {
+      res.status(400).type("text/plain; charset=utf-8").send("ページのアドレスが正しくありません。");
+      return;
+    }
+    if (normalised !== req.url) {
+      req.url = normalised;
+      req.originalUrl = normalised;
+    }
+    next();
+  });
 
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
@@ -70,9 +201,12 @@ export function createApp(options: { config: Config; build: ServerBuild; service
     next();
   });
 
-  // CSRF layer 1: a browser says where an unsafe request comes from; refuse other sites.
+  // CSRF layer 1: a browser says where an unsafe request comes from; refuse other sites. This holds
+  // for every path: the machine callers of /ivr (Twilio, signed) and /api/carrier (API key) send no
+  // Origin or Sec-Fetch-Site, and a browser of another site has no business posting there either
+  // (Remix itself would throw on a foreign Origin and answer 500).
   app.use((req, res, next) => {
-    if (["GET", "HEAD", "OPTIONS"].includes(req.method) || CROSS_SITE_ALLOWED.some((re) => re.test(req.path))) return next();
+    if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return next();
     const origin = req.get("Origin");
     const fetchSite = req.get("Sec-Fetch-Site");
     const hostOrigin = `${req.protocol}://${req.get("Host")}`;
@@ -84,12 +218,25 @@ export function createApp(options: { config: Config; build: ServerBuild; service
     next();
   });
 
+  // Bodies are capped per route (app/lib/body-limit.server.ts): a larger declared length is refused
+  // before anything is read; a body without one is cut while it streams (remixHandler).
+  app.use((req, res, next) => {
+    if (["GET", "HEAD", "OPTIONS"].includes(req.method)) return next();
+    const limit = bodyLimitFor(req.path);
+    const declared = req.get("Content-Length");
+    if (declared !== undefined && Number(declared) > limit) {
+      sendTooLarge(req, res, limit);
+      return;
+    }
+    next();
+  });
+
   app.use("/build", express.static(path.resolve("public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.resolve("public"), { maxAge: "1h" }));
 
   app.all(
     "*",
-    createRequestHandler({
+    remixHandler({
       build,
       mode: config.nodeEnv === "development" ? "development" : "production",
       getLoadContext: (req, res) => ({ services, cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? "" }),

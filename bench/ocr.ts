@@ -21,7 +21,7 @@ import { readFormPage } from "../app/lib/ocr/read-form.server";
 import { PSM, TesseractPool } from "../app/lib/ocr/tesseract-pool.server";
 import type { FieldReading, PageResult } from "../app/lib/ocr/types";
 import { normalizeJapaneseText, normalizeKana } from "../app/domain/paper-form";
-import { isCallableLine, LINE_CALL_MIN_CONFIDENCE } from "../app/domain/paper-request";
+import { isCallableLine, LINE_CALL_MIN_CONFIDENCE, LINE_CALL_MIN_VOTES } from "../app/domain/paper-request";
 import { FIELD_KINDS, type FieldKind } from "../templates/forms/layout";
 import { generatePages, writePages, type GeneratedPage } from "../test/fixtures/forms/generate";
 import { SCAN_MODES, type ScanMode } from "../test/fixtures/forms/render-page";
@@ -162,9 +162,9 @@ async function main(): Promise<void> {
     }
     // The line confirmation call (ADR 015): which read phone numbers are worth a call to the line.
     const phones = samples.filter((x) => x.field === "phone");
-    const called = phones.filter((x) => isCallableLine({ value: x.read, problems: x.problems, accepted: x.accepted, confidence: x.confidence }));
+    const called = phones.filter((x) => isCallableLine({ value: x.read, problems: x.problems, accepted: x.accepted, confidence: x.confidence, cells: x.cells }));
     const lineCall = [
-      `| phone fields | accepted without a check | worth a confirmation call (checks passed, confidence ≥ ${LINE_CALL_MIN_CONFIDENCE}) | of those, a wrong number (a stranger's line would ring) |`,
+      `| phone fields | accepted without a check | worth a confirmation call (checks passed; each digit agreed at ≥ ${LINE_CALL_MIN_CONFIDENCE} or settled by ≥ ${LINE_CALL_MIN_VOTES} of 5 reads) | of those, a wrong number (a stranger's line would ring) |`,
       `| ---: | ---: | ---: | ---: |`,
       `| ${phones.length} | ${phones.filter((x) => x.accepted).length} (${pct(phones.filter((x) => x.accepted).length, phones.length)}) | ${called.length} (${pct(called.length, phones.length)}) | ${called.filter((x) => !x.exact).length} |`,
     ];

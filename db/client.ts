@@ -123,23 +123,42 @@ export async function createDatabase(target: DatabaseTarget): Promise<Database> 
 }
 
 /**
- * Applies the committed migrations. On PostgreSQL several web and worker processes may start at once:
- * a session-level advisory lock on one dedicated connection makes them take turns.
+ * Runs `work` while holding the schema advisory lock. On PostgreSQL several web and worker processes
+ * may start at once on an empty database: everything that creates schema (the drizzle migrations, the
+ * reference seed, pg-boss's own schema and its queues) runs inside this, so they take turns. The lock
+ * is session-level, on one dedicated connection that is closed afterwards (which releases it even if
+ * the unlock is never reached). PGlite is one connection in one process: no lock is needed.
  */
-export async function migrateDatabase(database: Database): Promise<void> {
+export async function withSchemaLock<T>(database: Database, work: () => Promise<T>): Promise<T> {
+  if (database.kind === "pglite") return work();
+  const single = postgres(database.connectionString!, { max: 1, onnotice: () => {}, connection: { application_name: "kokusai-schema-lock" } });
+  try {
+    await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    try {
+      return await work();
+    } finally {
+      await single`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
+    }
+  } finally {
+    await single.end({ timeout: 5 });
+  }
+}
+
+/** Applies the committed migrations; the caller holds the schema lock (see withSchemaLock). */
+export async function applyMigrations(database: Database): Promise<void> {
   if (database.kind === "pglite") {
     await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     return;
   }
   const single = postgres(database.connectionString!, { max: 1, onnotice: () => {} });
   try {
-    await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    try {
-      await migratePostgres(drizzlePostgres({ client: single }), { migrationsFolder: MIGRATIONS_FOLDER });
-    } finally {
-      await single`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
-    }
+    await migratePostgres(drizzlePostgres({ client: single }), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
     await single.end({ timeout: 5 });
   }
+}
+
+/** Applies the committed migrations under the schema lock. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  await withSchemaLock(database, () => applyMigrations(database));
 }

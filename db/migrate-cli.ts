@@ -4,15 +4,17 @@
  * start, under an advisory lock, so this is optional.)
  */
 import { ConfigError, loadConfig } from "../app/lib/env.server";
-import { createDatabase, migrateDatabase } from "./client";
+import { applyMigrations, createDatabase, withSchemaLock } from "./client";
 import { seedReferenceData } from "./seed";
 
 try {
   const config = loadConfig();
   const database = await createDatabase(config.database);
   try {
-    await migrateDatabase(database);
-    await seedReferenceData(database.db);
+    await withSchemaLock(database, async () => {
+      await applyMigrations(database);
+      await seedReferenceData(database.db);
+    });
     process.stdout.write(`migrated ${config.database.kind === "pglite" ? config.database.dataDir : "PostgreSQL (DATABASE_URL)"}\n`);
   } finally {
     await database.close();

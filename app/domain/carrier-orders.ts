@@ -5,7 +5,7 @@
  * An order is created once per (line, action, scope, request, carrier): the key below is unique in the
  * database, so a retried or crashed job finds the order it made before instead of making another.
  */
-import { routeApplication, type CarrierCapability, type CarrierCode, type Scope } from "./carriers";
+import { acceptsViaCentre, isCarrierCode, routeApplication, type CarrierCapability, type CarrierCode, type Scope } from "./carriers";
 import type { OrderAction } from "./carrier-files";
 import type { ReasonCode, ResultCode } from "./carrier-results";
 
@@ -78,6 +78,30 @@ export function applicationOutcome(orders: readonly OrderFacts[], scopes: readon
   const satisfiedScopes = states.filter((s) => s.state === "satisfied").map((s) => s.scope);
   if (failedScopes.length === 0) return { kind: "completed", scopes: satisfiedScopes };
   return { kind: "failed", failedScopes, satisfiedScopes };
+}
+
+/**
+ * A failed outcome that is really done: the carrier that owns the line (it suspended or accepted a
+ * scope) does not take the failed scopes through the centre at all — e.g. outgoing calls on an NTT
+ * line, asked for with わからない, went as inquiries to the carriers that do take them, who all said
+ * "not our subscriber". No person can change that: the application completes for what was done, and
+ * the applicant is told to ask the carrier directly for the rest (as the web journey says up front).
+ * Null when a failed scope could still have been done through the centre (a person looks).
+ */
+export function directOnlyOutcome(
+  orders: readonly OrderFacts[],
+  outcome: Extract<ApplicationOutcome, { kind: "failed" }>,
+  capabilities: readonly CarrierCapability[],
+): { owner: CarrierCode; scopes: Scope[]; directOnly: Scope[] } | null {
+  if (outcome.satisfiedScopes.length === 0) return null;
+  const owners = [...new Set(orders.filter((o) => outcome.satisfiedScopes.includes(o.scope) && satisfiesSuspension(o)).map((o) => o.carrier))];
+  if (owners.length !== 1 || !isCarrierCode(owners[0])) return null;
+  const owner = owners[0] as CarrierCode;
+  if (outcome.failedScopes.some((scope) => acceptsViaCentre(owner, scope, capabilities))) return null;
+  // Every failed order was a "not our subscriber" from another carrier (nothing the owner refused).
+  const failed = orders.filter((o) => outcome.failedScopes.includes(o.scope));
+  if (!failed.every((o) => o.carrier !== owner && o.status === "rejected" && o.reasonCode === "NOT_OUR_SUBSCRIBER")) return null;
+  return { owner, scopes: outcome.satisfiedScopes, directOnly: outcome.failedScopes };
 }
 
 /**

@@ -197,7 +197,7 @@ function acceptedHereMessage(scope: Scope): string {
   return `${SCOPE_LABELS[scope]}は、このセンターでお手続きできます。`;
 }
 
-function applyDirectlyMessage(carrier: CarrierCode, scope: Scope): string {
+export function applyDirectlyMessage(carrier: CarrierCode, scope: Scope): string {
   return `${SCOPE_LABELS[scope]}は、${CARRIER_NAMES[carrier]}に直接お申し込みください。`;
 }
 

@@ -19,17 +19,32 @@ import { parseReference } from "./reference-number";
 export type PaperRelation = "self" | "family" | "other";
 
 /**
- * The line number of a page is worth a confirmation call from this OCR confidence on, when it passes
- * every check (a fixed-line number in use) — lower than the acceptance threshold of a value taken
- * without any check (ACCEPT_THRESHOLDS.digits 0.9, 0.97 on normal-mode FAX), because the call is the
- * check: a misread number rings a line whose subscriber does not confirm, and the page goes to a
- * person. What this costs is a call to a stranger, so it is set where no wrong number got a call.
+ * The line number of a page is worth a confirmation call when it passes every check (a fixed-line
+ * number in use) and each of its digits is either read alike by the three line reads with at least
+ * this confidence, or — where the reads disagreed — settled by a clear majority of the five reads
+ * (LINE_CALL_MIN_VOTES for the digit, at most one vote for any other). That is looser than taking a
+ * value without any check (ACCEPT_THRESHOLDS.digits 0.9, 0.97 on normal-mode FAX), because the call
+ * is the check: a misread number rings a line whose subscriber does not confirm, and the page goes to
+ * a person. What it costs is a call to a stranger, so it is set where no wrong number got a call.
  * Set on `npm run bench:ocr -- --seed 20250401 --dump` (the seed that set the OCR thresholds): every
- * wrong phone read had 0.30 (the engines disagreed), right reads 0.30–0.98; at 0.5, 23 of 30 lines
- * get a call (18 accepted without a check) and 0 wrong ones. Reported on held-out seed 20261201: 23 of 30 get a
- * call (15 accepted without a check), 0 wrong (BENCHMARKS.md, "Paper: which lines get a confirmation call").
+ * wrong phone read had a digit with at most 2 votes or a tie; 25 of 30 lines get a call (18 accepted
+ * without a check), 0 wrong. The held-out figures are in BENCHMARKS.md (OCR section, other seeds).
  */
 export const LINE_CALL_MIN_CONFIDENCE = 0.5;
+export const LINE_CALL_MIN_VOTES = 3;
+
+type CellReading = NonNullable<FieldReading["cells"]>[number];
+
+/** A digit the three line reads agreed on, or that a clear majority of all five reads gave. */
+function isSettledDigit(cell: CellReading): boolean {
+  if (cell.value === "") return true; // an empty box (checked by the field's gap and length checks)
+  if (!cell.alternatives) return cell.confidence >= LINE_CALL_MIN_CONFIDENCE;
+  const votes = cell.alternatives.filter((a) => a.length === 1);
+  const forValue = votes.filter((v) => v === cell.value).length;
+  const forOthers = new Map<string, number>();
+  for (const v of votes) if (v !== cell.value) forOthers.set(v, (forOthers.get(v) ?? 0) + 1);
+  return forValue >= LINE_CALL_MIN_VOTES && Math.max(0, ...forOthers.values()) <= 1;
+}
 
 /** Why a page needs a person; the codes go into scans.exception_reason (labels: app/lib/review-reasons.ts). */
 export const PAPER_HOLD_CODES = ["line_not_read", "scope_not_read", "relation_not_read", "not_eligible"] as const;
@@ -112,9 +127,10 @@ function decidedRelation(reading: PageReading): PaperRelation | null {
 type Line = { ok: true; digits: string; e164: string; source: "qr" | "ocr" } | { ok: false; reason: HoldReason };
 
 /** Is a read phone comb worth a confirmation call: every check passed, and confident enough (see above)? */
-export function isCallableLine(f: Pick<FieldReading, "value" | "problems" | "accepted" | "confidence">): boolean {
+export function isCallableLine(f: Pick<FieldReading, "value" | "problems" | "accepted" | "confidence" | "cells">): boolean {
   if (typeof f.value !== "string" || f.value === "" || f.problems.length > 0) return false;
-  return f.accepted || f.confidence >= LINE_CALL_MIN_CONFIDENCE;
+  if (f.accepted) return true;
+  return f.cells ? f.cells.every(isSettledDigit) : f.confidence >= LINE_CALL_MIN_CONFIDENCE;
 }
 
 function callableLine(reading: PageReading): string | null {

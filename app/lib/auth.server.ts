@@ -18,6 +18,7 @@ import { hashPassword, verifyPassword } from "./password.server";
 import { MIN_PASSWORD_LENGTH } from "./ops-labels";
 import { AREAS, ROLES, type AccessKind, type Area, type Role } from "./roles";
 import { checkTotp, newTotpSecret, totpQrDataUrl, totpUri } from "./totp.server";
+import { checkedRedirectPath } from "./redirects.server";
 
 export { ROLES, type Role };
 
@@ -317,8 +318,10 @@ export function clearSessionCookie(context: AppLoadContext): string {
   return sessionCookie(context, "", 0);
 }
 
-/** Only same-site paths, so a login link cannot send an operator to another site afterwards. */
+/**
+ * Only back-office paths on this site, checked after URL resolution (redirects.server.ts), so a login
+ * link cannot send an operator to another site afterwards.
+ */
 export function safeRedirectPath(target: FormDataEntryValue | string | null | undefined, fallback = "/ops"): string {
-  if (typeof target !== "string" || !target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) return fallback;
-  return target;
+  return checkedRedirectPath(target, { prefix: "/ops", fallback });
 }

@@ -6,9 +6,8 @@
 import twilio from "twilio";
 import { confirmationCallQuestion, recordSubscriberAnswer } from "./cancellations.server";
 import type { Services } from "./services.server";
+import { voiceOf } from "./twiml-voice";
 import { consentAnswer } from "./verification-call.server";
-
-const VOICE = { language: "ja-JP" as const };
 
 function gather(response: twilio.twiml.VoiceResponse, services: Services, verificationId: string, prompt: string) {
   const g = response.gather({
@@ -20,7 +19,7 @@ function gather(response: twilio.twiml.VoiceResponse, services: Services, verifi
     action: `${services.config.publicBaseUrl}/ivr/cancellation/${verificationId}/answer`,
     method: "POST",
   });
-  g.say(VOICE, prompt);
+  g.say(voiceOf(services.config), prompt);
 }
 
 const ENDED = "国際電話不取扱受付センターです。このお電話の確認は、終わっています。失礼いたします。";
@@ -29,6 +28,7 @@ const NO_ANSWER =
 
 /** The subscriber picked up: the question, twice, then goodbye without changing anything. */
 export async function cancellationCallTwiml(services: Services, verificationId: string): Promise<string> {
+  const VOICE = voiceOf(services.config);
   const response = new twilio.twiml.VoiceResponse();
   const question = await confirmationCallQuestion(services, verificationId);
   if (!question.ok) {
@@ -45,6 +45,7 @@ export async function cancellationCallTwiml(services: Services, verificationId: 
 
 /** The key press (or speech): 1 confirms, 2 refuses, anything else asks once more. */
 export async function cancellationAnswerTwiml(services: Services, verificationId: string, params: { Digits?: string; SpeechResult?: string }): Promise<string> {
+  const VOICE = voiceOf(services.config);
   const response = new twilio.twiml.VoiceResponse();
   const answer = consentAnswer(params);
   if (answer === null) {

@@ -12,6 +12,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { carrierApiKeys, carriers, carrierSessions, carrierUsers } from "../../db/schema";
 import { hashPassword, verifyPassword } from "./password.server";
 import type { Services } from "./services.server";
+import { checkedRedirectPath } from "./redirects.server";
 
 export const API_KEY_PREFIX = "kfk_";
 export const CARRIER_SESSION_COOKIE = "carrier_session";
@@ -216,8 +217,7 @@ export async function revokeCarrierSession(context: AppLoadContext, sessionId: s
     .where(and(eq(carrierSessions.id, sessionId), isNull(carrierSessions.revokedAt)));
 }
 
-/** Only paths under /carrier, so the login cannot send anyone elsewhere. */
+/** Only paths under /carrier on this site, checked after URL resolution (redirects.server.ts). */
 export function safeCarrierRedirect(target: FormDataEntryValue | string | null | undefined): string {
-  if (typeof target !== "string" || !target.startsWith("/carrier") || target.startsWith("//")) return "/carrier";
-  return target;
+  return checkedRedirectPath(target, { prefix: "/carrier", fallback: "/carrier" });
 }

@@ -16,9 +16,9 @@ import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../../db/client";
 import { applications, carrierBatches, carrierOrders, carrierResultUploads, carriers, lines } from "../../db/schema";
 import { transition, type ApplicationStatus } from "../domain/application-state";
-import { CARRIER_NAMES, isCarrierCode, SCOPE_DESCRIPTIONS, SCOPE_LABELS, type CarrierCode, type Scope } from "../domain/carriers";
+import { applyDirectlyMessage, CARRIER_NAMES, isCarrierCode, SCOPE_DESCRIPTIONS, SCOPE_LABELS, type CarrierCode, type Scope } from "../domain/carriers";
 import { decodeUpload, type OrderAction } from "../domain/carrier-files";
-import { applicationOutcome, OPEN_ORDER_STATUSES, rerouteTargets, type OrderFacts, type OrderStatus } from "../domain/carrier-orders";
+import { applicationOutcome, directOnlyOutcome, OPEN_ORDER_STATUSES, rerouteTargets, type OrderFacts, type OrderStatus } from "../domain/carrier-orders";
 import {
   jstDate,
   parseResultsCsv,
@@ -442,6 +442,29 @@ async function settleApplication(tx: Tx, services: Services, applicationId: stri
     await applicationCompleted(services, tx, app.id, actor);
     return;
   }
+  // Done for what the centre can do: the owner does not take the failed scopes through the centre.
+  const direct = directOnlyOutcome(facts, outcome, await loadCapabilities(tx));
+  if (direct) {
+    const effectiveDate =
+      rows
+        .filter((o) => o.action === "SUSPEND" && o.effectiveDate)
+        .map((o) => o.effectiveDate!)
+        .sort()
+        .at(-1) ?? jstDate(now);
+    await moveTo(tx, {
+      applicationId: app.id,
+      from: status,
+      to: "completed",
+      actor,
+      type: "completed",
+      detail: { scopes: direct.scopes, effectiveDate, directOnly: direct.directOnly, owner: direct.owner },
+      at: now,
+    });
+    for (const scope of direct.directOnly) await releasePendingSuspension(tx, app.lineId, scope, now);
+    await notifyCompletion(tx, services, app, direct.scopes, effectiveDate, { owner: direct.owner, scopes: direct.directOnly });
+    await applicationCompleted(services, tx, app.id, actor);
+    return;
+  }
   // Failed: nothing open and a scope not suspended. The back office takes it from here.
   const failed = rows.filter((o) => outcome.failedScopes.includes(o.scope as Scope) && (o.status === "rejected" || o.status === "accepted"));
   // Nobody owns the line: every carrier asked said "not our subscriber" (directly or to an inquiry).
@@ -523,7 +546,10 @@ export async function notifyCompletion(
   app: typeof applications.$inferSelect,
   scopes: Scope[],
   effectiveDate: string,
+  /** Scopes the line's carrier does not take through the centre: the applicant asks it directly. */
+  directOnly?: { owner: CarrierCode; scopes: Scope[] },
 ): Promise<"call" | "sms" | "letter"> {
+  const directNote = directOnly ? directOnly.scopes.map((scope) => applyDirectlyMessage(directOnly.owner, scope)).join("") : "";
   const [line] = await tx.select({ e164: lines.e164 }).from(lines).where(eq(lines.id, app.lineId));
   const number = formatDisplay(line!.e164);
   const scopeLabels = scopes.map((s) => SCOPE_LABELS[s]);
@@ -531,7 +557,7 @@ export async function notifyCompletion(
   const [y, m, d] = effectiveDate.split("-").map(Number);
   const spokenDate = `${y}年${m}月${d}日`;
   const callText = () =>
-    `こちらは、国際電話不取扱受付センターです。お申し込みいただいた、国際電話を止める手続きが、終わりました。${spokenDate}から、外国との電話が止まっています。受付番号は、${speakableGroups(app.reference).map(spelledDigits).join("、の、")}、です。日本の中の電話は、これまでどおり使えます。`;
+    `こちらは、国際電話不取扱受付センターです。お申し込みいただいた、国際電話を止める手続きが、終わりました。${spokenDate}から、外国との電話が止まっています。受付番号は、${speakableGroups(app.reference).map(spelledDigits).join("、の、")}、です。日本の中の電話は、これまでどおり使えます。${directNote}`;
 
   if (app.channel === "ivr") {
     await services.comms.queueCall({ ...base, to: line!.e164, content: { kind: "say", text: `${callText()}もう一度、くりかえします。${callText()}` } }, tx);
@@ -543,7 +569,7 @@ export async function notifyCompletion(
       {
         ...base,
         to: mobile,
-        body: `【国際電話不取扱受付センター】${number} の国際電話を止める手続きが終わりました（${scopeLabels.join("・")}、${spokenDate}から）。受付番号 ${formatReference(app.reference)}`,
+        body: `【国際電話不取扱受付センター】${number} の国際電話を止める手続きが終わりました（${scopeLabels.join("・")}、${spokenDate}から）。受付番号 ${formatReference(app.reference)}${directNote ? ` ${directNote}` : ""}`,
       },
       tx,
     );
@@ -559,7 +585,7 @@ export async function notifyCompletion(
       referenceDisplay: formatReference(app.reference),
       number,
       scopes: scopeLabels,
-      scopeDescriptions: scopes.map((s) => SCOPE_DESCRIPTIONS[s]),
+      scopeDescriptions: [...scopes.map((s) => SCOPE_DESCRIPTIONS[s]), ...(directNote ? [directNote] : [])],
       effectiveDate,
       carrierName: carrier,
       subscriberName: name,

@@ -14,6 +14,7 @@ import { outbox } from "../../db/schema";
 import { JOB_NAMES } from "./jobs";
 import type { PiiCipher } from "./pii.server";
 import type { JobQueue } from "./queue.server";
+import { sayOptions, type JaVoice } from "./twiml-voice";
 
 export type CallContent =
   /** Read this text aloud in Japanese (twice is the caller's choice of text). */
@@ -30,9 +31,9 @@ export interface MessageProvider {
   placeCall(to: string, content: CallContent): Promise<DeliveryResult>;
 }
 
-export function sayTwiml(text: string): string {
+export function sayTwiml(text: string, voice?: JaVoice): string {
   const response = new twilio.twiml.VoiceResponse();
-  response.say({ language: "ja-JP" }, text);
+  response.say(sayOptions(voice), text);
   return response.toString();
 }
 
@@ -54,6 +55,8 @@ export function createTwilioProvider(options: {
   authToken: string;
   fromNumber: string;
   statusCallbackUrl?: string;
+  /** The Japanese voice of calls that only read a message (TWILIO_VOICE); default Polly.Mizuki. */
+  voice?: JaVoice;
   /** Injected in tests to capture the exact HTTP payloads sent to Twilio. */
   httpClient?: ConstructorParameters<typeof twilio.Twilio>[2] extends infer O
     ? O extends { httpClient?: infer H }
@@ -76,7 +79,7 @@ export function createTwilioProvider(options: {
       const call = await client.calls.create({
         to,
         from: options.fromNumber,
-        ...(content.kind === "say" ? { twiml: sayTwiml(content.text) } : { url: content.url, method: "POST" }),
+        ...(content.kind === "say" ? { twiml: sayTwiml(content.text, options.voice) } : { url: content.url, method: "POST" }),
         ...(options.statusCallbackUrl ? { statusCallback: options.statusCallbackUrl, statusCallbackMethod: "POST" } : {}),
       });
       return { providerRef: call.sid, status: "sent" };

@@ -8,6 +8,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { AppLoadContext } from "@remix-run/node";
+import { readLimitedForm } from "./body-limit.server";
 
 export const CSRF_FIELD = "csrf";
 const COOKIE = "csrf";
@@ -49,9 +50,12 @@ export function isValidCsrf(request: Request, context: AppLoadContext, submitted
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Reads the posted form and refuses it (403, plain Japanese) unless its CSRF token is valid. */
+/**
+ * Reads the posted form, at most this route's body limit (413 beyond it, see body-limit.server.ts),
+ * and refuses it (403, plain Japanese) unless its CSRF token is valid.
+ */
 export async function readForm(request: Request, context: AppLoadContext): Promise<FormData> {
-  const form = await request.formData();
+  const form = await readLimitedForm(request);
   if (!isValidCsrf(request, context, form.get(CSRF_FIELD))) {
     throw new Response(
       "画面の有効期限が切れたか、別のサイトから送信されました。お手数ですが、前の画面に戻って、もう一度お試しください。",

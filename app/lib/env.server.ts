@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_TWILIO_VOICE, JA_JP_VOICES, type JaVoice } from "./twiml-voice";
 
 const base64Key = (bytes: number, name: string) =>
   z
@@ -58,6 +59,10 @@ const envSchema = z
     TWILIO_FROM_NUMBER: optionalNonEmpty.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
       message: "TWILIO_FROM_NUMBER must be an E.164 number such as +81312345678",
     }),
+    /** The voice of every <Say> (a ja-JP voice Twilio supports). */
+    TWILIO_VOICE: optionalNonEmpty.pipe(
+      z.enum(JA_JP_VOICES, { errorMap: () => ({ message: `TWILIO_VOICE must be a Japanese voice Twilio supports: ${JA_JP_VOICES.join(", ")}` }) }).optional(),
+    ),
     CENTRE_PHONE_NUMBER: z
       .string()
       .regex(/^\+81\d{9,10}$/, "CENTRE_PHONE_NUMBER must be an E.164 Japanese number such as +81120000000")
@@ -125,6 +130,8 @@ export type Config = {
     pushRetryDelaySeconds: number;
   };
   twilio: { accountSid: string; authToken: string; fromNumber: string } | null;
+  /** The ja-JP voice of every <Say> (TWILIO_VOICE); optional so hand-built configurations need not carry it. */
+  twilioVoice?: JaVoice;
   centrePhoneNumber: string;
   operatorNumber: string | null;
   runWorkersInProcess: boolean;
@@ -228,6 +235,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM_NUMBER
         ? { accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, fromNumber: env.TWILIO_FROM_NUMBER }
         : null,
+    twilioVoice: env.TWILIO_VOICE ?? DEFAULT_TWILIO_VOICE,
     centrePhoneNumber: env.CENTRE_PHONE_NUMBER,
     operatorNumber: env.OPERATOR_NUMBER ?? null,
     runWorkersInProcess: env.RUN_WORKERS === "auto" ? embedded : env.RUN_WORKERS === "true",

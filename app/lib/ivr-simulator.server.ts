@@ -8,12 +8,40 @@ import { randomBytes } from "node:crypto";
 import twilio from "twilio";
 
 export type TwimlVerb =
-  | { type: "say"; text: string }
-  | { type: "gather"; action: string; numDigits?: number; finishOnKey?: string; input: string[]; says: string[] }
-  | { type: "record"; action: string }
+  | { type: "say"; text: string; voice?: string; language?: string }
+  | { type: "gather"; action: string; numDigits?: number; finishOnKey?: string; timeout?: number; input: string[]; says: string[] }
+  | { type: "record"; action: string; timeout?: number; maxLength?: number }
   | { type: "redirect"; url: string }
-  | { type: "dial"; number: string }
+  | { type: "dial"; number: string; action?: string }
   | { type: "hangup" };
+
+/** The server did not answer at all (nothing listening on that port, or a wrong --url). */
+export class ServerUnreachableError extends Error {
+  constructor(readonly url: string, cause: unknown) {
+    super(`could not reach ${url}`, { cause });
+  }
+}
+
+/** A webhook answered with an HTTP error (403: the signature did not match the server's token). */
+export class WebhookError extends Error {
+  constructor(readonly url: string, readonly status: number) {
+    super(`webhook ${url} answered ${status}`);
+  }
+}
+
+/** The two setup mistakes of `npm run ivr`, in one plain line each (no stack trace); null for anything else. */
+export function explainSetupError(error: unknown, serverUrl: string): string | null {
+  if (error instanceof ServerUnreachableError) {
+    return `サーバーに接続できません: ${serverUrl} でサーバーが動いていません。別の端末で npm start を実行するか、--url で動いているサーバーを指定してください。`;
+  }
+  if (error instanceof WebhookError && error.status === 403) {
+    return "署名がサーバーに拒否されました (403): このコマンドとサーバーとで TWILIO_AUTH_TOKEN（未設定なら DATA_DIR）か PUBLIC_BASE_URL が違います。サーバーと同じ環境変数で実行してください。";
+  }
+  if (error instanceof WebhookError) return `サーバーがエラーを返しました (${error.status}): ${error.url}`;
+  return null;
+}
+
+const numberOrUndefined = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 const decodeXml = (text: string) =>
   text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
@@ -34,7 +62,7 @@ export function parseTwiml(xml: string): TwimlVerb[] {
     const attrs = attributes(rawAttributes ?? "");
     switch (name) {
       case "Say":
-        verbs.push({ type: "say", text: decodeXml(inner) });
+        verbs.push({ type: "say", text: decodeXml(inner), ...(attrs.voice ? { voice: attrs.voice } : {}), ...(attrs.language ? { language: attrs.language } : {}) });
         break;
       case "Gather":
         verbs.push({
@@ -42,18 +70,19 @@ export function parseTwiml(xml: string): TwimlVerb[] {
           action: attrs.action ?? "",
           numDigits: attrs.numDigits ? Number(attrs.numDigits) : undefined,
           finishOnKey: attrs.finishOnKey,
+          timeout: numberOrUndefined(attrs.timeout),
           input: (attrs.input ?? "dtmf").split(" "),
           says: [...inner.matchAll(/<Say[^>]*>([\s\S]*?)<\/Say>/g)].map((m) => decodeXml(m[1]!)),
         });
         break;
       case "Record":
-        verbs.push({ type: "record", action: attrs.action ?? "" });
+        verbs.push({ type: "record", action: attrs.action ?? "", timeout: numberOrUndefined(attrs.timeout), maxLength: numberOrUndefined(attrs.maxLength) });
         break;
       case "Redirect":
         verbs.push({ type: "redirect", url: decodeXml(inner) });
         break;
       case "Dial":
-        verbs.push({ type: "dial", number: decodeXml(inner) });
+        verbs.push({ type: "dial", number: decodeXml(inner), ...(attrs.action ? { action: attrs.action } : {}) });
         break;
       case "Hangup":
         verbs.push({ type: "hangup" });
@@ -65,7 +94,7 @@ export function parseTwiml(xml: string): TwimlVerb[] {
 
 export type Waiting =
   | { kind: "gather"; action: string; silenceUrl: string | null; numDigits?: number; input: string[] }
-  | { kind: "record"; action: string }
+  | { kind: "record"; action: string; silenceUrl: string | null }
   | { kind: "ended" };
 
 export type Turn = { says: string[]; waiting: Waiting; dialed: string | null };
@@ -81,6 +110,8 @@ export type SimulatorOptions = {
   to?: string;
   callSid?: string;
   fetch?: typeof fetch;
+  /** How a <Dial> to the operator ends (Twilio's DialCallStatus for the <Dial> action). */
+  dialOutcome?: "completed" | "no-answer" | "busy" | "failed";
 };
 
 export class CallSimulator {
@@ -117,11 +148,15 @@ export class CallSimulator {
     const params = { ...this.baseParams(), ...extra };
     const signature = twilio.getExpectedTwilioSignature(this.options.authToken, url, params);
     const target = url.startsWith(this.options.publicBaseUrl) ? this.options.serverUrl + url.slice(this.options.publicBaseUrl.length) : url;
-    return this.doFetch(target, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature },
-      body: new URLSearchParams(params),
-    });
+    try {
+      return await this.doFetch(target, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature },
+        body: new URLSearchParams(params),
+      });
+    } catch (error) {
+      throw new ServerUnreachableError(target, error);
+    }
   }
 
   private async play(url: string, extra: Record<string, string> = {}): Promise<Turn> {
@@ -131,22 +166,29 @@ export class CallSimulator {
     let hops = 0;
     while (next && hops++ < 10) {
       const response = await this.post(next.url, next.extra);
-      if (!response.ok) throw new Error(`webhook ${next.url} answered ${response.status}`);
+      if (!response.ok) throw new WebhookError(next.url, response.status);
       const verbs = parseTwiml(await response.text());
       next = null;
       this.waiting = { kind: "ended" };
       for (let i = 0; i < verbs.length; i++) {
         const verb = verbs[i]!;
         if (verb.type === "say") says.push(verb.text);
-        else if (verb.type === "dial") dialed = verb.number;
-        else if (verb.type === "hangup") break;
+        else if (verb.type === "dial") {
+          dialed = verb.number;
+          // Twilio requests the <Dial> action when the dialed call ends; the verbs after it are skipped.
+          if (verb.action) {
+            next = { url: verb.action, extra: { DialCallStatus: this.options.dialOutcome ?? "completed", DialCallDuration: "60" } };
+            break;
+          }
+        } else if (verb.type === "hangup") break;
         else if (verb.type === "gather") {
           says.push(...verb.says);
           const after = verbs[i + 1];
           this.waiting = { kind: "gather", action: verb.action, silenceUrl: after?.type === "redirect" ? after.url : null, numDigits: verb.numDigits, input: verb.input };
           break;
         } else if (verb.type === "record") {
-          this.waiting = { kind: "record", action: verb.action };
+          const after = verbs[i + 1];
+          this.waiting = { kind: "record", action: verb.action, silenceUrl: after?.type === "redirect" ? after.url : null };
           break;
         } else if (verb.type === "redirect") {
           next = { url: verb.url, extra: {} };
@@ -178,11 +220,15 @@ export class CallSimulator {
     return this.play(gather.action, { SpeechResult: speech, Confidence: "0.9" });
   }
 
-  /** Says nothing until the <Gather> times out: Twilio then follows the redirect after it. */
+  /**
+   * Says nothing until the <Gather> times out, or records nothing after the beep: Twilio then skips
+   * the action and runs the verb after it (here, the <Redirect>).
+   */
   silence(): Promise<Turn> {
-    const gather = this.requireGather();
-    if (!gather.silenceUrl) throw new Error("this prompt has no silence path");
-    return this.play(gather.silenceUrl);
+    const waiting = this.waiting;
+    if (waiting.kind === "ended") throw new Error("the call is not waiting for input (ended)");
+    if (!waiting.silenceUrl) throw new Error("this prompt has no silence path: Twilio would end the call here");
+    return this.play(waiting.silenceUrl);
   }
 
   /** Answers a <Record> as Twilio does when the recording ends. */

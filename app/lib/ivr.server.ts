@@ -4,7 +4,10 @@
  * Each Twilio webhook names the menu node it answers (`/ivr/step?node=…`); the call's progress and
  * answers live in `ivr_calls` (sealed), keyed by CallSid, so a retried webhook or a hang-up part-way
  * loses nothing. Every node offers keypad and ja-JP speech input; * repeats; silence re-prompts twice,
- * then offers an operator (business hours) or tells the caller how else to reach the centre.
+ * then offers an operator (business hours) or tells the caller how else to reach the centre; three
+ * wrong answers in a row do the same. Every <Say> names the configured ja-JP voice (twiml-voice.ts),
+ * and every <Gather> and <Record> is followed by a <Redirect> (Twilio runs the next verb when the
+ * caller gives nothing), so no document can end a call by accident.
  */
 import { and, desc, eq, gte, isNull } from "drizzle-orm";
 import twilio from "twilio";
@@ -15,16 +18,26 @@ import { readChoice, readDigits, spellDigits, type CallerInput } from "../domain
 import { parseJapaneseNumber, toE164 } from "../domain/phone";
 import { nttRegionForNumber } from "../domain/regions";
 import { parseReference, speakableGroups } from "../domain/reference-number";
+import { OPERATOR_HOURS_TEXT, operatorsAvailable } from "../domain/business-hours";
 import { confirmPaperFromLine } from "./paper-confirmation.server";
 import { submitApplication } from "./applications.server";
 import { requestCancellationFromCall } from "./cancellations.server";
 import type { Services } from "./services.server";
+import { voiceOf } from "./twiml-voice";
 import { verifyCallIn } from "./verification.server";
 
-const VOICE = { language: "ja-JP" as const };
-const GATHER_TIMEOUT_SECONDS = 6;
+export { operatorsAvailable } from "../domain/business-hours";
+
+/** Seconds of silence before a <Gather> gives up (elderly callers: at least 5). */
+const GATHER_TIMEOUT_SECONDS = 8;
+/** Seconds of silence that end a <Record>. */
+const RECORD_SILENCE_SECONDS = 5;
+/** Longest recording: names are short, addresses are read slowly. */
+const RECORD_MAX_SECONDS: Partial<Record<IvrNode, number>> = { apply_name_record: 20, form_name_record: 20, form_address_record: 30 };
 /** The first prompt plus two re-prompts. */
 const MAX_PROMPTS = 3;
+/** Wrong answers in a row before the caller is handed over, as after silence. */
+const MAX_WRONG = 3;
 
 export type IvrNode =
   | "menu"
@@ -44,7 +57,8 @@ export type IvrNode =
   | "form_confirm"
   | "cancel_who"
   | "cancel_confirm"
-  | "call_in_code";
+  | "call_in_code"
+  | "operator_done";
 
 export const IVR_NODES: readonly IvrNode[] = [
   "menu",
@@ -65,6 +79,7 @@ export const IVR_NODES: readonly IvrNode[] = [
   "cancel_who",
   "cancel_confirm",
   "call_in_code",
+  "operator_done",
 ];
 
 export type IvrAnswers = {
@@ -79,6 +94,8 @@ export type IvrAnswers = {
   reference?: string;
   /** Prompts given at the current node (for the silence re-prompts). */
   prompts?: number;
+  /** Wrong answers in a row (three escalate like silence). */
+  wrong?: number;
 };
 
 type Call = {
@@ -105,19 +122,16 @@ function nationalOf(e164: string): string {
   return `0${e164.slice(3)}`;
 }
 
-/** Business hours of the operators: weekdays 9:00–17:00 in Japan. */
-export function operatorsAvailable(now: Date): boolean {
-  const jst = new Date(now.getTime() + 9 * 3600_000);
-  const day = jst.getUTCDay();
-  const hour = jst.getUTCHours();
-  return day >= 1 && day <= 5 && hour >= 9 && hour < 17;
-}
-
 class Twiml {
   readonly response = new twilio.twiml.VoiceResponse();
-  constructor(private readonly base: string) {}
+  private readonly voice: ReturnType<typeof voiceOf>;
+  readonly base: string;
+  constructor(services: Services) {
+    this.base = services.config.publicBaseUrl;
+    this.voice = voiceOf(services.config);
+  }
   say(text: string) {
-    this.response.say(VOICE, text);
+    this.response.say(this.voice, text);
     return this;
   }
   /** A question: keypad and speech, with the no-input path back to the same node. */
@@ -133,30 +147,32 @@ class Twiml {
       ...(options.finishOnKey !== undefined ? { finishOnKey: options.finishOnKey } : {}),
       ...(options.hints ? { hints: options.hints } : {}),
     });
-    gather.say(VOICE, text);
+    gather.say(this.voice, text);
     this.response.redirect({ method: "POST" }, `${this.base}/ivr/step?node=${node}&silence=1`);
     return this;
   }
+  /** A recording; when nothing was recorded Twilio skips the action and runs the <Redirect> after it. */
   record(node: IvrNode, text: string) {
-    this.response.say(VOICE, text);
+    this.response.say(this.voice, text);
     this.response.record({
       action: `${this.base}/ivr/step?node=${node}`,
       method: "POST",
-      maxLength: 12,
-      timeout: 3,
+      maxLength: RECORD_MAX_SECONDS[node] ?? 20,
+      timeout: RECORD_SILENCE_SECONDS,
       playBeep: true,
       finishOnKey: "#",
     });
+    this.response.redirect({ method: "POST" }, `${this.base}/ivr/step?node=${node}&silence=1`);
     return this;
   }
   goodbye(text: string) {
-    this.response.say(VOICE, text);
+    this.response.say(this.voice, text);
     this.response.hangup();
     return this;
   }
   /** Hands the call to another webhook (Twilio fetches it and plays its TwiML). */
   handOver(text: string, path: string) {
-    this.response.say(VOICE, text);
+    this.response.say(this.voice, text);
     this.response.redirect({ method: "POST" }, `${this.base}${path}`);
     return this;
   }
@@ -197,7 +213,7 @@ function prompt(node: IvrNode, call: Call): string {
     case "form_name_record":
       return "確認のため、ピーという音のあとに、もう一度お名前をおっしゃってください。終わったら、シャープを押してください。";
     case "form_postal":
-      return "お送り先の郵便番号7けたを押してください。わからないときは、シャープを押してください。";
+      return "お送り先の郵便番号7けたを押してください。郵便番号がわからないときは、0を押してから、シャープを押してください。";
     case "form_address":
       return "お送り先のご住所を、都道府県からおっしゃってください。";
     case "form_address_record":
@@ -209,7 +225,9 @@ function prompt(node: IvrNode, call: Call): string {
     case "cancel_confirm":
       return "解除のお申し込みをお受けします。センターから、契約者ご本人に確認のご連絡をしてから、お手続きをします。この電話だけで、国際電話がつながるようにはなりません。よろしければ1を、やめるときは2を押してください。";
     case "call_in_code":
-      return "ウェブのお申し込みの確認ですね。画面に表示されている4けたの確認番号を押してください。";
+      return "ウェブのお申し込みの確認は、画面に表示されている4けたの確認番号を押してください。ほかのご用の方は、9を押してから、シャープを押してください。";
+    case "operator_done":
+      return "";
   }
 }
 
@@ -223,12 +241,12 @@ const NODE_INPUT: Partial<Record<IvrNode, { numDigits?: number; finishOnKey?: st
   apply_confirm: { numDigits: 1, hints: "はい,いいえ" },
   status_reference: { numDigits: 11, finishOnKey: "#" },
   form_name: { speechOnly: true },
-  form_postal: { numDigits: 7, finishOnKey: "#" },
+  form_postal: { numDigits: 7, finishOnKey: "#", hints: "わからない" },
   form_address: { speechOnly: true },
   form_confirm: { numDigits: 1, hints: "はい,いいえ" },
   cancel_who: { numDigits: 1, hints: "本人,家族" },
   cancel_confirm: { numDigits: 1, hints: "はい,いいえ" },
-  call_in_code: { numDigits: 4 },
+  call_in_code: { numDigits: 4, finishOnKey: "#", hints: "メニュー,ほかの用事" },
 };
 
 const RECORD_NODES = new Set<IvrNode>(["apply_name_record", "form_name_record", "form_address_record"]);
@@ -268,7 +286,6 @@ async function saveCall(services: Services, call: Call, extra: Partial<typeof iv
 
 /** POST /ivr/voice: a new call. */
 export async function handleIncomingCall(services: Services, params: Params): Promise<string> {
-  const base = services.config.publicBaseUrl;
   const callSid = params.CallSid ?? "";
   const from = callerE164(params.From);
   const existing = await loadCall(services, callSid);
@@ -298,12 +315,12 @@ export async function handleIncomingCall(services: Services, params: Params): Pr
     call.purpose = "call_in";
     call.answers.prompts = 1;
     await saveCall(services, call);
-    return render(new Twiml(base), "call_in_code", call, "国際電話不取扱受付センターです。").toString();
+    return render(new Twiml(services), "call_in_code", call, "国際電話不取扱受付センターです。").toString();
   }
   call.node = "menu";
   call.answers.prompts = 1;
   await saveCall(services, call);
-  return render(new Twiml(base), "menu", call).toString();
+  return render(new Twiml(services), "menu", call).toString();
 }
 
 async function pendingCallIn(services: Services, e164: string): Promise<boolean> {
@@ -346,34 +363,68 @@ function onSilence(services: Services, t: Twiml, node: IvrNode, call: Call): { t
   return { twiml: operatorOrMessage(services, t), done: true };
 }
 
+/**
+ * Nothing recorded after the beep: ask once more, then go on without the recording (what speech
+ * recognition heard is kept; an operator checks the form or application anyway).
+ */
+async function onRecordSilence(services: Services, t: Twiml, node: IvrNode, call: Call, params: Params): Promise<Outcome> {
+  const prompts = (call.answers.prompts ?? 1) + 1;
+  if (prompts <= 2) {
+    call.answers.prompts = prompts;
+    return { twiml: render(t, node, call, "録音できませんでした。") };
+  }
+  return answer(services, t, node, call, { ...params, RecordingUrl: undefined });
+}
+
+const OPERATOR_CLOSED = `ただいまの時間は、オペレーターにおつなぎできません。${OPERATOR_HOURS_TEXT}ウェブや郵送でも、お申し込みいただけます。お電話ありがとうございました。`;
+const OPERATOR_FINISHED = "お電話ありがとうございました。失礼いたします。";
+const OPERATOR_UNANSWERED = "ただいま、オペレーターにおつなぎできません。時間をおいて、おかけ直しください。お電話ありがとうございました。";
+
 function operatorOrMessage(services: Services, t: Twiml): Twiml {
   const operator = services.config.operatorNumber;
   if (operator && operatorsAvailable(services.now())) {
     t.say("オペレーターにおつなぎします。そのままお待ちください。");
-    t.response.dial({ timeout: 30 }, operator);
-    t.say("ただいま、オペレーターにおつなぎできません。時間をおいて、おかけ直しください。");
-    t.response.hangup();
-    return t;
+    // When the operator call ends Twilio requests the action with DialCallStatus: a finished call ends
+    // politely, an unanswered one says so. The <Say> after it covers a failed action request.
+    t.response.dial({ timeout: 30, action: `${t.base}/ivr/step?node=operator_done`, method: "POST" }, operator);
+    return t.goodbye(OPERATOR_FINISHED);
   }
-  return t.goodbye(
-    "ただいまの時間は、オペレーターにおつなぎできません。オペレーターは、平日の9時から17時まで、お受けしています。ウェブや郵送でも、お申し込みいただけます。お電話ありがとうございました。",
-  );
+  return t.goodbye(OPERATOR_CLOSED);
 }
 
 /** POST /ivr/step?node=…: the caller's answer to a node (or silence). */
 export async function handleStep(services: Services, node: IvrNode, params: Params, options: { silence: boolean }): Promise<string> {
-  const base = services.config.publicBaseUrl;
-  const t = new Twiml(base);
+  const t = new Twiml(services);
   const call = await loadCall(services, params.CallSid ?? "");
   if (!call) return t.goodbye("恐れ入りますが、はじめからおかけ直しください。").toString();
   call.node = node;
 
+  if (node === "operator_done") {
+    // The operator call ended (the <Dial> action): a completed call ends politely.
+    t.goodbye(params.DialCallStatus === "completed" ? OPERATOR_FINISHED : OPERATOR_UNANSWERED);
+    await saveCall(services, call, { status: call.purpose && call.purpose !== "operator" ? "incomplete" : "completed", endedAt: services.now() });
+    return t.toString();
+  }
+  if (options.silence && RECORD_NODES.has(node)) {
+    const next = await onRecordSilence(services, t, node, call, params);
+    await saveCall(services, call, next.finished ? { status: "completed", endedAt: services.now() } : {});
+    return next.twiml.toString();
+  }
   if (options.silence) {
     const { twiml, done } = onSilence(services, t, node, call);
     await saveCall(services, call, done ? { status: call.purpose ? "incomplete" : "completed", endedAt: services.now() } : {});
     return twiml.toString();
   }
+  const wrongBefore = call.answers.wrong ?? 0;
   const next = await answer(services, t, node, call, params);
+  const wrong = call.answers.wrong ?? 0;
+  if (!next.finished && wrong >= MAX_WRONG) {
+    // Three wrong answers in a row: hand over as after silence.
+    const handed = operatorOrMessage(services, new Twiml(services));
+    await saveCall(services, call, { status: call.purpose ? "incomplete" : "completed", endedAt: services.now() });
+    return handed.toString();
+  }
+  if (wrong === wrongBefore) call.answers.wrong = 0;
   await saveCall(services, call, next.finished ? { status: "completed", endedAt: services.now() } : {});
   return next.twiml.toString();
 }
@@ -386,7 +437,9 @@ function goTo(t: Twiml, node: IvrNode, call: Call, preface = ""): Outcome {
   return { twiml: render(t, node, call, preface) };
 }
 
+/** The same question again: after a wrong answer (counted), or for * / 「もう一度」 (preface ""). */
 function again(t: Twiml, node: IvrNode, call: Call, preface = "恐れ入りますが、もう一度お願いします。"): Outcome {
+  if (preface !== "") call.answers.wrong = (call.answers.wrong ?? 0) + 1;
   return { twiml: render(t, node, call, preface) };
 }
 
@@ -479,9 +532,14 @@ async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, p
       return goTo(t, "form_postal", call);
     case "form_postal": {
       if (given.digits === "*") return again(t, node, call, "");
+      // "I don't know": 0 then # (Twilio ends a Gather on # only after a digit), or 「わからない」.
+      if (postalUnknown(given)) {
+        delete call.answers.postalCode;
+        return goTo(t, "form_address", call, "郵便番号は、ご住所からお調べします。");
+      }
       const digits = readDigits(given);
-      if (digits && digits.length === 7) call.answers.postalCode = digits;
-      else if (digits) return again(t, node, call, "郵便番号は7けたです。");
+      if (!digits || digits.length !== 7) return again(t, node, call, "郵便番号は7けたです。");
+      call.answers.postalCode = digits;
       return goTo(t, "form_address", call);
     }
     case "form_address":
@@ -505,6 +563,11 @@ async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, p
     }
     case "call_in_code": {
       if (given.digits === "*") return again(t, node, call, "");
+      // The main menu stays within reach of a caller whose line has a pending web code.
+      if (given.digits?.replace(/#/g, "") === "9" || /メニュー|ほかの|他の/.test(given.speech ?? "")) {
+        call.purpose = null;
+        return goTo(t, "menu", call);
+      }
       const code = readDigits(given);
       if (!call.from || !code || code.length !== 4) return again(t, node, call, "4けたの番号を確認できませんでした。");
       const result = await verifyCallIn(services, call.from, code);
@@ -514,7 +577,15 @@ async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, p
       if (result.reason === "wrong_code") return again(t, node, call, "番号が違います。画面の番号を、もう一度押してください。");
       return { twiml: t.goodbye("この確認番号は使えなくなりました。ウェブの画面から、もう一度お手続きをしてください。"), finished: true };
     }
+    case "operator_done":
+      return { twiml: t.goodbye(OPERATOR_FINISHED), finished: true };
   }
+}
+
+/** 0 (then #) or 「わからない」 at the postal-code question. */
+export function postalUnknown(given: CallerInput): boolean {
+  if (given.digits) return given.digits.replace(/#/g, "") === "0";
+  return /わから|分から|わかりません|分かりません|知らない|しらない/.test(given.speech ?? "");
 }
 
 type LineCheck = { ok: true } | { ok: false; message: string };

@@ -60,7 +60,11 @@ export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" 
   "cancellations.sweep": "singleton",
   // Stately: one run at a time and at most one more waiting, so a trigger during a run is not lost.
   "carriers.plan": "stately",
-  "carriers.cut": "stately",
+  // Short: at most one waiting per carrier and trigger, so a trigger during a run is not lost. Not
+  // stately: in pg-boss 10 a stately job waiting behind a stuck one of the same key fails every fetch
+  // of the queue, so one carrier's dead cut would stop every carrier's (issue 12). Cuts of one carrier
+  // take turns under cutBatch's per-carrier advisory lock instead.
+  "carriers.cut": "short",
   "carriers.cut.every-15-min": "singleton",
   "carriers.cut.hourly": "singleton",
   "carriers.cut.daily-1700": "singleton",

@@ -15,7 +15,7 @@
  * in at 2 a.m.; the sweep (workers/schedules.ts) places the first call when the hours open, retries,
  * and gives up.
  */
-import { and, asc, count, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNull, lt, max } from "drizzle-orm";
 import twilio from "twilio";
 import type { DbOrTx } from "../../db/client";
 import { ivrCalls, lines, scans, verifications } from "../../db/schema";
@@ -26,6 +26,7 @@ import { requestCancellation } from "./cancellations.server";
 import type { StoredReading } from "./paper-ocr.server";
 import { lookupPostalCode } from "./postal.server";
 import type { Services } from "./services.server";
+import { voiceOf } from "./twiml-voice";
 import { consentAnswer } from "./verification-call.server";
 import { upsertLine } from "./verification.server";
 
@@ -325,7 +326,26 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
     .where(and(eq(scans.status, "ocr_done"), isNull(scans.exceptionReason), lt(scans.updatedAt, new Date(services.now().getTime() - REROUTE_AFTER_MS))))
     .limit(200);
   for (const { id } of stranded) if ((await routeReadScan(services, id)) !== "held") counts.rerouted += 1;
-  const pending = await services.db.select({ id: scans.id }).from(scans).where(eq(scans.status, "confirming")).orderBy(asc(scans.updatedAt)).limit(500);
+  // One query finds the pages with something to do: no call of ours is open, and either the last
+  // call was the last try, or the next call is due in calling hours. An idle sweep is this query only.
+  const now = services.now();
+  const calling = withinCallingHours(now);
+  const ourCalls = and(eq(verifications.scanId, scans.id), eq(verifications.method, "callback"));
+  const due = await services.db
+    .select({ id: scans.id, calls: count(verifications.id), lastExpiry: max(verifications.expiresAt) })
+    .from(scans)
+    .leftJoin(verifications, ourCalls)
+    .where(eq(scans.status, "confirming"))
+    .groupBy(scans.id, scans.updatedAt)
+    .orderBy(asc(scans.updatedAt))
+    .limit(500);
+  const gap = PAPER_CALL_POLICY.retryGapMinutes * MINUTE;
+  const pending = due.filter(({ calls, lastExpiry }) => {
+    const last = lastExpiry ? new Date(lastExpiry).getTime() : null;
+    if (last !== null && last > now.getTime()) return false; // a call is still open
+    if (Number(calls) >= PAPER_CALL_POLICY.maxCalls) return true; // the last try went unanswered
+    return calling && (last === null || now.getTime() >= last + gap);
+  });
   for (const { id } of pending) {
     const outcome = await services.db.transaction(async (tx) => {
       const now = services.now();
@@ -359,7 +379,6 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
 
 // ————— TwiML for the Twilio webhooks /ivr/paper/:id and /ivr/paper/:id/answer —————
 
-const VOICE = { language: "ja-JP" as const };
 const ENDED = "国際電話不取扱受付センターです。このお電話の確認は、終わっています。失礼いたします。";
 const NO_ANSWER = "ボタンが押されませんでした。あとで、もう一度お電話することがあります。失礼いたします。";
 
@@ -373,11 +392,12 @@ function gather(response: twilio.twiml.VoiceResponse, services: Services, verifi
     action: `${services.config.publicBaseUrl}/ivr/paper/${verificationId}/answer`,
     method: "POST",
   });
-  g.say(VOICE, prompt);
+  g.say(voiceOf(services.config), prompt);
 }
 
 /** The subscriber picked up: the question, twice, then goodbye without changing anything. */
 export async function paperCallTwiml(services: Services, verificationId: string): Promise<string> {
+  const VOICE = voiceOf(services.config);
   const response = new twilio.twiml.VoiceResponse();
   const question = await paperCallQuestion(services, verificationId);
   if (!question.ok) {
@@ -394,6 +414,7 @@ export async function paperCallTwiml(services: Services, verificationId: string)
 
 /** The key press (or speech): 1 confirms, 2 refuses, anything else asks once more. */
 export async function paperAnswerTwiml(services: Services, verificationId: string, params: { Digits?: string; SpeechResult?: string }): Promise<string> {
+  const VOICE = voiceOf(services.config);
   const response = new twilio.twiml.VoiceResponse();
   const answer = consentAnswer(params);
   if (answer === null) {

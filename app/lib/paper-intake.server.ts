@@ -6,32 +6,24 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createCanvas } from "@napi-rs/canvas";
 import { eq } from "drizzle-orm";
 import { paperIntakes, scans } from "../../db/schema";
 import { JOB_NAMES } from "./jobs";
-import { decodeDocument, sniffFormat, UnreadableFileError } from "./ocr/decode-image.server";
+import { sniffFormat } from "./ocr/decode-image.server";
 import { EXCEPTION_MESSAGES } from "./ocr/exceptions";
-import { grayToRgba, type GrayImage } from "./ocr/gray-image";
+import { decodeBounded, type BoundedDecode } from "./ocr/safe-decode.server";
+import type { DecodeFailureReason } from "./ocr/safe-decode-limits";
 import type { Services } from "./services.server";
 
-export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+export { MAX_UPLOAD_BYTES } from "./ocr/safe-decode-limits";
+export { grayToPng } from "./ocr/safe-decode-encode.server";
 
 const CONTENT_TYPES = { png: "image/png", jpeg: "image/jpeg", tiff: "image/tiff", pdf: "application/pdf" } as const;
-
-export function grayToPng(image: GrayImage): Buffer {
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext("2d");
-  const data = ctx.createImageData(image.width, image.height);
-  data.data.set(grayToRgba(image));
-  ctx.putImageData(data, 0, 0);
-  return canvas.encodeSync("png");
-}
 
 export type IngestResult =
   | { kind: "created"; intakeId: string; pages: number }
   | { kind: "duplicate"; intakeId: string }
-  | { kind: "unreadable"; intakeId: string; message: string };
+  | { kind: "unreadable"; intakeId: string; reason: DecodeFailureReason; message: string };
 
 export async function ingestFile(
   services: Services,
@@ -43,15 +35,15 @@ export async function ingestFile(
   if (existing) return { kind: "duplicate", intakeId: existing.id };
 
   const format = sniffFormat(input.bytes);
-  let pages: Awaited<ReturnType<typeof decodeDocument>> = [];
-  let unreadable: string | null = null;
-  try {
-    if (!format) throw new UnreadableFileError("画像の形式がわかりません。");
-    pages = await decodeDocument(input.bytes);
-    if (pages.length === 0) throw new UnreadableFileError("ページがありません。");
-  } catch (error) {
-    unreadable = error instanceof UnreadableFileError ? error.message : EXCEPTION_MESSAGES.unreadable_file;
-  }
+  // Declared sizes are checked here; the decode itself runs in a bounded child process
+  // (ocr/safe-decode.server.ts): this process never allocates a hostile file's pixels.
+  let decoded: BoundedDecode = format
+    ? await decodeBounded(input.bytes)
+    : { ok: false, reason: "unreadable_file", message: "画像の形式がわかりません。", detail: "format not recognised" };
+  if (decoded.ok && decoded.pages.length === 0) decoded = { ok: false, reason: "unreadable_file", message: "ページがありません。", detail: "no pages" };
+  const unreadable = decoded.ok ? null : decoded;
+  const pages = decoded.ok ? decoded.pages : [];
+  if (unreadable) services.logger.info({ reason: unreadable.reason, detail: unreadable.detail }, "intake file could not be decoded");
 
   const now = services.now();
   return db.transaction(async (tx) => {
@@ -80,11 +72,13 @@ export async function ingestFile(
         pageNumber: 1,
         imageEnc: pii.sealBytes(input.bytes),
         status: "exception",
-        exceptionReason: "unreadable_file",
+        exceptionReason: unreadable.reason,
         createdAt: now,
         updatedAt: now,
       });
-      return { kind: "unreadable", intakeId: intake.id, message: `${EXCEPTION_MESSAGES.unreadable_file}（${unreadable}）` } as const;
+      const advice = EXCEPTION_MESSAGES[unreadable.reason];
+      const message = unreadable.message === advice ? advice : `${advice}（${unreadable.message}）`;
+      return { kind: "unreadable", intakeId: intake.id, reason: unreadable.reason, message } as const;
     }
     for (const page of pages) {
       const [scan] = await tx
@@ -92,7 +86,7 @@ export async function ingestFile(
         .values({
           intakeId: intake.id,
           pageNumber: page.pageIndex + 1,
-          imageEnc: pii.sealBytes(grayToPng(page.image)),
+          imageEnc: pii.sealBytes(page.png),
           lowResolution: page.stretchedVertically ?? false,
           status: "pending",
           createdAt: now,
@@ -107,29 +101,42 @@ export async function ingestFile(
 
 /**
  * The watched folder (INTAKE_DIR): each file a FAX server drops there is ingested once, then moved
- * to `done/` (or `failed/` when it cannot be stored), so the folder only ever holds new faxes.
+ * to `done/`. A file that cannot be decoded (broken, too large, too slow: an intake exception in the
+ * queue) or cannot be stored goes to `failed/` with `<name>.reason.txt` beside it — the reason code
+ * and its plain Japanese text only, nothing from the file — so it is never picked up again.
  */
-export async function ingestFolder(services: Services, dir: string): Promise<{ ingested: number }> {
+export async function ingestFolder(services: Services, dir: string): Promise<{ ingested: number; failed: number }> {
   const entries = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [];
   let ingested = 0;
+  let failed = 0;
+  const moveTo = (sub: "done" | "failed", name: string, reason?: string) => {
+    const target = path.join(dir, sub);
+    fs.mkdirSync(target, { recursive: true });
+    fs.renameSync(path.join(dir, name), path.join(target, name));
+    if (reason !== undefined) fs.writeFileSync(path.join(target, `${name}.reason.txt`), reason, "utf8");
+  };
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith(".")) continue;
     const file = path.join(dir, entry.name);
     // A file still being written grows; wait until it has been still for a few seconds.
     const stat = fs.statSync(file);
     if (services.now().getTime() - stat.mtimeMs < 3000) continue;
-    const target = path.join(dir, "done");
+    let result: IngestResult;
     try {
-      await ingestFile(services, { bytes: fs.readFileSync(file), filename: entry.name, source: "fax_folder" });
-      ingested++;
+      result = await ingestFile(services, { bytes: fs.readFileSync(file), filename: entry.name, source: "fax_folder" });
     } catch (error) {
       services.logger.warn({ error: (error as Error).name }, "fax folder file could not be ingested");
-      fs.mkdirSync(path.join(dir, "failed"), { recursive: true });
-      fs.renameSync(file, path.join(dir, "failed", entry.name));
+      moveTo("failed", entry.name, `not_stored\nファイルを保存できませんでした（${(error as Error).name}）。\n${services.now().toISOString()}\n`);
+      failed++;
       continue;
     }
-    fs.mkdirSync(target, { recursive: true });
-    fs.renameSync(file, path.join(target, entry.name));
+    if (result.kind === "unreadable") {
+      moveTo("failed", entry.name, `${result.reason}\n${EXCEPTION_MESSAGES[result.reason]}\nintake ${result.intakeId}\n${services.now().toISOString()}\n`);
+      failed++;
+      continue;
+    }
+    moveTo("done", entry.name);
+    ingested++;
   }
-  return { ingested };
+  return { ingested, failed };
 }

@@ -59,6 +59,47 @@ function executorFor(tx: DbOrTx) {
 }
 
 /**
+ * How long a job may stay active before pg-boss's maintenance fails it "by timeout" and it is retried:
+ * the job of a worker that died (SIGKILL, lost machine) is picked up again instead of holding its
+ * queue for pg-boss's default 15 minutes. pg-boss 10 has no heartbeat, so each limit is the longest a
+ * healthy run of that job takes, with a margin; expiry + MAINTENANCE_INTERVAL_SECONDS + the first
+ * retry delay stays under a minute for everything but OCR of a whole scan.
+ */
+export const QUEUE_EXPIRY_SECONDS: Record<JobName, number> = {
+  "comms.deliver": 30,
+  "comms.sweep": 30,
+  "cancellations.elapse": 30,
+  "cancellations.sweep": 30,
+  "carriers.plan": 40,
+  "carriers.cut": 40,
+  "carriers.cut.every-15-min": 30,
+  "carriers.cut.hourly": 30,
+  "carriers.cut.daily-1700": 30,
+  "carriers.push": 40,
+  // Tesseract over every page of a large PDF/TIFF: minutes, not seconds.
+  "paper.read-scan": 300,
+  "paper.watch-folder": 40,
+  "paper.sweep": 40,
+  "paper.confirm-sweep": 40,
+};
+
+/** How often a worker process's pg-boss looks for expired jobs (its default is 2 minutes). */
+export const MAINTENANCE_INTERVAL_SECONDS = 10;
+
+/**
+ * Creates the queues, or brings an existing queue's policy and expiry up to date. Run under the
+ * schema lock (services.server.ts), so processes starting together do not race to create them.
+ */
+async function ensureQueues(boss: PgBoss): Promise<void> {
+  for (const name of Object.values(JOB_NAMES)) {
+    const wanted = { name, policy: QUEUE_POLICIES[name], expireInSeconds: QUEUE_EXPIRY_SECONDS[name] };
+    const existing = await boss.getQueue(name);
+    if (!existing) await boss.createQueue(name, wanted);
+    else if (existing.expireInSeconds !== wanted.expireInSeconds || existing.policy !== wanted.policy) await boss.updateQueue(name, wanted);
+  }
+}
+
+/**
  * `maintenance`: whether this process runs pg-boss's cron and housekeeping. Processes that run
  * workers do; web-only processes (RUN_WORKERS=false) only enqueue.
  */
@@ -76,12 +117,11 @@ export async function startJobQueue(database: Database, logger: Logger, options:
     retryDelay: 5,
     retryBackoff: true,
     expireInMinutes: 15,
+    maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
   boss.on("error", (error: Error) => logger.error({ err: { message: error.message } }, "job queue error"));
   await boss.start();
-  for (const name of Object.values(JOB_NAMES)) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, policy: QUEUE_POLICIES[name] });
-  }
+  await ensureQueues(boss);
   return {
     boss,
     async enqueue(name, data, options = {}) {

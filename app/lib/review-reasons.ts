@@ -6,14 +6,18 @@
  * Reason codes are stored in scans.exception_reason (and in audit and event details); the text is
  * looked up here when shown, so changing a sentence never needs a data change.
  */
-import { EXCEPTION_MESSAGES } from "./ocr/exceptions";
-import type { ExceptionReason } from "./ocr/types";
+import { EXCEPTION_MESSAGES, type IntakeExceptionReason } from "./ocr/exceptions";
 
 export type ReasonText = { label: string; help: string };
 
 /** Pages the OCR could not read (scans.status 'exception'): a short label, and what to do (EXCEPTION_MESSAGES). */
-const OCR_EXCEPTION_LABELS: Readonly<Record<ExceptionReason, string>> = {
+const OCR_EXCEPTION_LABELS: Readonly<Record<IntakeExceptionReason, string>> = {
   unreadable_file: "ファイルを開けない",
+  file_too_large: "ファイルが大きすぎる",
+  image_too_large: "画像が大きすぎる（画素が多すぎる）",
+  too_many_pages: "ページが多すぎる",
+  decode_timeout: "ファイルを読むのに時間がかかりすぎた",
+  decode_failed: "ファイルを読む途中で止まった",
   not_a_form: "センターの用紙ではないようす",
   marks_not_found: "四すみの黒い四角が見つからない",
   qr_unreadable: "QRコードが読めない",
@@ -137,7 +141,7 @@ export const REJECT_REASON_INFO: Readonly<Record<RejectReason, { label: string; 
 /** The short label and the help text of a reason code stored on a scan (OCR exception, line answer, or close reason). */
 export function scanReason(code: string | null | undefined): ReasonText | null {
   if (!code) return null;
-  if (Object.hasOwn(OCR_EXCEPTION_LABELS, code)) return { label: OCR_EXCEPTION_LABELS[code as ExceptionReason], help: EXCEPTION_MESSAGES[code as ExceptionReason] };
+  if (Object.hasOwn(OCR_EXCEPTION_LABELS, code)) return { label: OCR_EXCEPTION_LABELS[code as IntakeExceptionReason], help: EXCEPTION_MESSAGES[code as IntakeExceptionReason] };
   if (Object.hasOwn(HOLD_REASONS, code)) return HOLD_REASONS[code]!;
   if (isCloseReason(code)) return { label: CLOSE_REASON_INFO[code].label, help: "申し込みにできないページとして、終わりにしました。" };
   return { label: code, help: "" };

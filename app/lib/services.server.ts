@@ -3,7 +3,7 @@
  * (and to the workers directly). Nothing in app/ opens its own connection: the Remix bundle and the
  * server entry would otherwise hold two copies, and PGlite allows one.
  */
-import { createDatabase, migrateDatabase, type Database, type Db } from "../../db/client";
+import { applyMigrations, createDatabase, withSchemaLock, type Database, type Db } from "../../db/client";
 import { DEMO_OPERATOR_USERNAME, seedDemoOperator, seedReferenceData } from "../../db/seed";
 import { createAudit, type Audit } from "./audit.server";
 import { createComms, createOutboxProvider, createTwilioProvider, type Comms, type MessageProvider } from "./comms.server";
@@ -38,20 +38,25 @@ export type StartOptions = {
 
 export function providerFor(config: Config): MessageProvider {
   if (!config.twilio) return createOutboxProvider();
-  return createTwilioProvider(config.twilio);
+  return createTwilioProvider({ ...config.twilio, voice: config.twilioVoice });
 }
 
 export async function startServices(config: Config, logger: Logger, options: StartOptions = {}): Promise<Services> {
   const database = options.database ?? (await createDatabase(config.database));
   try {
-    await migrateDatabase(database);
-    await seedReferenceData(database.db);
-    if (config.seedDemoData && config.demoOperatorPassword) {
-      const { created } = await seedDemoOperator(database.db, await hashPassword(config.demoOperatorPassword));
-      if (created) logger.info({ username: DEMO_OPERATOR_USERNAME }, "demo operator created");
-    }
+    const demoPasswordHash = config.seedDemoData && config.demoOperatorPassword ? await hashPassword(config.demoOperatorPassword) : null;
+    // Processes started together on an empty database take turns for everything that creates schema:
+    // migrations, the reference seed, and pg-boss's schema and queues (issue 12).
+    const queue = await withSchemaLock(database, async () => {
+      await applyMigrations(database);
+      await seedReferenceData(database.db);
+      if (demoPasswordHash) {
+        const { created } = await seedDemoOperator(database.db, demoPasswordHash);
+        if (created) logger.info({ username: DEMO_OPERATOR_USERNAME }, "demo operator created");
+      }
+      return startJobQueue(database, logger, { maintenance: options.runsWorkers ?? config.runWorkersInProcess });
+    });
     const pii = createPiiCipher(config.secrets.piiEncryptionKey, config.secrets.piiHashKey);
-    const queue = await startJobQueue(database, logger, { maintenance: options.runsWorkers ?? config.runWorkersInProcess });
     const now = options.now ?? (() => new Date());
     const comms = createComms({ db: database.db, pii, queue, provider: options.provider ?? providerFor(config), now });
     const audit = createAudit({ db: database.db, pii });

@@ -7,9 +7,8 @@ import twilio from "twilio";
 import { outbox } from "../../db/schema";
 import type { CallContent } from "./comms.server";
 import type { Services } from "./services.server";
+import { voiceOf } from "./twiml-voice";
 import { recordConsent, spokenCode } from "./verification.server";
-
-const VOICE = { language: "ja-JP" as const };
 
 function consentGather(response: twilio.twiml.VoiceResponse, services: Services, verificationId: string, prompt: string) {
   const gather = response.gather({
@@ -21,7 +20,7 @@ function consentGather(response: twilio.twiml.VoiceResponse, services: Services,
     action: `${services.config.publicBaseUrl}/ivr/verification/${verificationId}/consent`,
     method: "POST",
   });
-  gather.say(VOICE, prompt);
+  gather.say(voiceOf(services.config), prompt);
 }
 
 async function promptFor(services: Services, verificationId: string): Promise<string | null> {
@@ -37,6 +36,7 @@ async function promptFor(services: Services, verificationId: string): Promise<st
 
 /** The subscriber picked up: ask for consent (press 1 / say はい), twice, then say goodbye. */
 export async function verificationCallTwiml(services: Services, verificationId: string): Promise<string> {
+  const VOICE = voiceOf(services.config);
   const response = new twilio.twiml.VoiceResponse();
   const prompt = await promptFor(services, verificationId);
   if (!prompt) {
@@ -62,6 +62,7 @@ export function consentAnswer(params: { Digits?: string; SpeechResult?: string }
 
 /** The subscriber's answer: 1 reads a fresh code twice; 2 records the refusal; anything else asks again. */
 export async function verificationConsentTwiml(services: Services, verificationId: string, params: { Digits?: string; SpeechResult?: string }): Promise<string> {
+  const VOICE = voiceOf(services.config);
   const response = new twilio.twiml.VoiceResponse();
   const answer = consentAnswer(params);
   if (answer === null) {

@@ -4,6 +4,7 @@
  * Sending the same results again changes nothing.
  */
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { readLimitedBody } from "~/lib/body-limit.server";
 import { apiError, apiJson, methodNotAllowed, requireApiCaller } from "~/lib/carrier-api.server";
 import { MAX_UPLOAD_BYTES, uploadResults } from "~/lib/carrier-results.server";
 
@@ -16,7 +17,16 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const caller = await requireApiCaller(request, context);
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > MAX_UPLOAD_BYTES) return apiError(413, "too_large", `ファイルが大きすぎます（${MAX_UPLOAD_BYTES / 1024 / 1024} MB まで）。`);
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  // Counted while it is read: a body without (or lying about) its length is cut at the limit.
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLimitedBody(request, MAX_UPLOAD_BYTES);
+  } catch (error) {
+    if (error instanceof Response && error.status === 413) {
+      return apiError(413, "too_large", `ファイルが大きすぎます（${MAX_UPLOAD_BYTES / 1024 / 1024} MB まで）。`);
+    }
+    throw error;
+  }
   const outcome = await uploadResults(context.services, {
     carrierCode: caller.carrierCode,
     batchId: params.batchId ?? "",

@@ -27,29 +27,44 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ scans: await recentScans(context.services) });
 }
 
-type UploadResult = { results: { name: string; message: string }[]; error: string | null };
+/** One line per chosen file, whatever happened to it (issue 14 ⑥). */
+type UploadLine = { name: string; outcome: "accepted" | "duplicate" | "empty" | "too_large" | "unreadable"; message: string };
+type UploadResult = { results: UploadLine[]; error: string | null };
+
+const OUTCOME_LABEL: Record<UploadLine["outcome"], string> = {
+  accepted: "受け付けました",
+  duplicate: "受け付け済み",
+  empty: "空のファイル",
+  too_large: "大きすぎるファイル",
+  unreadable: "読めないファイル（例外へ）",
+};
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const operator = await requireAccess(request, context, "paper", "act");
   const form = await readForm(request, context);
-  const files = form.getAll("files").filter((f): f is File => typeof f === "object" && f !== null && "arrayBuffer" in f && f.size > 0);
+  // A browser sends one empty part with no name when no file was chosen; every named part is a file
+  // the operator chose, and gets its own line below, 0 bytes included.
+  const files = form.getAll("files").filter((f): f is File => typeof f === "object" && f !== null && "arrayBuffer" in f && (f.size > 0 || f.name !== ""));
   if (files.length === 0) return json<UploadResult>({ results: [], error: "ファイルを選んでください（PDF、TIFF、PNG、JPEG）。" }, { status: 400 });
-  const results: { name: string; message: string }[] = [];
+  const results: UploadLine[] = [];
   for (const file of files) {
+    const name = file.name || "（名前なし）";
+    if (file.size === 0) {
+      results.push({ name, outcome: "empty", message: "中身が空のファイル（0バイト）です。受け付けていません。もう一度スキャンしてください。" });
+      continue;
+    }
     if (file.size > MAX_UPLOAD_BYTES) {
-      results.push({ name: file.name, message: "20MBを超えるファイルは受け付けられません。分けてアップロードしてください。" });
+      results.push({ name, outcome: "too_large", message: "20MBを超えるファイルは受け付けられません。分けてアップロードしてください。" });
       continue;
     }
     const result = await ingestFile(context.services, { bytes: Buffer.from(await file.arrayBuffer()), filename: file.name, source: "upload", uploadedBy: operator.id });
-    results.push({
-      name: file.name,
-      message:
-        result.kind === "created"
-          ? `${result.pages}ページを受け付けました。読み取りを始めます。`
-          : result.kind === "duplicate"
-            ? "同じファイルは、すでに受け付けています。"
-            : result.message,
-    });
+    results.push(
+      result.kind === "created"
+        ? { name, outcome: "accepted", message: `${result.pages}ページを受け付けました。読み取りを始めます。` }
+        : result.kind === "duplicate"
+          ? { name, outcome: "duplicate", message: "同じファイルは、すでに受け付けています。" }
+          : { name, outcome: "unreadable", message: `${result.message} 例外の一覧に入れました。` },
+    );
   }
   await context.services.audit.record({ actor: `operator:${operator.id}`, action: "paper.upload", subjectType: "paper_intake", ip: context.clientIp, detail: { files: files.length } });
   return json<UploadResult>({ results, error: null });
@@ -80,11 +95,15 @@ export default function PaperRoute() {
         </Notice>
       )}
       {result && result.results.length > 0 && (
-        <Notice variant="success" title="アップロードの結果" role="status">
+        <Notice
+          variant={result.results.every((r) => r.outcome === "accepted" || r.outcome === "duplicate") ? "success" : "warning"}
+          title={`アップロードの結果（${result.results.length}ファイル）`}
+          role="status"
+        >
           <ul>
-            {result.results.map((r) => (
-              <li key={r.name}>
-                {r.name}：{r.message}
+            {result.results.map((r, i) => (
+              <li key={i} data-outcome={r.outcome}>
+                {r.name}：<strong>{OUTCOME_LABEL[r.outcome]}</strong> {r.message}
               </li>
             ))}
           </ul>
@@ -97,7 +116,7 @@ export default function PaperRoute() {
             <span className="label__text">スキャンした申込書・FAX</span> <span className="requirement-badge requirement-badge--required">※必須</span>
           </label>
           <div id="files-support" className="support-text">
-            PDF、TIFF（FAXのG3/G4を含む）、PNG、JPEG。いくつでもまとめて選べます。1ファイル20MBまで。
+            PDF、TIFF（FAXのG3/G4を含む）、PNG、JPEG。いくつでもまとめて選べます。1ファイル20MB・20ページまで（600dpiまでのスキャン）。
           </div>
           <input id="files" name="files" type="file" multiple accept=".pdf,.tif,.tiff,.png,.jpg,.jpeg,application/pdf,image/tiff,image/png,image/jpeg" aria-describedby="files-support" className="input" />
         </div>

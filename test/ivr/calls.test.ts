@@ -143,6 +143,9 @@ describe("IVR: apply by phone", () => {
     await call.start();
     const turn = await call.press("0");
     expect(turn.dialed).toBe("+81355550000");
+    // The operator call over, the caller hears a polite goodbye, not 「おつなぎできません」.
+    expect(turn.says.at(-1)).toContain("お電話ありがとうございました");
+    expect(joined(turn.says)).not.toContain("おつなぎできません");
   });
 
   it("keeps what was said when the caller hangs up part-way, marked incomplete", async () => {
@@ -265,7 +268,7 @@ describe("TwiML parser", () => {
       '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="ja-JP">a &amp; b</Say><Gather action="https://x/ivr/step?node=menu" numDigits="1" input="dtmf speech"><Say language="ja-JP">q</Say></Gather><Redirect method="POST">https://x/ivr/step?node=menu&amp;silence=1</Redirect><Record action="https://x/r"/><Dial>+8131</Dial><Hangup/></Response>',
     );
     expect(verbs.map((v) => v.type)).toEqual(["say", "gather", "redirect", "record", "dial", "hangup"]);
-    expect(verbs[0]).toEqual({ type: "say", text: "a & b" });
+    expect(verbs[0]).toEqual({ type: "say", text: "a & b", language: "ja-JP" });
     expect(verbs[2]).toEqual({ type: "redirect", url: "https://x/ivr/step?node=menu&silence=1" });
   });
 });

@@ -204,6 +204,31 @@ describe("inquiries and re-routing", () => {
     expect(await statusOf(app.applicationId)).toBe("completed");
   });
 
+  it("completes for what the owner takes through the centre, and tells the applicant to ask it directly for the rest (no person)", async () => {
+    // わからない, both scopes, Tokyo: the line is NTT East's, which takes incoming only through the centre.
+    const app = await verifiedApplication(services, { choice: "unknown", prefecture: 13, scopes: ["incoming", "outgoing"], contactPhone: "09011112222" });
+    await planCarrierOrders(services);
+    const inquiries = await ordersOf(app.applicationId);
+    const answer = async (carrier: string, result: (o: (typeof inquiries)[number]) => { result: string; reason?: string; date?: string }) => {
+      const mine = (await ordersOf(app.applicationId)).filter((o) => o.carrierCode === carrier && (o.status === "pending" || o.status === "batched"));
+      if (mine.length === 0) return;
+      const batch = await cut(carrier);
+      expect(await upload(carrier, batch.batchId, resultsCsv(mine.map((o) => ({ id: o.id, ...result(o) }))))).toMatchObject({ ok: true });
+    };
+    expect(inquiries.filter((o) => o.scope === "outgoing").map((o) => o.carrierCode).sort()).toEqual(["kddi", "softbank"]);
+    await answer("kddi", () => ({ result: "REJECTED", reason: "NOT_OUR_SUBSCRIBER" }));
+    await answer("softbank", () => ({ result: "REJECTED", reason: "NOT_OUR_SUBSCRIBER" }));
+    await answer("ntt-docomo-business", () => ({ result: "REJECTED", reason: "NOT_OUR_SUBSCRIBER" }));
+    await answer("ntt-east", () => ({ result: "ACCEPTED" }));
+    await answer("ntt-east", () => ({ result: "DONE", date: "2026-11-22" }));
+    expect(await statusOf(app.applicationId)).toBe("completed");
+    expect(await services.db.select().from(carrierExceptions).where(eq(carrierExceptions.applicationId, app.applicationId))).toHaveLength(0);
+    const [sms] = await services.db.select().from(outbox).where(and(eq(outbox.applicationId, app.applicationId), eq(outbox.purpose, "completion")));
+    expect(services.pii.open(sms!.bodyEnc)).toContain("発信休止は、NTT東日本に直接お申し込みください。");
+    const [line] = await services.db.select().from(lines).where(eq(lines.id, inquiries[0]!.lineId));
+    expect(line).toMatchObject({ incomingSuspension: "active", outgoingSuspension: "none" });
+  });
+
   it("re-routes a NOT_OUR_SUBSCRIBER as inquiries to the others, and raises an exception when nobody owns the line", async () => {
     const app = await verifiedApplication(services, { choice: "softbank", prefecture: 27, scopes: ["outgoing"] });
     await planCarrierOrders(services);

@@ -138,7 +138,7 @@ describe("Twilio provider", () => {
     const data = requests[0]!.data;
     expect(requests[0]!.uri).toBe(`https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Calls.json`);
     expect(data.To).toBe("+81312345678");
-    expect(data.Twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say language="ja-JP">確認番号は、1、2、3、4 です。</Say></Response>');
+    expect(data.Twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Mizuki" language="ja-JP">確認番号は、1、2、3、4 です。</Say></Response>');
     expect(data.StatusCallback).toBe("https://centre.example.jp/ivr/status");
   });
 

@@ -10,6 +10,8 @@ import { createCanvas, loadImage } from "@napi-rs/canvas";
 import type * as UtifTypes from "utif2";
 import { grayFromRgba, resizeGray, type GrayImage } from "./gray-image";
 import { extractPdfPageImages, type PdfImage } from "./pdf-images.server";
+import { declaredRasterSize, declaredTiffPages } from "./safe-decode-probe";
+import { LimitExceededError, MAX_PAGES_PER_FILE, pageSizeProblem, type DecodeFailureReason } from "./safe-decode-limits";
 
 // utif2 is CommonJS (`module.exports = UTIF`) with ES-style typings: require it for the runtime
 // object and borrow the typings.
@@ -28,14 +30,31 @@ export interface DecodedPage {
   stretchedVertically?: boolean;
 }
 
-/** The file is not an image we can read at all (corrupt, or a format we do not take). */
+/** The file is not an image we can read at all (corrupt, too large, or a format we do not take). */
 export class UnreadableFileError extends Error {
   constructor(
     message: string,
     readonly detail?: string,
+    /** The exceptions-queue code (EXCEPTION_MESSAGES); unreadable_file unless a limit was hit. */
+    readonly reason: DecodeFailureReason = "unreadable_file",
   ) {
     super(message);
     this.name = "UnreadableFileError";
+  }
+}
+
+/** Refuses a page whose declared size is above the limits (safe-decode-limits.ts), before allocating it. */
+export function assertPageSize(width: number, height: number, what: string): void {
+  const problem = pageSizeProblem(width, height);
+  if (problem === "image_too_large") {
+    throw new UnreadableFileError("画像が大きすぎるため、読みませんでした（1ページ4000万画素まで）。", `${what} ${width}×${height}`, "image_too_large");
+  }
+  if (problem) throw new UnreadableFileError("画像の大きさが読めませんでした。ファイルがこわれています。", `${what} ${width}×${height}`);
+}
+
+function assertPageCount(pages: number, what: string): void {
+  if (pages > MAX_PAGES_PER_FILE) {
+    throw new UnreadableFileError(`ページが多すぎるため、読みませんでした（1ファイル${MAX_PAGES_PER_FILE}ページまで）。`, `${what}: ${pages} pages`, "too_many_pages");
   }
 }
 
@@ -51,7 +70,12 @@ export function sniffFormat(bytes: Uint8Array): SourceFormat | undefined {
 
 /** PNG or JPEG bytes to greyscale, through Skia's decoders. */
 export async function decodeRaster(bytes: Uint8Array): Promise<GrayImage> {
+  // The declared size first: Skia would allocate whatever the header asks for.
+  const declared = declaredRasterSize(bytes);
+  if (!declared) throw new UnreadableFileError("画像の形式がわかりません。", "not a PNG or JPEG with a declared size");
+  assertPageSize(declared.width, declared.height, declared.format);
   const img = await loadImage(Buffer.from(bytes));
+  assertPageSize(img.width, img.height, declared.format);
   const canvas = createCanvas(img.width, img.height);
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff";
@@ -70,11 +94,20 @@ function rational(value: unknown): number | undefined {
 
 /** Every page of a TIFF, with non-square pixels squared up. */
 export function decodeTiff(bytes: Uint8Array): DecodedPage[] {
+  // Declared sizes of every page before utif2 allocates any of them.
+  const declared = declaredTiffPages(bytes);
+  if (!declared) throw new UnreadableFileError("TIFF ファイルがこわれています。", "no image file directory");
+  assertPageCount(declared.length, "TIFF");
+  for (const page of declared) assertPageSize(page.width, page.height, "TIFF page");
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const ifds = UTIF.decode(buffer);
+  assertPageCount(ifds.length, "TIFF");
   const pages: DecodedPage[] = [];
   for (const ifd of ifds) {
     if (ifd["t256"] === undefined) continue;
+    // utif2's own reading of the directory (it may differ from ours on a crafted file).
+    const first = (v: unknown) => (Array.isArray(v) ? Number(v[0]) : Number.NaN);
+    assertPageSize(first(ifd["t256"]), first(ifd["t257"]), "TIFF page");
     UTIF.decodeImage(buffer, ifd);
     if (!ifd.width || !ifd.height) continue;
     const rgba = UTIF.toRGBA8(ifd);
@@ -83,6 +116,7 @@ export function decodeTiff(bytes: Uint8Array): DecodedPage[] {
     const yDpi = rational(ifd["t283"]);
     let stretchedVertically = false;
     if (xDpi && yDpi && Math.abs(xDpi / yDpi - 1) > 0.15) {
+      assertPageSize(image.width, Math.round((image.height * xDpi) / yDpi), "TIFF page squared up");
       image = resizeGray(image, image.width, (image.height * xDpi) / yDpi);
       stretchedVertically = true;
     }
@@ -114,6 +148,7 @@ async function decodePdfImage(img: PdfImage, pageIndex: number): Promise<Decoded
     const imageAspect = image.height / image.width;
     const pageAspect = img.pageAspect;
     if (Math.abs(imageAspect / pageAspect - 1) > 0.2) {
+      assertPageSize(image.width, Math.round(image.width * pageAspect), "PDF page squared up");
       image = resizeGray(image, image.width, image.width * pageAspect);
       stretchedVertically = true;
     }
@@ -136,6 +171,7 @@ export async function decodeDocument(bytes: Uint8Array): Promise<DecodedPage[]> 
       }
       case "pdf": {
         const images = extractPdfPageImages(Buffer.from(bytes));
+        assertPageCount(images.length, "PDF");
         const pages: DecodedPage[] = [];
         for (const [i, img] of images.entries()) pages.push(await decodePdfImage(img, i));
         return pages;
@@ -145,6 +181,13 @@ export async function decodeDocument(bytes: Uint8Array): Promise<DecodedPage[]> 
     }
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
+    if (error instanceof LimitExceededError) {
+      throw new UnreadableFileError(
+        error.reason === "too_many_pages" ? `ページが多すぎるため、読みませんでした（1ファイル${MAX_PAGES_PER_FILE}ページまで）。` : "画像が大きすぎるため、読みませんでした（1ページ4000万画素まで）。",
+        error.message,
+        error.reason,
+      );
+    }
     throw new UnreadableFileError("ファイルがこわれているため、読めませんでした。", error instanceof Error ? error.message : String(error));
   }
 }

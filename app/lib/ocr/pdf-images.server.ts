@@ -9,6 +9,19 @@
  */
 import { inflateSync } from "node:zlib";
 import { createGray, type GrayImage } from "./gray-image";
+import { checkPageSize, LimitExceededError, MAX_INFLATED_BYTES, MAX_PAGES_PER_FILE } from "./safe-decode-limits";
+
+/** inflateSync with a ceiling: a deflate bomb stops at MAX_INFLATED_BYTES instead of filling memory. */
+function inflateBounded(data: Buffer, limit = MAX_INFLATED_BYTES): Buffer {
+  try {
+    return inflateSync(data, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError) {
+      throw new LimitExceededError("image_too_large", `a PDF stream inflates to more than ${limit} bytes`);
+    }
+    throw error;
+  }
+}
 
 class Name {
   constructor(readonly name: string) {}
@@ -86,7 +99,8 @@ class Parser {
       }
     }
     if (c === "<") {
-      const end = this.text.indexOf(">", this.pos);
+      let end = this.text.indexOf(">", this.pos);
+      if (end < 0) end = this.text.length; // unterminated: take the rest, and move on
       const hex = this.text.slice(this.pos + 1, end).replace(/\s/g, "");
       this.pos = end + 1;
       return Buffer.from(hex.length % 2 ? `${hex}0` : hex, "hex").toString("latin1");
@@ -170,10 +184,14 @@ class PdfFile {
         let end = typeof declared === "number" ? start + declared : -1;
         if (end < 0 || end > bytes.length || !text.startsWith("endstream", skipSpaces(text, end))) {
           end = text.indexOf("endstream", start);
+          // No endstream at all (a truncated file): the stream runs to the end of the file.
+          if (end < 0) end = bytes.length;
           while (end > start && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
         }
+        if (end < start) end = start;
         object.stream = bytes.subarray(start, end);
-        header.lastIndex = end;
+        // Always forward: a lastIndex at or before this match would scan the same bytes forever.
+        header.lastIndex = Math.max(end, m.index + m[0].length);
       }
       this.objects.set(Number(m[1]), object); // later definitions (incremental updates) win
       if (value instanceof Map && name(value.get("Type")) === "ObjStm" && object.stream) {
@@ -220,7 +238,7 @@ class PdfFile {
     let data = raw;
     for (let i = 0; i < filters.length; i++) {
       if (filters[i] !== "FlateDecode") break;
-      data = inflateSync(data);
+      data = inflateBounded(data);
       data = undoPredictor(data, params[i], this);
     }
     return data;
@@ -392,12 +410,14 @@ export function extractPdfPageImages(bytes: Buffer): PdfImage[] {
   const pdf = new PdfFile(bytes);
   const pages = pdf.pages();
   if (pages.length === 0) throw new Error("no pages found in the PDF");
+  if (pages.length > MAX_PAGES_PER_FILE) throw new LimitExceededError("too_many_pages", `${pages.length} PDF pages`);
   return pages.map((page, index) => {
     const found = pdf.largestImage(page.resources);
     if (!found) throw new Error(`page ${index + 1} has no image (a PDF made of text cannot be read without a renderer)`);
     const { dict, stream } = found;
     const width = Number(pdf.resolve(dict.get("Width")));
     const height = Number(pdf.resolve(dict.get("Height")));
+    checkPageSize(width, height, `PDF page ${index + 1} image`);
     const decode = pdf.resolve(dict.get("Decode"));
     const decodeInverted = Array.isArray(decode) && Number(pdf.resolve(decode[0])) === 1;
     let pageAspect: number | undefined;
@@ -409,7 +429,7 @@ export function extractPdfPageImages(bytes: Buffer): PdfImage[] {
     const { filters, params } = pdf.filters(dict);
     let data = stream;
     let i = 0;
-    for (; i < filters.length && filters[i] === "FlateDecode"; i++) data = undoPredictor(inflateSync(data), params[i], pdf);
+    for (; i < filters.length && filters[i] === "FlateDecode"; i++) data = undoPredictor(inflateBounded(data), params[i], pdf);
     const codec = filters[i];
     if (codec === "DCTDecode") return { kind: "jpeg", bytes: data, invert: decodeInverted, pageAspect };
     if (codec === "CCITTFaxDecode") {
@@ -418,6 +438,7 @@ export function extractPdfPageImages(bytes: Buffer): PdfImage[] {
       const columns = Number(pdf.resolve(p?.get("Columns")) ?? 1728);
       const rows = Number(pdf.resolve(p?.get("Rows")) ?? height);
       const blackIs1 = pdf.resolve(p?.get("BlackIs1")) === true;
+      checkPageSize(columns, rows || height, `PDF page ${index + 1} FAX image`);
       if (k >= 0 && pdf.resolve(p?.get("EndOfLine")) !== true) throw new Error("CCITT Group 3 without end-of-line codes is not supported");
       return { kind: "tiff", bytes: ccittAsTiff(data, columns, rows || height, k), invert: blackIs1 !== decodeInverted, pageAspect };
     }

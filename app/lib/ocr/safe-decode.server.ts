@@ -1,0 +1,145 @@
+/**
+ * Bounded decoding (issue 14 ①): a file's declared sizes are checked in this process
+ * (safe-decode-probe.ts, no pixels), then the full decode runs in a child process with a capped
+ * heap and a time limit (safe-decode-worker.ts). Whatever the file does — a 20000×20000 PNG, a
+ * TIFF declaring a huge page, a PDF that sends the parser round in circles — this process only
+ * waits for an answer, and the answer comes within the time limit: pages as PNG, or a reason.
+ *
+ * At most DECODE_CONCURRENCY children run at once (the machines have 2 cores); others wait.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { EXCEPTION_MESSAGES } from "./exceptions";
+import { probeDeclared, type ProbedFormat } from "./safe-decode-probe";
+import { DECODE_HEAP_MB, DECODE_RSS_MB, DECODE_TIMEOUT_MS, type DecodeFailureReason } from "./safe-decode-limits";
+import type { ChildAnswer } from "./safe-decode-worker";
+
+export type BoundedPage = { png: Buffer; pageIndex: number; stretchedVertically: boolean };
+export type BoundedDecode =
+  | { ok: true; format: ProbedFormat; pages: BoundedPage[] }
+  | {
+      ok: false;
+      reason: DecodeFailureReason;
+      /** Plain Japanese for the operator (no content of the file). */
+      message: string;
+      /** Technical, for the log. */
+      detail: string;
+    };
+
+const DECODE_CONCURRENCY = 2;
+const REASONS: readonly string[] = ["unreadable_file", "file_too_large", "image_too_large", "too_many_pages", "decode_timeout", "decode_failed"];
+
+let running = 0;
+const waiting: (() => void)[] = [];
+async function withSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= DECODE_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+let entry: { file: string; root: string; needsTsx: boolean } | undefined;
+/** The child's entry file: next to this module (tsx, vitest), or found from the Remix build's folder. */
+function workerEntry(): { file: string; root: string; needsTsx: boolean } {
+  if (entry) return entry;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 8; up++) {
+    for (const sub of ["", "app/lib/ocr"]) {
+      for (const ext of [".js", ".ts"]) {
+        const file = path.join(dir, sub, `safe-decode-worker${ext}`);
+        if (fs.existsSync(file)) {
+          let root = path.dirname(file);
+          while (root !== path.dirname(root) && !fs.existsSync(path.join(root, "node_modules"))) root = path.dirname(root);
+          return (entry = { file, root, needsTsx: ext === ".ts" });
+        }
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error("safe-decode-worker not found");
+}
+
+/** Resident memory of a process in MB from /proc (Linux); undefined elsewhere or when it has ended. */
+function residentMb(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "latin1"));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const fail = (reason: DecodeFailureReason, detail: string, message?: string): BoundedDecode => ({
+  ok: false,
+  reason,
+  message: message ?? EXCEPTION_MESSAGES[reason],
+  detail,
+});
+
+/** Decodes a file into page PNGs within the limits of safe-decode-limits.ts. Never throws for a bad file. */
+export async function decodeBounded(bytes: Uint8Array, options: { timeoutMs?: number; heapMb?: number; rssMb?: number } = {}): Promise<BoundedDecode> {
+  const probe = probeDeclared(bytes);
+  if (!probe.ok) return fail(probe.reason, probe.detail);
+  const timeoutMs = options.timeoutMs ?? DECODE_TIMEOUT_MS;
+  const heapMb = options.heapMb ?? DECODE_HEAP_MB;
+  const rssMb = options.rssMb ?? DECODE_RSS_MB;
+  const format = probe.format;
+  return withSlot(
+    () =>
+      new Promise<BoundedDecode>((resolve) => {
+        const { file, root, needsTsx } = workerEntry();
+        const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...(needsTsx ? ["--import", "tsx"] : []), file], {
+          cwd: root,
+          stdio: ["ignore", "ignore", "pipe", "ipc"],
+          serialization: "advanced",
+          env: { PATH: process.env.PATH ?? "", NODE_ENV: process.env.NODE_ENV ?? "production" },
+        });
+        let stderr = "";
+        child.stderr?.on("data", (chunk: Buffer) => {
+          stderr = (stderr + chunk.toString("utf8")).slice(-400);
+        });
+        let settled = false;
+        const finish = (result: BoundedDecode) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          clearInterval(watch);
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+          resolve(result);
+        };
+        const timer = setTimeout(() => finish(fail("decode_timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
+        // The whole child's resident memory (native buffers included), where Linux tells it.
+        const watch = setInterval(() => {
+          const rss = child.pid ? residentMb(child.pid) : undefined;
+          if (rss !== undefined && rss > rssMb) finish(fail("decode_failed", `decode process over ${rssMb} MB resident (${Math.round(rss)} MB)`));
+        }, 50);
+        child.on("error", (error) => finish(fail("decode_failed", `decode process: ${error.message}`)));
+        child.on("exit", (code, signal) => finish(fail("decode_failed", `decode process ended (${signal ?? `code ${code}`}) ${stderr.trim()}`)));
+        child.on("message", (raw: unknown) => {
+          if (raw && typeof raw === "object" && "ready" in raw) {
+            child.send({ bytes }, (error) => {
+              if (error) finish(fail("decode_failed", `could not send the file: ${error.message}`));
+            });
+            return;
+          }
+          const answer = raw as ChildAnswer;
+          if (answer.ok) {
+            finish({
+              ok: true,
+              format,
+              pages: answer.pages.map((p) => ({ png: Buffer.from(p.png.buffer, p.png.byteOffset, p.png.byteLength), pageIndex: p.pageIndex, stretchedVertically: p.stretchedVertically })),
+            });
+          } else {
+            const reason = (REASONS.includes(answer.reason) ? answer.reason : "decode_failed") as DecodeFailureReason;
+            finish(fail(reason, answer.detail, answer.message));
+          }
+        });
+      }),
+  );
+}
