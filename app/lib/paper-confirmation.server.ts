@@ -16,7 +16,6 @@
  * and gives up.
  */
 import { and, asc, count, desc, eq, isNull, lt, max } from "drizzle-orm";
-import twilio from "twilio";
 import type { DbOrTx } from "../../db/client";
 import { ivrCalls, lines, scans, verifications } from "../../db/schema";
 import { paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
@@ -26,9 +25,9 @@ import { requestCancellation } from "./cancellations.server";
 import type { StoredReading } from "./paper-ocr.server";
 import { lookupPostalCode } from "./postal.server";
 import type { Services } from "./services.server";
-import { voiceOf } from "./twiml-voice";
 import { consentAnswer } from "./verification-call.server";
 import { upsertLine } from "./verification.server";
+import { askAgainTwiml, goodbyeTwiml, questionTwiml, type YesNoCall } from "./yes-no-call-twiml";
 
 export const PAPER_CALL_POLICY = {
   /** Calls to the line before the page goes to a person. */
@@ -379,61 +378,32 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
 
 // ————— TwiML for the Twilio webhooks /ivr/paper/:id and /ivr/paper/:id/answer —————
 
-const ENDED = "国際電話不取扱受付センターです。このお電話の確認は、終わっています。失礼いたします。";
-const NO_ANSWER = "ボタンが押されませんでした。あとで、もう一度お電話することがあります。失礼いたします。";
-
-function gather(response: twilio.twiml.VoiceResponse, services: Services, verificationId: string, prompt: string) {
-  const g = response.gather({
-    input: ["dtmf", "speech"],
-    numDigits: 1,
-    timeout: 8,
-    language: "ja-JP",
-    hints: "はい,いいえ,同意する,同意しない",
-    action: `${services.config.publicBaseUrl}/ivr/paper/${verificationId}/answer`,
-    method: "POST",
-  });
-  g.say(voiceOf(services.config), prompt);
-}
+const paperCall = (verificationId: string): YesNoCall => ({
+  answerPath: `/ivr/paper/${verificationId}/answer`,
+  ended: "国際電話不取扱受付センターです。このお電話の確認は、終わっています。失礼いたします。",
+  noAnswer: "ボタンが押されませんでした。あとで、もう一度お電話することがあります。失礼いたします。",
+});
 
 /** The subscriber picked up: the question, twice, then goodbye without changing anything. */
 export async function paperCallTwiml(services: Services, verificationId: string): Promise<string> {
-  const VOICE = voiceOf(services.config);
-  const response = new twilio.twiml.VoiceResponse();
   const question = await paperCallQuestion(services, verificationId);
-  if (!question.ok) {
-    response.say(VOICE, ENDED);
-    response.hangup();
-    return response.toString();
-  }
-  gather(response, services, verificationId, question.prompt);
-  gather(response, services, verificationId, `もう一度申し上げます。${question.prompt}`);
-  response.say(VOICE, NO_ANSWER);
-  response.hangup();
-  return response.toString();
+  return questionTwiml(services, paperCall(verificationId), question.ok ? question.prompt : null);
 }
 
 /** The key press (or speech): 1 confirms, 2 refuses, anything else asks once more. */
 export async function paperAnswerTwiml(services: Services, verificationId: string, params: { Digits?: string; SpeechResult?: string }): Promise<string> {
-  const VOICE = voiceOf(services.config);
-  const response = new twilio.twiml.VoiceResponse();
   const answer = consentAnswer(params);
   if (answer === null) {
     const question = await paperCallQuestion(services, verificationId);
-    if (question.ok) gather(response, services, verificationId, `聞き取れませんでした。${question.prompt}`);
-    response.say(VOICE, question.ok ? NO_ANSWER : ENDED);
-    response.hangup();
-    return response.toString();
+    return askAgainTwiml(services, paperCall(verificationId), question.ok ? question.prompt : null);
   }
   const result = await recordPaperAnswer(services, verificationId, answer);
-  if (!result.ok) response.say(VOICE, "このお電話の確認は、有効期限が過ぎています。失礼いたします。");
-  else if (result.answer === "agreed") {
-    response.say(
-      VOICE,
+  if (!result.ok) return goodbyeTwiml(services, "このお電話の確認は、有効期限が過ぎています。失礼いたします。");
+  if (result.answer === "agreed") {
+    return goodbyeTwiml(
+      services,
       "ありがとうございます。お申し込みを受け付けました。電話会社での手続きが終わりましたら、お手紙でお知らせします。センターが、お金や暗証番号をお聞きすることはありません。失礼いたします。",
     );
-  } else {
-    response.say(VOICE, "承りました。このお申し込みは、このままでは進めません。センターの係の者が確かめます。お電話ありがとうございました。");
   }
-  response.hangup();
-  return response.toString();
+  return goodbyeTwiml(services, "承りました。このお申し込みは、このままでは進めません。センターの係の者が確かめます。お電話ありがとうございました。");
 }
