@@ -209,6 +209,14 @@ export function straightThrough(reading: PageReading, lineFromQr: string | null)
   return { ok: false, reason: "line_not_read" };
 }
 
+/** The cancellation form's reason boxes, as the cancellation service names them. */
+export const PAPER_CANCELLATION_REASONS: Readonly<Record<string, "need_international" | "not_wanted" | "other">> = {
+  "need-international": "need_international",
+  "not-requested": "not_wanted",
+  "family-applied": "not_wanted",
+  other: "other",
+};
+
 const SCOPE_SPOKEN: Readonly<Record<Scope, string>> = {
   incoming: "海外からかかってくる電話",
   outgoing: "海外へかける電話",

@@ -15,10 +15,10 @@
  * in at 2 a.m.; the sweep (workers/schedules.ts) places the first call when the hours open, retries,
  * and gives up.
  */
-import { and, asc, count, desc, eq, isNull, lt, max } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { ivrCalls, lines, scans, verifications } from "../../db/schema";
-import { paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
+import { PAPER_CANCELLATION_REASONS, paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
 import { prefectureFromAddress } from "../domain/regions";
 import { submitApplication } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
@@ -118,7 +118,7 @@ async function submitPaperCancellation(services: Services, scanId: string, reque
     await services.db
       .update(scans)
       .set({ status: "needs_review", exceptionReason: "not_routable", updatedAt: services.now() })
-      .where(and(eq(scans.id, scanId), isNull(scans.cancellationId)));
+      .where(and(eq(scans.id, scanId), isNull(scans.cancellationId), inArray(scans.status, ["ocr_done", "needs_review"])));
     return false;
   }
   await services.db.transaction(async (tx) => {
@@ -131,13 +131,6 @@ async function submitPaperCancellation(services: Services, scanId: string, reque
   return true;
 }
 
-/** The paper form's reason boxes, as the cancellation service names them. */
-export const PAPER_CANCELLATION_REASONS: Readonly<Record<string, "need_international" | "not_wanted" | "other">> = {
-  "need-international": "need_international",
-  "not-requested": "not_wanted",
-  "family-applied": "not_wanted",
-  other: "other",
-};
 
 async function placePaperCall(services: Services, tx: DbOrTx, scanId: string, request: PaperApplicationRequest, callNumber: number): Promise<void> {
   const now = services.now();

@@ -17,6 +17,7 @@ import { isKatakanaName, toKatakana } from "../domain/kana";
 import { formatDisplay, parseJapaneseNumber } from "../domain/phone";
 import { parseReference } from "../domain/reference-number";
 import { prefectureFromAddress } from "../domain/regions";
+import { PAPER_CANCELLATION_REASONS } from "../domain/paper-request";
 import { submitApplication } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
 import { decodeRaster, sniffFormat } from "./ocr/decode-image.server";
@@ -196,12 +197,6 @@ function parseApplicationValues(values: ConfirmInput["values"]) {
   return { errors, phone, scopes, carrier: carrier as CarrierChoice, relation: relation as "self" | "family" | "other", name, kana, postalCode, address, contact: contact || null };
 }
 
-const PAPER_REASONS: Record<string, "need_international" | "not_wanted" | "other"> = {
-  "need-international": "need_international",
-  "not-requested": "not_wanted",
-  "family-applied": "not_wanted",
-  other: "other",
-};
 
 /** Confirms a scan: one application (or cancellation) per scan, however often it is submitted. */
 export async function confirmScan(services: Services, input: ConfirmInput): Promise<ConfirmResult> {
@@ -269,7 +264,7 @@ export async function confirmScan(services: Services, input: ConfirmInput): Prom
       requesterRelation: relation as "self" | "family" | "other",
       requesterName: single(input.values.name) || null,
       requesterContact: single(input.values.contactPhone) || null,
-      reasonCode: PAPER_REASONS[reasonChoice] ?? "other",
+      reasonCode: PAPER_CANCELLATION_REASONS[reasonChoice] ?? "other",
       reasonText: single(input.values.reasonText) || null,
       lineVerification: "none",
     });
