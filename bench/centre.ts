@@ -260,7 +260,7 @@ async function main() {
 
     async function arriveCancellation(c: CancellationPlan) {
       const persona = plan.personas.get(c.e164)!;
-      const run: CancellationRun = { plan: c, outcome: "started", reference: null, page: null, error: null, objected: false };
+      const run: CancellationRun = { plan: c, outcome: "started", reference: null, page: null, error: null, objected: false, lastWords: null };
       cancelRuns.set(c.id, run);
       try {
         if (c.channel === "web") {
@@ -269,6 +269,7 @@ async function main() {
         } else if (c.channel === "ivr") {
           const call = await timed("ivrMs", () => ivrCancellation(ivr, c, c.e164));
           run.outcome = "ivr_done";
+          run.lastWords = call.says.slice(-2).join(" ").slice(0, 200);
           if (call.unknownPrompts.length) run.error = `unknown IVR prompts: ${call.unknownPrompts.join(", ")}`;
           // The subscriber's own call from the line, confirmed with 1: that is the subscriber's confirmation.
           if (c.relation === "self") persona.confirmedResumeAt ??= services.now();

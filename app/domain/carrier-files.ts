@@ -52,7 +52,7 @@ export type BatchRecord = {
   subscriberName: string;
   /**
    * The name and kana are advisory and were not typed by anyone: heard by speech recognition on a
-   * phone application, or read by OCR below its acceptance threshold (ADR 015). The line number is
+   * phone application, or read by OCR from a paper form (ADR 015). The line number is
    * the identity; the carrier checks its contract by number and answers NAME_MISMATCH only when the
    * name it holds clearly differs from a name that is NOT marked unverified.
    */

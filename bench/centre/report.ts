@@ -141,7 +141,8 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   const itemKinds = new Map<string, number>();
   for (const item of watch.seen.values()) {
     if (item.type === "letters") continue;
-    const reason = item.type === "paper" ? (item.detail.match(/理由：(.*)$/)?.[1] ?? item.detail.split("／")[0] ?? "") : "";
+    const scan = item.type === "paper" ? scanById.get(item.id) : undefined;
+    const reason = scan ? `${scan.status}${scan.exceptionReason ? ` ${scan.exceptionReason}` : ""}` : "";
     const key = `${item.type} | ${item.title.replace(/（\d+ページ目）/, "")}${reason ? ` — ${reason}` : ""}`;
     itemKinds.set(key, (itemKinds.get(key) ?? 0) + 1);
   }
@@ -391,7 +392,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
     `Letters to print (not touches): ${letters}.` +
       (unreachable.length ? ` Unreachable: ${[...unreachableByKind].map(([k, n]) => `${k} ${n}`).join(", ")}.` : ""),
     "",
-    "What the items were (queue | title — reason):",
+    "What the items were (queue | title — for pages, the scan's state and reason at the end):",
     "",
     table(["item", "count"], [...itemKinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, n])),
     "",
@@ -434,6 +435,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   const problems = [
     ...failures.slice(0, 8).map((f) => `journey: ${f}`),
     ...cancelRuns.filter((c) => c.error).slice(0, 5).map((c) => `cancellation ${c.plan.id} ${c.plan.pattern} (${c.outcome}): ${c.error}`),
+    ...cancelResults.filter((c) => c.rows.length === 0 && c.run.lastWords).slice(0, 5).map((c) => `cancellation ${c.run.plan.id} ${c.run.plan.pattern} by phone, no request on record; the IVR said: ${c.run.lastWords}`),
     ...jobs.failures.slice(0, 5).map((f) => `job: ${f}`),
     ...input.phones.stats.errors.slice(0, 5).map((f) => `call: ${f}`),
     ...input.carriers.stats.errors.slice(0, 5).map((f) => `carrier: ${f}`),

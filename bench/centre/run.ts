@@ -23,6 +23,8 @@ export type CancellationRun = {
   page: PageRun | null;
   error: string | null;
   objected: boolean;
+  /** Phone: the last things the IVR said. */
+  lastWords: string | null;
 };
 
 export type Timings = { cronMs: number; jobsMs: number; renderMs: number; ingestMs: number; webMs: number; ivrMs: number; phonesMs: number; carriersMs: number; queuesMs: number; totalMs: number };

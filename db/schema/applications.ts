@@ -29,7 +29,7 @@ export const applications = pgTable(
     subscriberKanaHash: text("subscriber_kana_hash"),
     /**
      * The name and kana are advisory (ADR 015): true when they were heard by speech recognition or read
-     * by OCR below its acceptance threshold, and nobody typed or keyed them. Carriers receive the mark.
+     * by OCR from a paper form, and nobody typed or keyed them. Carriers receive the mark.
      */
     subscriberNameUnverified: boolean("subscriber_name_unverified").notNull().default(false),
     applicantNameEnc: text("applicant_name_enc"),

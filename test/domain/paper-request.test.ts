@@ -63,8 +63,8 @@ describe("which read line numbers are worth a confirmation call", () => {
 });
 
 describe("straight through", () => {
-  it("takes an application whose line and scope are decided; names are advisory", () => {
-    const result = straightThrough(applicationPage({ kana: text("kana", "kana", "やまだ はなこ", false) }), null);
+  it("takes an application whose line and scope are decided; names are advisory, even when read with confidence", () => {
+    const result = straightThrough(applicationPage(), null);
     expect(result).toMatchObject({
       ok: true,
       request: { formType: "application", lineE164: "+81312345678", lineSource: "ocr", scopes: ["incoming"], carrierChoice: "kddi", relation: "self", nameUnverified: true },
