@@ -32,7 +32,7 @@ export type NewApplication = {
   applicantName?: string | null;
   subscriberName?: string | null;
   subscriberKana?: string | null;
-  /** The name and kana were heard (speech) or read (OCR) below acceptance, not typed: advisory only (ADR 015). */
+  /** The name and kana were heard (speech) or read (OCR), not typed: advisory only (ADR 015). */
   nameUnverified?: boolean;
   postalCode?: string | null;
   address?: string | null;

@@ -442,6 +442,13 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   ];
   md.push("", `Journeys as the applicants saw them: ${[...outcomes].sort().map(([k, n]) => `${k} ${n}`).join(", ")}.`);
   if (problems.length) md.push("", "Problems met on the way:", "", ...problems.map((p) => `- ${p}`));
+  md.push(
+    "",
+    "Limits: no operator channel (entries by phone to an operator are touches by definition); every paper page is handwritten (no centre-prefilled form whose QR carries the line); " +
+      "the IVR hears the name right 80% of the time, in kana 12%, with another kanji 8%; 3% of contracts are in another person's name, and carriers answer NAME_MISMATCH only to a name not marked unverified; " +
+      "carriers answer about 2 h after acknowledging; caller-ID spoofing is not modelled; a coached subscriber is only tried on web and paper family applications (the phone channel records no applicant contact, so nobody could object); " +
+      "queue items are seen when a listing runs (backlogs every 5 simulated minutes while work arrives, then every 15), so an item that came and went between two listings would be missed.",
+  );
   const markdown = md.join("\n");
   return { text: `\n## Centre: a day end to end (bench:centre)\n\n${markdown}\n`, markdown };
 }
