@@ -150,7 +150,9 @@ describe.each([
       },
     });
     expectUrlUnderOps(page.url());
-    const h1 = page.getByRole("heading", { level: 1 });
+    // With JavaScript the enrolment page's heading stays on screen until the client navigation ends:
+    // wait for the dashboard's own heading rather than reading whichever heading is there first.
+    const h1 = page.getByRole("heading", { level: 1, name: /ダッシュボード/ });
     await h1.first().waitFor({ state: "visible" });
     expect(await h1.first().innerText()).toContain("ダッシュボード");
     await screenshot(page, `${mode}-dashboard`);
