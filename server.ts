@@ -18,7 +18,7 @@ import {
 } from "@remix-run/node";
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
 import { BodyTooLargeError, bodyLimitFor, tooLargeBody } from "./app/lib/body-limit.server";
-import { DEMO_OPERATOR_USERNAME } from "./db/seed";
+import { DEMO_AUDITOR_USERNAME, DEMO_OPERATOR_USERNAME } from "./db/seed";
 import { loadConfigOrExit, type Config } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
 import { startServices } from "./app/lib/services.server";
@@ -75,7 +75,7 @@ export function normaliseRequestTarget(target: string): string | null {
 function sendTooLarge(req: ExpressRequest, res: ExpressResponse, limit: number) {
   const answer = tooLargeBody(req.path, limit);
   // Close the connection after the answer, so the rest of the body is never read.
-  res.status(413).set({ "Content-Type": answer.contentType, Connection: "close" }).send(answer.body);
+  res.status(413).set({ "Content-Type": answer.contentType, "Cache-Control": "no-store", Connection: "close" }).send(answer.body);
 }
 
 /** Passes at most `limit` bytes of a request body, then fails with BodyTooLargeError. */
@@ -273,6 +273,7 @@ async function main() {
     ];
     if (config.seedDemoData && config.demoOperatorPassword) {
       lines.push(`  Demo login:   username ${DEMO_OPERATOR_USERNAME}  password ${config.demoOperatorPassword}`);
+      lines.push(`  Audit log:    username ${DEMO_AUDITOR_USERNAME}  (same password; the auditor role reads /ops/audit)`);
     }
     process.stdout.write(`${lines.join("\n")}\n\n`);
     logger.info({ port, host: config.host }, "listening");

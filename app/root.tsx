@@ -16,7 +16,10 @@ import { PortalLayout } from "./components/PortalLayout";
 import { csrfTokenFor } from "./lib/csrf.server";
 import styles from "./styles/app.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.ico", sizes: "32x32" },
+];
 
 export const meta: MetaFunction = ({ error }) =>
   error ? [{ title: "エラー｜国際電話不取扱受付センター" }] : [{ title: "国際電話不取扱受付センター" }];

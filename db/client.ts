@@ -39,7 +39,22 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+/**
+ * db/migrations, found from this module: next to it when run from source (db/client.ts), or up from
+ * the compiled bundle that contains it (dist/server.js, dist/workers/main.js: dist/db/migrations).
+ */
+function findMigrationsFolder(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 6; up++) {
+    for (const candidate of [path.join(dir, "migrations"), path.join(dir, "db", "migrations")]) {
+      if (fs.existsSync(path.join(candidate, "meta", "_journal.json"))) return candidate;
+    }
+    dir = path.dirname(dir);
+  }
+  throw new Error(`db/migrations not found from ${fileURLToPath(import.meta.url)}`);
+}
+
+export const MIGRATIONS_FOLDER = findMigrationsFolder();
 /** Arbitrary constant: every process that migrates takes this advisory lock first. */
 const MIGRATION_LOCK_ID = 7_402_118_011;
 

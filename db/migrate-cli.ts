@@ -4,6 +4,8 @@
  * start, under an advisory lock, so this is optional.)
  */
 import { ConfigError, loadConfig } from "../app/lib/env.server";
+import { sealLegacyPlainText } from "../app/lib/pii-migration.server";
+import { createPiiCipher } from "../app/lib/pii.server";
 import { applyMigrations, createDatabase, withSchemaLock } from "./client";
 import { seedReferenceData } from "./seed";
 
@@ -13,6 +15,7 @@ try {
   try {
     await withSchemaLock(database, async () => {
       await applyMigrations(database);
+      await sealLegacyPlainText(database.db, createPiiCipher(config.secrets.piiEncryptionKey, config.secrets.piiHashKey));
       await seedReferenceData(database.db);
     });
     process.stdout.write(`migrated ${config.database.kind === "pglite" ? config.database.dataDir : "PostgreSQL (DATABASE_URL)"}\n`);

@@ -54,8 +54,20 @@ export const DEMO_OPERATOR_USERNAME = "demo";
  * The demo operator (role admin, so every page can be tried). Created once; its password is given by
  * the caller (generated and kept in the data folder by the embedded default).
  */
+/**
+ * The demo's auditor (issue 16, point 6): the audit log is for auditors only (separation of duties:
+ * the admin who manages accounts is not who checks the log), so the demo has one of each. Same
+ * password as the demo operator; each enrols its own authenticator on first sign-in.
+ */
+export const DEMO_AUDITOR_USERNAME = "demo-auditor";
+
 export async function seedDemoOperator(db: Db, passwordHash: string): Promise<{ created: boolean }> {
   const existing = await db.select({ id: operators.id }).from(operators).where(eq(operators.username, DEMO_OPERATOR_USERNAME));
+  // The auditor is added to demo databases made before it existed, too.
+  await db
+    .insert(operators)
+    .values({ username: DEMO_AUDITOR_USERNAME, displayName: "デモ監査担当", role: "auditor", passwordHash })
+    .onConflictDoNothing();
   if (existing.length > 0) return { created: false };
   await db
     .insert(operators)

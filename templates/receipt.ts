@@ -3,6 +3,7 @@
  * municipal booth hands to the subscriber (assisted mode). Large print, plain words, the reference
  * number in groups, and how to check the status by web or phone.
  */
+import type { CentreContact } from "./centre";
 import { CENTRE_NAME, createDocument, FONT_BOLD, FONT_REGULAR, mm, renderToBuffer } from "./pdf";
 
 export type ReceiptData = {
@@ -18,6 +19,10 @@ export type ReceiptData = {
   assisted: boolean;
   centrePhone: string;
   statusUrl: string;
+  /** The centre's phone, FAX, address and hours (issue 15, point 3), printed at the foot. */
+  centre?: CentreContact;
+  /** Scopes the centre did not send to the carrier, and the carrier's number (issue 15, point 4). */
+  reminder?: { title: string; sentences: string[] } | null;
 };
 
 export async function renderReceipt(data: ReceiptData, options: { creationDate?: Date } = {}): Promise<Buffer> {
@@ -57,10 +62,19 @@ export async function renderReceipt(data: ReceiptData, options: { creationDate?:
     "センターから電話会社にお申し込みを送ります。電話会社での手続きが終わったら、お手紙でお知らせします。",
     { width },
   );
+  if (data.reminder) {
+    doc.moveDown(0.8);
+    doc.font(FONT_BOLD).fontSize(15).text(`ご注意：${data.reminder.title}`, left, doc.y, { width });
+    doc.font(FONT_REGULAR).fontSize(13).text(data.reminder.sentences.join("\n"), { width });
+  }
   doc.moveDown(0.8);
   doc.font(FONT_BOLD).fontSize(15).text("状況の確かめ方", { width });
   doc.font(FONT_REGULAR).fontSize(13).text(`ウェブ：${data.statusUrl} で、受付番号と電話番号を入力してください。`, { width });
   doc.text(`電話：${data.centrePhone} にかけて、案内にそって「2」を押してください（24時間）。`, { width });
+  if (data.centre) {
+    doc.text(`係の者が出る時間：${data.centre.operatorHours}`, { width });
+    doc.text(`FAX：${data.centre.fax}　郵送：${data.centre.postalAddress} ${CENTRE_NAME} あて`, { width });
+  }
   doc.moveDown(1);
   doc.font(FONT_BOLD).fontSize(13).text("ご注意", { width });
   doc.font(FONT_REGULAR).fontSize(13).text("センターや電話会社が、お金、暗証番号、キャッシュカードのことをお聞きすることはありません。", { width });

@@ -69,6 +69,11 @@ export const HANDLERS: HandlerTable = {
   [JOB_NAMES.sweepScans]: async (services) => {
     await sweepScans(services);
   },
+  [JOB_NAMES.anchorAuditChain]: async (services) => {
+    const anchor = await services.audit.anchorHead();
+    // The log is the copy the database cannot rewrite: ids, a hash, a count and a signature, no personal data.
+    if (anchor) services.logger.info({ auditAnchor: anchor }, "audit chain anchored");
+  },
   [JOB_NAMES.sweepPaperConfirmations]: async (services) => {
     const counts = await sweepPaperConfirmations(services);
     if (counts.called + counts.heldUnanswered + counts.rerouted > 0) services.logger.info(counts, "paper confirmations swept");

@@ -27,6 +27,9 @@ export const SCHEDULES: readonly Schedule[] = [
     cron: "*/5 * * * *",
     description: "paper: call the line of pages waiting for its confirmation (in calling hours), retry, then hand to a person",
   },
+  // Issue 12: a deleted tail of the audit log is detected by the chain check against the latest anchor;
+  // the interval bounds how much of the end could go unnoticed.
+  { name: JOB_NAMES.anchorAuditChain, cron: "*/10 * * * *", description: "audit: sign the chain head (id, hash, row count) into audit_anchors and the log" },
 ];
 
 export const SCHEDULE_TIMEZONE = "Asia/Tokyo";

@@ -6,7 +6,10 @@ import { z } from "zod";
 import { CARRIER_CHOICES, SCOPES } from "./carriers";
 import { isKatakanaName, toKatakana } from "./kana";
 import { parseJapaneseNumber } from "./phone";
-import { compactTypedDigits } from "./typed-text";
+import { compactTypedDigits, readPostalCode } from "./typed-text";
+import { digitsMessage } from "../locales/ja-input";
+import { ja } from "../locales/ja";
+import { hasControlCharacters } from "./control-characters";
 
 const required = (message: string) => z.string({ required_error: message }).trim().min(1, message);
 
@@ -36,7 +39,17 @@ export const numberSchema = z.object({
       }
       return parsed.e164;
     }),
+}).superRefine((value, ctx) => {
+  // Inputs that can contradict each other are checked together (issue 16, point 1): the number to
+  // stop given again as the old number would file a release of the very suspension being asked for.
+  const problem = numberContradiction(value.number, value.previousNumber);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["previousNumber"], message: problem });
 });
+
+/** The message when the old number (moving) is the number to stop, or null. Also used on submission. */
+export function numberContradiction(numberE164: string, previousE164: string | null | undefined): string | null {
+  return previousE164 && previousE164 === numberE164 ? ja.apply.previousNumberSameAsNumber : null;
+}
 
 export const CALLBACK_NUMBER_MESSAGE =
   "ご連絡先の電話番号は、市外局番（携帯電話は090などの番号）から、10けたか11けたの数字で入力してください。";
@@ -111,25 +124,39 @@ export const codeSchema = z.object({
 });
 
 export const nameSchema = z.object({
-  kanji: required("契約者のお名前を入力してください。").pipe(z.string().max(60, "お名前は60文字以内で入力してください。")),
+  kanji: required("契約者のお名前を入力してください。")
+    .pipe(z.string().max(60, "お名前は60文字以内で入力してください。"))
+    .refine((value) => !hasControlCharacters(value), ja.name.controlCharacters),
   kana: required("お名前のフリガナを入力してください。").transform((value, ctx) => {
+    if (hasControlCharacters(value)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: ja.kana.controlCharacters });
+      return z.NEVER;
+    }
     const kana = toKatakana(value);
     if (!isKatakanaName(kana)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "フリガナは、カタカナかひらがなで入力してください。例：ヤマダ ハナコ" });
+      // Say which characters are wrong (issue 16, point 10), not only what to type.
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: ja.kana.invalidCharacters(kanaRejects(kana)) });
       return z.NEVER;
     }
     return kana;
   }),
 });
 
+/** The characters a kana reading cannot hold, each once, as a person would read them. */
+function kanaRejects(kana: string): string {
+  const rejected = [...new Set([...kana].filter((ch) => !/[\u30A1-\u30F6\u30FC\u30FB\u30FD\u30FE ]/u.test(ch)))];
+  return rejected.length > 0 ? rejected.map((ch) => `「${ch}」`).join("") : "空白の位置";
+}
+
 export const postalCodeSchema = z.object({
   postalCode: required("郵便番号を入力してください。").transform((value, ctx) => {
-    const digits = compactTypedDigits(value.replace(/^〒/, ""));
-    if (!/^\d{7}$/.test(digits)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "郵便番号は7けたの数字で入力してください。例：1000001" });
+    // One rule for typed digits (issue 17, point 5): ０-９, 〒, −ー‐－ and spaces are fine; other characters are named.
+    const read = readPostalCode(value);
+    if (!read.ok) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: digitsMessage("郵便番号は7けたの数字で入力してください。例：1000001", read.rejected) });
       return z.NEVER;
     }
-    return digits;
+    return read.postalCode;
   }),
 });
 

@@ -19,11 +19,13 @@
  *   contact_seen_on_other_lines        high      review             — a ring: a person looks first
  *   burst_in_same_area                 high      review             — a name list, possibly coached subscribers
  *   burst_from_same_number             high      review
+ *   applicant_cannot_be_told           high      review             — the objection window has nobody to tell
  *
  * Pure: no I/O. Facts that need the database (how often a contact number or an area shows up in other
  * cancellations) are counted by the caller over the windows named in the config, and passed in.
  */
 import type { ApplicationStatus } from "./application-state";
+import { typedDigitsOrNull } from "./typed-text";
 
 export const CANCELLATION_CHANNELS = ["web", "ivr", "paper", "operator"] as const;
 export type CancellationChannel = (typeof CANCELLATION_CHANNELS)[number];
@@ -203,6 +205,7 @@ export const RISK_REASON_CODES = [
   "contact_seen_on_other_lines",
   "burst_in_same_area",
   "burst_from_same_number",
+  "applicant_cannot_be_told",
 ] as const;
 export type RiskReasonCode = (typeof RISK_REASON_CODES)[number];
 
@@ -335,6 +338,26 @@ export const RISK_RULES: readonly RiskRule[] = [
       windowHours: config.burstWindowHours,
     }),
   },
+  {
+    code: "applicant_cannot_be_told",
+    // The one safeguard against a subscriber talked into pressing 1 is the original applicant's
+    // objection during the cooling-off (ADR 016). When a family member or a helper applied and gave no
+    // number the centre can reach (a phone application asks for none; a contact on paper the OCR could
+    // not read with confidence is not kept), and the request comes from neither the subscriber nor
+    // someone the centre can tell apart from that applicant, nobody could object: a person looks first.
+    // Measured by bench:centre (issue 11): a coached subscriber on such a line was the one fraud RESUME.
+    severity: "high",
+    operatorText:
+      "ご家族などが申し込んだ回線ですが、申し込んだ方の連絡先がわからず、このお申し出をお知らせできません。申し込んだ方とご契約者ご本人の両方に、お気持ちを確かめてください。",
+    applicantText: null,
+    applies: ({ request, application }) =>
+      application.applicantRelation !== "self" && request.requesterRelation !== "self" && application.applicantContactHash === null,
+    evidence: ({ request, application }) => ({
+      applicantRelation: application.applicantRelation,
+      requesterRelation: request.requesterRelation,
+      applicantChannel: application.channel,
+    }),
+  },
 ];
 
 export function ruleFor(code: RiskReasonCode): RiskRule {
@@ -426,7 +449,7 @@ export function evaluateCancellation(
  * Accepts "+81312345678", "81312345678" or "0312345678"; null when it is not a 10-digit fixed number.
  */
 export function exchangeAreaKey(number: string): string | null {
-  const digits = number.replace(/[^\d]/g, "");
+  const digits = typedDigitsOrNull(number, { allowPlus: true })?.replace(/^\+/, "") ?? "";
   // A national number always starts with "0", so a leading "81" is the country code ("+81 (0)3…" keeps a 0).
   const national = digits.startsWith("81") ? `0${digits.slice(2).replace(/^0/, "")}` : digits;
   return /^0\d{9}$/.test(national) ? national.slice(0, 6) : null;

@@ -8,7 +8,7 @@
  *    or Shift_JIS (Windows-31J as the WHATWG Encoding Standard defines it) for carriers that ask.
  *  - JSON: one object with a header and `records`, one record per line, UTF-8.
  *
- * No I/O here; the Shift_JIS table is derived from the platform's TextDecoder (Node's full ICU).
+ * No I/O here; Shift_JIS is written by app/lib/shift-jis.server.ts and read with the platform's TextDecoder.
  */
 
 export const FILE_FORMATS = ["csv-utf8", "csv-sjis", "json"] as const;
@@ -62,6 +62,12 @@ export type BatchRecord = {
   requestRef: string;
   /** ISO 8601 UTC. */
   requestedAt: string;
+  /**
+   * In a Shift_JIS batch: the fields of this record that hold a character Shift_JIS cannot, written
+   * as 〓 in the CSV ("subscriber_name", "subscriber_kana"). The JSON carries the real text and this
+   * flag (issue 17, point 4). Absent when nothing was substituted.
+   */
+  shiftJisSubstituted?: string[];
 };
 
 export const CSV_COLUMNS = [
@@ -142,6 +148,7 @@ export function jsonRecordObject(record: BatchRecord) {
     request_ref: record.requestRef,
     requested_at: record.requestedAt,
     name_unverified: record.nameUnverified,
+    ...(record.shiftJisSubstituted?.length ? { shift_jis_substituted: record.shiftJisSubstituted } : {}),
   };
 }
 
@@ -172,85 +179,8 @@ export function jsonTail(recordCount: number): string {
 // Shift_JIS (Windows-31J) encoding
 // ---------------------------------------------------------------------------------------------
 
-/** What a character Shift_JIS cannot hold becomes: 〓 (geta), the customary mark for "missing glyph". */
-export const SJIS_SUBSTITUTE = "〓";
-
-let sjisTable: Uint16Array | null = null;
-
-/**
- * Code point → two-byte Shift_JIS code (lead << 8 | trail), for the BMP. Built by decoding every
- * two-byte sequence once with the WHATWG decoder and keeping the first sequence per character, except
- * pointers 8272–8835 (NEC-selected IBM extensions, duplicates of IBM extensions), as the WHATWG
- * "index Shift_JIS pointer" rule says. The result equals the WHATWG Shift_JIS encoder.
- */
-function table(): Uint16Array {
-  if (sjisTable) return sjisTable;
-  const decoder = new TextDecoder("shift_jis", { fatal: true });
-  const out = new Uint16Array(0x10000);
-  const pair = new Uint8Array(2);
-  for (let lead = 0x81; lead <= 0xfc; lead++) {
-    if (lead > 0x9f && lead < 0xe0) continue;
-    for (let trail = 0x40; trail <= 0xfc; trail++) {
-      if (trail === 0x7f) continue;
-      const pointer = (lead - (lead < 0xa0 ? 0x81 : 0xc1)) * 188 + trail - (trail < 0x7f ? 0x40 : 0x41);
-      if (pointer >= 8272 && pointer <= 8835) continue;
-      pair[0] = lead;
-      pair[1] = trail;
-      let text: string;
-      try {
-        text = decoder.decode(pair);
-      } catch {
-        continue;
-      }
-      if (text.length !== 1) continue;
-      const code = text.charCodeAt(0);
-      if (out[code] === 0) out[code] = (lead << 8) | trail;
-    }
-  }
-  sjisTable = out;
-  return out;
-}
-
-export type SjisResult = { bytes: Uint8Array; substituted: number };
-
-/** Encodes text as Shift_JIS; characters it cannot hold become 〓 (and are counted). */
-export function encodeShiftJis(text: string): SjisResult {
-  const map = table();
-  const out = new Uint8Array(text.length * 2);
-  let n = 0;
-  let substituted = 0;
-  const geta = map[SJIS_SUBSTITUTE.charCodeAt(0)]!;
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
-    if (code < 0x80) {
-      out[n++] = code;
-      continue;
-    }
-    if (code === 0xa5) {
-      out[n++] = 0x5c;
-      continue;
-    }
-    if (code === 0x203e) {
-      out[n++] = 0x7e;
-      continue;
-    }
-    if (code >= 0xff61 && code <= 0xff9f) {
-      out[n++] = code - 0xff61 + 0xa1;
-      continue;
-    }
-    if (code === 0x2212) code = 0xff0d;
-    let mapped = code >= 0xd800 && code <= 0xdfff ? 0 : map[code]!;
-    if (mapped === 0) {
-      // A surrogate pair is one character: substitute once, not twice.
-      if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) i++;
-      mapped = geta;
-      substituted++;
-    }
-    out[n++] = mapped >> 8;
-    out[n++] = mapped & 0xff;
-  }
-  return { bytes: out.subarray(0, n), substituted };
-}
+// Encoding is app/lib/shift-jis.server.ts (iconv-lite's CP932 with the JIS mappings, issue 17):
+// a server module, so the browser bundles of the pages that read the labels above stay small.
 
 /** Decodes bytes as UTF-8 (BOM dropped) or Shift_JIS, refusing bytes that are not valid in it. */
 export function decodeText(bytes: Uint8Array, encoding: CsvEncoding): string | null {

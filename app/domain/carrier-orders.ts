@@ -112,10 +112,12 @@ export function directOnlyOutcome(
 export function rerouteTargets(input: {
   scope: Scope;
   prefecture: number | null;
+  /** The line ("+81…"): its number decides NTT東日本／西日本 before the prefecture does. */
+  line?: string | null;
   capabilities: readonly CarrierCapability[];
   alreadyAsked: readonly string[];
 }): CarrierCode[] {
-  const route = routeApplication({ choice: "unknown", prefecture: input.prefecture, scopes: [input.scope], capabilities: input.capabilities });
+  const route = routeApplication({ choice: "unknown", prefecture: input.prefecture, line: input.line, scopes: [input.scope], capabilities: input.capabilities });
   if (route.kind !== "inquiry") return [];
   return route.candidates.filter((carrier) => !input.alreadyAsked.includes(carrier));
 }

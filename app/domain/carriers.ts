@@ -5,7 +5,7 @@
  * is data (the carrier_capabilities table, editable by an admin) passed into these functions.
  * DEFAULT_CAPABILITIES is only what the database is seeded with.
  */
-import { findPrefecture } from "./regions";
+import { findPrefecture, nttRegionForLine } from "./regions";
 
 export const CARRIER_CODES = ["ntt-east", "ntt-west", "ntt-docomo-business", "kddi", "softbank"] as const;
 export type CarrierCode = (typeof CARRIER_CODES)[number];
@@ -137,16 +137,21 @@ export type RouteApplicationInput = {
   choice: CarrierChoice;
   /** JIS code, name ("東京都") or short name; null or undefined when not known yet. */
   prefecture?: string | number | null;
+  /**
+   * The line itself ("+81312345678"): its area code and exchange decide NTT東日本 or 西日本, whatever
+   * the address or postal code say (issue 17, point 1). The prefecture decides only without it.
+   */
+  line?: string | null;
   scopes: readonly Scope[];
   capabilities: readonly CarrierCapability[];
 };
 
 /** Decides which carrier (or carriers, as an inquiry) an application goes to, and for which scopes. */
-export function routeApplication({ choice, prefecture, scopes, capabilities }: RouteApplicationInput): RouteResult {
+export function routeApplication({ choice, prefecture, line, scopes, capabilities }: RouteApplicationInput): RouteResult {
   const requested = SCOPES.filter((scope) => scopes.includes(scope));
   if (requested.length === 0) return { kind: "needs_scopes", message: ROUTING_MESSAGES.needsScopes };
 
-  const nttRegion = prefecture == null ? undefined : findPrefecture(prefecture)?.nttRegion;
+  const nttRegion = nttRegionForLine(line) ?? (prefecture == null ? undefined : findPrefecture(prefecture)?.nttRegion);
 
   if (choice === "unknown") return inquiry(requested, nttRegion, capabilities);
 
@@ -155,8 +160,9 @@ export function routeApplication({ choice, prefecture, scopes, capabilities }: R
     return direct(nttRegion, requested, capabilities);
   }
 
-  // NTT東日本 and NTT西日本 cannot serve each other's prefectures, so when the applicant picked the
-  // wrong one the prefecture wins; the order would otherwise only come back rejected weeks later.
+  // NTT東日本 and NTT西日本 cannot serve each other's areas, so when the applicant picked the wrong
+  // one the line's number (or, without it, the prefecture) wins; the order would otherwise only come
+  // back rejected weeks later. correctedFrom says so: callers flag it to the operator.
   if (isNtt(choice) && nttRegion && nttRegion !== choice) {
     return { ...direct(nttRegion, requested, capabilities), correctedFrom: choice };
   }

@@ -4,6 +4,7 @@
  * was, because a misread digit usually turns a phone number into an invalid one (and the reference
  * number's check digit catches any single wrong digit).
  */
+import { normalizeKana as normalizeKanaEverywhere } from "./kana";
 import { parseJapaneseNumber, toE164 } from "./phone";
 import { parseReference } from "./reference-number";
 
@@ -82,7 +83,10 @@ export function normalizeJapaneseText(text: string): string {
     .join("\n");
 }
 
-/** Katakana reading as the centre stores it: hiragana → katakana, OCR spacing removed. */
+/**
+ * Katakana reading as the centre stores it: the OCR spacing removed, then the one kana rule of every
+ * channel (domain/kana's normalizeKana: width, dakuten, dashes for ー, ヴ, ヷ–ヺ).
+ */
 export function normalizeKana(text: string): string {
-  return normalizeJapaneseText(text).replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+  return normalizeKanaEverywhere(normalizeJapaneseText(text));
 }

@@ -12,7 +12,8 @@
  */
 import type { FieldReading } from "../lib/ocr/types";
 import { CARRIER_CHOICES, type CarrierChoice, type Scope } from "./carriers";
-import { normalizeJapaneseText, normalizeKana } from "./paper-form";
+import { normalizeKana } from "./kana";
+import { normalizeJapaneseText } from "./paper-form";
 import { parseJapaneseNumber } from "./phone";
 import { parseReference } from "./reference-number";
 
@@ -29,6 +30,8 @@ export type PaperRelation = "self" | "family" | "other";
  * Set on `npm run bench:ocr -- --seed 20250401 --dump` (the seed that set the OCR thresholds): every
  * wrong phone read had a digit with at most 2 votes or a tie; 25 of 30 lines get a call (18 accepted
  * without a check), 0 wrong. The held-out figures are in BENCHMARKS.md (OCR section, other seeds).
+ * On 60 standard-FAX pages of the same calibration seed one wrong line was called (a 6 read 0 by
+ * three reads and "06" by two): split reads now count for every other digit they hold.
  */
 export const LINE_CALL_MIN_CONFIDENCE = 0.5;
 export const LINE_CALL_MIN_VOTES = 3;
@@ -38,11 +41,16 @@ type CellReading = NonNullable<FieldReading["cells"]>[number];
 /** A digit the three line reads agreed on, or that a clear majority of all five reads gave. */
 function isSettledDigit(cell: CellReading): boolean {
   if (cell.value === "") return true; // an empty box (checked by the field's gap and length checks)
+  if (cell.suspect) return false; // e.g. a 0 that standard FAX may have made of a 6
   if (!cell.alternatives) return cell.confidence >= LINE_CALL_MIN_CONFIDENCE;
   const votes = cell.alternatives.filter((a) => a.length === 1);
   const forValue = votes.filter((v) => v === cell.value).length;
   const forOthers = new Map<string, number>();
-  for (const v of votes) if (v !== cell.value) forOthers.set(v, (forOthers.get(v) ?? 0) + 1);
+  // A read that split the cell into two digits ("06" where the others read 0) speaks for each other
+  // digit it holds: standard FAX drops the top of a 6, which reads as 0 and "06" alike.
+  for (const v of cell.alternatives) {
+    for (const d of new Set(v)) if (d !== cell.value) forOthers.set(d, (forOthers.get(d) ?? 0) + 1);
+  }
   return forValue >= LINE_CALL_MIN_VOTES && Math.max(0, ...forOthers.values()) <= 1;
 }
 
@@ -99,10 +107,25 @@ function acceptedText(reading: PageReading, name: string): string | null {
   return f && f.accepted && typeof f.value === "string" && f.value !== "" ? f.value : null;
 }
 
+/**
+ * What the OCR read in a box, as one line: its line breaks (an address written over two lines), tabs
+ * and any other control or invisible character become one space. Names and addresses are stored and
+ * sent to carriers as one line, and the data layer refuses control characters in them (issue 16,
+ * point 11), so a two-line address must not reach it as such.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/[\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2060-\u2064\uFEFF]+/gu, " ")
+    .replace(/ {2,}/g, " ")
+    .trim();
+}
+
 function advisory(reading: PageReading, name: string, normalise: (s: string) => string): AdvisoryText | null {
   const f = field(reading, name);
   if (!f || typeof f.value !== "string") return null;
-  const value = normalise(f.value).trim();
+  // One line first, then the field's own rule (which drops the space a line break left between two
+  // Japanese characters, and keeps the one between family and given names in kana).
+  const value = normalise(oneLine(f.value)).trim();
   return value ? { value, accepted: f.accepted } : null;
 }
 
@@ -164,6 +187,8 @@ export function straightThrough(reading: PageReading, lineFromQr: string | null)
     const carriers = decidedChoices(reading, "carrier");
     const carrier = carriers && carriers.length === 1 ? carriers[0]! : "unknown";
     const name = advisory(reading, "name", normalizeJapaneseText);
+    // domain/kana's rule, which keeps the one space between family and given names that the reader put
+    // back from the glyphs' positions (paper-form's strips every space between Japanese characters).
     const kana = advisory(reading, "kana", normalizeKana);
     return {
       ok: true,

@@ -133,3 +133,66 @@ export function nttRegionForNumber(national: string): NttRegion | null {
   if (/^055[1-6]/.test(national)) return "ntt-east";
   return "ntt-west";
 }
+
+/** "+81312345678" or "0312345678" → NTT東日本／西日本 from the line's own number, or null. */
+export function nttRegionForLine(line: string | null | undefined): NttRegion | null {
+  if (!line) return null;
+  const national = line.startsWith("+81") ? `0${line.slice(3)}` : line;
+  return nttRegionForNumber(national);
+}
+
+export const NTT_AREA_NAMES: Readonly<Record<NttRegion, string>> = { "ntt-east": "NTT東日本", "ntt-west": "NTT西日本" };
+
+/**
+ * A disagreement between what a person gave and what the line or the postal code says. Never
+ * corrected silently: shown to the person on the web, flagged to the operator everywhere else.
+ */
+export type RegionFlag =
+  /** The typed address names another prefecture than the postal code: the typed one was kept. */
+  | { kind: "postal_code_other_prefecture"; postalPrefecture: number; addressPrefecture: number }
+  /** The line's number belongs to the other NTT company than the address's prefecture. */
+  | { kind: "line_other_area"; lineRegion: NttRegion; addressPrefecture: number }
+  /** The postal code exists in several prefectures and the address names none. */
+  | { kind: "postal_code_several_prefectures"; prefectures: number[] }
+  /** NTT東日本 or 西日本 was chosen, but the number belongs to the other one: the number decided. */
+  | { kind: "choice_other_area"; chosen: NttRegion; lineRegion: NttRegion };
+
+export type RegionCheck = {
+  /** The prefecture to store: the one the address names, else the postal code's when it is certain. */
+  prefecture: number | null;
+  prefectureSource: "address" | "postal_code" | null;
+  /** NTT東日本／西日本 from the line's own number (null for a number that is not a fixed line). */
+  lineRegion: NttRegion | null;
+  flags: RegionFlag[];
+};
+
+/**
+ * Where the line is, from three witnesses: the line's number (decides NTT東日本／西日本), the
+ * address as typed (decides the prefecture when it names one) and the postal code (fills the
+ * prefecture only when the address names none and the code belongs to one prefecture). Pure.
+ */
+export function checkRegion(input: { line?: string | null; address?: string | null; postalPrefectures?: readonly number[] }): RegionCheck {
+  const lineRegion = nttRegionForLine(input.line);
+  const typed = input.address ? prefectureFromAddress(input.address) : undefined;
+  const postal = [...new Set(input.postalPrefectures ?? [])];
+  const flags: RegionFlag[] = [];
+  let prefecture: number | null = null;
+  let prefectureSource: RegionCheck["prefectureSource"] = null;
+  if (typed) {
+    prefecture = typed.code;
+    prefectureSource = "address";
+    if (postal.length > 0 && !postal.includes(typed.code)) {
+      flags.push({ kind: "postal_code_other_prefecture", postalPrefecture: postal[0]!, addressPrefecture: typed.code });
+    }
+  } else if (postal.length === 1) {
+    prefecture = postal[0]!;
+    prefectureSource = "postal_code";
+  } else if (postal.length > 1) {
+    flags.push({ kind: "postal_code_several_prefectures", prefectures: postal });
+  }
+  const prefectureRegion = prefecture === null ? undefined : findPrefecture(prefecture)?.nttRegion;
+  if (lineRegion && prefecture !== null && prefectureRegion && prefectureRegion !== lineRegion) {
+    flags.push({ kind: "line_other_area", lineRegion, addressPrefecture: prefecture });
+  }
+  return { prefecture, prefectureSource, lineRegion, flags };
+}

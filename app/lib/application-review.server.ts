@@ -19,6 +19,7 @@ import { releasePendingSuspension } from "./carrier-orders.server";
 import { completeItem } from "./claims.server";
 import { carrierChoiceLabel, CHANNEL_LABELS, RELATION_LABELS } from "./ops-labels";
 import { APPLICATION_QUEUE_STATUSES } from "./queue-info";
+import { regionFlagText } from "../locales/ja-input";
 import { isRejectReason, notAcceptedLetterText, REJECT_REASON_INFO } from "./review-reasons";
 import type { Services } from "./services.server";
 
@@ -77,13 +78,17 @@ function actorLabel(actor: string): string {
   return { system: "システム", applicant: "申込者", ivr: "自動音声" }[actor] ?? actor;
 }
 
-function eventDetail(detail: Record<string, unknown>): string | null {
+function eventDetail(detail: Record<string, unknown>, pii: Services["pii"]): string | null {
   const parts: string[] = [];
   if (typeof detail.channel === "string") parts.push(CHANNEL_LABELS[detail.channel] ?? detail.channel);
   if (typeof detail.method === "string") parts.push(VERIFICATION_METHOD_LABELS[detail.method] ?? detail.method);
+  // Disagreements between the line, the address and the postal code (issue 17): flagged, never corrected silently.
+  if (Array.isArray(detail.regionFlags)) for (const flag of detail.regionFlags) if (flag && typeof flag === "object") parts.push(`要確認：${regionFlagText(flag as { kind: string })}`);
   if (detail.reason === "line_not_verified") parts.push("回線の確認がまだ");
   else if (typeof detail.reason === "string" && isRejectReason(detail.reason)) parts.push(REJECT_REASON_INFO[detail.reason].label);
-  if (typeof detail.note === "string") parts.push(`メモ：${detail.note}`);
+  // Operators' notes are sealed (issue 12); rows written before carry them in plain text.
+  if (typeof detail.noteEnc === "string") parts.push(`メモ：${pii.open(detail.noteEnc)}`);
+  else if (typeof detail.note === "string") parts.push(`メモ：${detail.note}`);
   return parts.length > 0 ? parts.join("／") : null;
 }
 
@@ -116,7 +121,7 @@ export async function loadApplicationReview(services: Pick<Services, "db" | "pii
     channelLabel: CHANNEL_LABELS[app.channel] ?? app.channel,
     relation: app.relation,
     relationLabel: RELATION_LABELS[app.relation] ?? app.relation,
-    relationDetail: app.relationDetail,
+    relationDetail: pii.openNullable(app.relationDetailEnc),
     scopes: app.scopes.map((s) => SCOPE_LABELS[s as Scope] ?? s),
     carrierChoice: carrierChoiceLabel(app.carrierChoice),
     number: formatDisplay(row.e164),
@@ -133,7 +138,7 @@ export async function loadApplicationReview(services: Pick<Services, "db" | "pii
       at: e.at.toISOString(),
       label: EVENT_LABELS[e.type] ?? (e.toStatus ? (STATUS_LABELS[e.toStatus as ApplicationStatus]?.label ?? e.type) : e.type),
       actor: actorLabel(e.actor),
-      detail: eventDetail((e.detail ?? {}) as Record<string, unknown>),
+      detail: eventDetail((e.detail ?? {}) as Record<string, unknown>, pii),
     })),
     calls: calls.map((v) => ({ at: v.createdAt.toISOString(), method: VERIFICATION_METHOD_LABELS[v.method] ?? v.method, verifiedAt: v.verifiedAt?.toISOString() ?? null, consent: v.consent, expiresAt: v.expiresAt.toISOString() })),
     openedFields: opened.filter(([, value]) => value !== null).map(([name]) => name),
@@ -173,9 +178,9 @@ export async function verifyApplication(
       if (!app) return { ok: false, reason: "not_found", message: "お申し込みが見つかりません。" };
       if (app.status !== "needs_review") return settled(app.status);
       await tx.update(applications).set({ verifiedAt: now }).where(eq(applications.id, app.id));
-      await changeStatus(tx, { applicationId: app.id, from: "needs_review", to: "verified", actor, detail: { by: "operator", note }, at: now });
+      await changeStatus(tx, { applicationId: app.id, from: "needs_review", to: "verified", actor, detail: { by: "operator", noteEnc: services.pii.seal(note) }, at: now });
       await services.audit.record(
-        { actor, action: "application.verify", subjectType: "application", subjectId: app.id, ip: input.ip, detail: { by: "operator", note, queue: "application" } },
+        { actor, action: "application.verify", subjectType: "application", subjectId: app.id, ip: input.ip, detail: { by: "operator", note: true, queue: "application" } },
         tx,
       );
       if (!(await completeItem(services, { itemType: "application", itemId: app.id, operatorId: input.operatorId, outcome: "verified" }, tx))) throw new NotClaimedError();
@@ -206,7 +211,7 @@ export async function rejectApplication(
       const [app] = await tx.select().from(applications).where(eq(applications.id, input.id)).for("update");
       if (!app) return { ok: false, reason: "not_found", message: "お申し込みが見つかりません。" };
       if (app.status !== "needs_review") return settled(app.status);
-      await changeStatus(tx, { applicationId: app.id, from: "needs_review", to: "rejected", actor, type: "rejected_by_centre", detail: { reason, ...(note ? { note } : {}) }, at: now });
+      await changeStatus(tx, { applicationId: app.id, from: "needs_review", to: "rejected", actor, type: "rejected_by_centre", detail: { reason, ...(note ? { noteEnc: services.pii.seal(note) } : {}) }, at: now });
       // The line's pending suspension goes back to none, unless another application still covers it.
       for (const scope of app.scopes as Scope[]) await releasePendingSuspension(tx, app.lineId, scope, now);
       const info = REJECT_REASON_INFO[reason];
@@ -233,7 +238,7 @@ export async function rejectApplication(
         );
       }
       await services.audit.record(
-        { actor, action: "application.reject", subjectType: "application", subjectId: app.id, ip: input.ip, detail: { reason, ...(note ? { note } : {}), letter: outboxId, queue: "application" } },
+        { actor, action: "application.reject", subjectType: "application", subjectId: app.id, ip: input.ip, detail: { reason, ...(note ? { note: true } : {}), letter: outboxId, queue: "application" } },
         tx,
       );
       if (!(await completeItem(services, { itemType: "application", itemId: app.id, operatorId: input.operatorId, outcome: "rejected" }, tx))) throw new NotClaimedError();

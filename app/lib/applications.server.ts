@@ -12,7 +12,9 @@ import { transition, type ApplicationStatus } from "../domain/application-state"
 import type { Relation } from "../domain/apply-journey";
 import { routeApplication, type CarrierCapability, type CarrierChoice, type CarrierCode, type RefusedScope, type Scope } from "../domain/carriers";
 import { generateReference } from "../domain/reference-number";
+import type { RegionFlag } from "../domain/regions";
 import type { Services } from "./services.server";
+import { fieldsWithControlCharacters } from "../domain/control-characters";
 import { upsertLine } from "./verification.server";
 
 export type Channel = "web" | "ivr" | "paper" | "operator";
@@ -37,6 +39,8 @@ export type NewApplication = {
   postalCode?: string | null;
   address?: string | null;
   prefecture?: number | null;
+  /** What checkRegion found wrong between the line, the address and the postal code (issue 17). */
+  regionFlags?: RegionFlag[];
   contactPhone?: string | null;
   carrierChoice: CarrierChoice;
   verification: { method: "callback" | "call_in" | "caller_id" | "letter" | null; verifiedAt: Date | null; consentAt: Date | null };
@@ -44,7 +48,7 @@ export type NewApplication = {
 };
 
 export type SubmitResult =
-  | { kind: "created"; applicationId: string; reference: string; status: ApplicationStatus; scopes: Scope[]; refusedScopes: RefusedScope[]; alreadyCovered: Scope[] }
+  | { kind: "created"; applicationId: string; reference: string; status: ApplicationStatus; scopes: Scope[]; refusedScopes: RefusedScope[]; alreadyCovered: Scope[]; regionFlags?: RegionFlag[] }
   | { kind: "replayed"; applicationId: string; reference: string; status: ApplicationStatus; scopes: Scope[] }
   | { kind: "already_covered"; scopes: Scope[] }
   | { kind: "not_routable"; message: string; refusedScopes: RefusedScope[] };
@@ -106,6 +110,10 @@ function isLineVerified(input: NewApplication): boolean {
  * on the line creates its application and settles its scan in one commit); otherwise it runs its own.
  */
 export async function submitApplication(services: Services, input: NewApplication, outerTx?: DbOrTx): Promise<SubmitResult> {
+  // The data layer refuses control characters in names (issue 16, point 11): a NUL in a kana reading
+  // would travel to the carriers and break the back office's search. Field names only, never values.
+  const tainted = fieldsWithControlCharacters(input, ["subscriberName", "subscriberKana", "applicantName", "relationDetail", "address"]);
+  if (tainted.length > 0) throw new Error(`control characters in ${tainted.join(", ")}`);
   const { pii } = services;
   const now = services.now();
   const run = async (tx: DbOrTx): Promise<SubmitResult> => {
@@ -117,7 +125,13 @@ export async function submitApplication(services: Services, input: NewApplicatio
     // One submission at a time per line: the duplicate check below must see every earlier one.
     await tx.execute(sql`select id from lines where id = ${lineId} for update`);
 
-    const route = routeApplication({ choice: input.carrierChoice, prefecture: input.prefecture ?? undefined, scopes: input.scopes, capabilities: await loadCapabilities(tx) });
+    const route = routeApplication({ choice: input.carrierChoice, prefecture: input.prefecture ?? undefined, line: input.lineE164, scopes: input.scopes, capabilities: await loadCapabilities(tx) });
+    // Disagreements between the line, the address and the postal code, and a choice the number
+    // overrode: never silent, they go into the application's first event for the operator.
+    const regionFlags: RegionFlag[] = [...(input.regionFlags ?? [])];
+    if (route.kind === "direct" && route.correctedFrom && (route.correctedFrom === "ntt-east" || route.correctedFrom === "ntt-west") && (route.carrier === "ntt-east" || route.carrier === "ntt-west")) {
+      regionFlags.push({ kind: "choice_other_area", chosen: route.correctedFrom, lineRegion: route.carrier });
+    }
     if (route.kind === "needs_prefecture" || route.kind === "needs_scopes") return { kind: "not_routable", message: route.message, refusedScopes: [] };
     const acceptedByAnyCandidate = (scope: Scope) =>
       route.kind === "inquiry" && Object.values(route.acceptedScopesByCarrier).some((list) => list?.includes(scope));
@@ -145,7 +159,7 @@ export async function submitApplication(services: Services, input: NewApplicatio
         scopes,
         channel: input.channel,
         relation: input.relation,
-        relationDetail: input.relationDetail ?? null,
+        relationDetailEnc: pii.sealNullable(input.relationDetail || null),
         subscriberNameEnc: pii.sealNullable(input.subscriberName),
         subscriberKanaEnc: pii.sealNullable(input.subscriberKana),
         subscriberKanaHash: input.subscriberKana ? pii.searchHash(input.subscriberKana) : null,
@@ -170,7 +184,7 @@ export async function submitApplication(services: Services, input: NewApplicatio
       })
       .returning({ id: applications.id });
     const applicationId = row!.id;
-    await recordEvent(tx, { applicationId, type: "received", actor: input.actor, to: "received", detail: { channel: input.channel, scopes, assisted: input.assisted ?? false }, at: now });
+    await recordEvent(tx, { applicationId, type: "received", actor: input.actor, to: "received", detail: { channel: input.channel, scopes, assisted: input.assisted ?? false, ...(regionFlags.length > 0 ? { regionFlags } : {}), ...(refusedScopes.length > 0 ? { refusedScopes: refusedScopes.map((r) => r.scope) } : {}) }, at: now });
     const status: ApplicationStatus = isLineVerified(input) ? "verified" : "needs_review";
     await changeStatus(tx, {
       applicationId,
@@ -197,7 +211,7 @@ export async function submitApplication(services: Services, input: NewApplicatio
       { actor: input.actor, action: "application.create", subjectType: "application", subjectId: applicationId, detail: { channel: input.channel, status } },
       tx,
     );
-    return { kind: "created", applicationId, reference, status, scopes, refusedScopes, alreadyCovered };
+    return { kind: "created", applicationId, reference, status, scopes, refusedScopes, alreadyCovered, ...(regionFlags.length > 0 ? { regionFlags } : {}) };
   };
   const result = outerTx ? await run(outerTx) : await services.db.transaction(run);
   if (result.kind === "created") services.logger.info({ applicationId: result.applicationId, channel: input.channel, status: result.status }, "application created");
@@ -223,6 +237,7 @@ export async function findStatus(services: Pick<Services, "db">, reference: stri
     .where(eq(applicationEvents.applicationId, row.id))
     .orderBy(asc(applicationEvents.at), asc(applicationEvents.id));
   return {
+    applicationId: row.id,
     status: row.status as ApplicationStatus,
     scopes: row.scopes as Scope[],
     createdAt: row.createdAt.toISOString(),

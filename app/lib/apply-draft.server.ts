@@ -7,12 +7,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { and, eq, gt } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
 import { applyDrafts } from "../../db/schema";
 import type { ApplyAnswers, ApplyStep } from "../domain/apply-journey";
 import { canVisit, firstIncompleteStep, STEP_PATHS } from "../domain/apply-journey";
 
 const COOKIE = "apply_draft";
 export const DRAFT_TTL_MS = 2 * 60 * 60 * 1000;
+const DRAFT_COOKIE_MAX_AGE_S = 7 * 24 * 60 * 60;
 
 /** What conform's `submission.reply()` gives: kept to show errors and the values typed. */
 export type FlashResult = Record<string, unknown>;
@@ -62,7 +64,7 @@ export async function getDraft(request: Request, context: AppLoadContext): Promi
 /** For loaders and actions of steps: the draft, or back to the start page. */
 export async function requireDraft(request: Request, context: AppLoadContext): Promise<Draft> {
   const draft = await getDraft(request, context);
-  if (!draft) throw redirect("/apply?expired=1");
+  if (!draft) throw redirect(tokenFrom(request) ? "/apply?expired=1" : "/apply?start=1");
   return draft;
 }
 
@@ -84,11 +86,13 @@ export async function createDraft(context: AppLoadContext, options: { assisted: 
     updatedAt: created,
     expiresAt: new Date(created.getTime() + DRAFT_TTL_MS),
   });
-  return { setCookie: cookieFor(context, token, DRAFT_TTL_MS / 1000) };
+  // The cookie outlives the draft (whose expiry slides with every answer): a person whose draft
+  // has run out is told so, and one who never started is not (issue 16, point 9).
+  return { setCookie: cookieFor(context, token, DRAFT_COOKIE_MAX_AGE_S) };
 }
 
-async function write(context: AppLoadContext, draft: Draft, stored: Stored, extra: Partial<typeof applyDrafts.$inferInsert> = {}) {
-  const { db, pii, now } = context.services;
+async function write(context: AppLoadContext, draft: Draft, stored: Stored, extra: Partial<typeof applyDrafts.$inferInsert> = {}, db: DbOrTx = context.services.db) {
+  const { pii, now } = context.services;
   await db
     .update(applyDrafts)
     .set({ answersEnc: pii.seal(JSON.stringify(stored)), updatedAt: now(), expiresAt: new Date(now().getTime() + DRAFT_TTL_MS), ...extra })
@@ -97,6 +101,22 @@ async function write(context: AppLoadContext, draft: Draft, stored: Stored, extr
 
 export function saveAnswers(context: AppLoadContext, draft: Draft, answers: ApplyAnswers, extra: Partial<typeof applyDrafts.$inferInsert> = {}) {
   return write(context, draft, { answers }, extra);
+}
+
+/** saveAnswers inside the caller's transaction (one that holds the draft from lockDraft). */
+export function saveAnswersIn(tx: DbOrTx, context: AppLoadContext, draft: Draft, answers: ApplyAnswers, extra: Partial<typeof applyDrafts.$inferInsert> = {}) {
+  return write(context, draft, { answers }, extra, tx);
+}
+
+/**
+ * The draft as it is now, locked until the caller's transaction ends: a second POST of the same
+ * step (a double click, a slow network resending) waits here and then sees what the first one did.
+ */
+export async function lockDraft(tx: DbOrTx, context: AppLoadContext, draftId: string): Promise<Draft | null> {
+  const [row] = await tx.select().from(applyDrafts).where(eq(applyDrafts.id, draftId)).for("update");
+  if (!row) return null;
+  const stored = JSON.parse(context.services.pii.open(row.answersEnc)) as Stored;
+  return { id: row.id, answers: stored.answers, assisted: row.assisted, verificationId: row.verificationId, applicationId: row.applicationId, flash: stored.flash };
 }
 
 export function saveFlash(context: AppLoadContext, draft: Draft, key: string, result: FlashResult) {

@@ -9,6 +9,8 @@ export async function routeForAnswers(services: Pick<Services, "db">, answers: A
   const route = routeApplication({
     choice: answers.carrier?.choice ?? "unknown",
     prefecture: answers.address?.prefecture,
+    // The line's own number decides NTT東日本／西日本 (issue 17): the same route submitApplication takes.
+    line: answers.number?.e164,
     scopes: [...scopes],
     capabilities,
   });

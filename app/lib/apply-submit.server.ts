@@ -3,15 +3,23 @@ import type { AppLoadContext } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { applications, lines } from "../../db/schema";
 import type { ApplyAnswers } from "../domain/apply-journey";
+import { numberContradiction } from "../domain/apply-forms";
 import { formatDisplay } from "../domain/phone";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import type { Scope } from "../domain/carriers";
 import { submitApplication, type SubmitResult } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
+import { checkLineRegion } from "./postal.server";
 import { markSubmitted, type Draft } from "./apply-draft.server";
 
 export async function submitDraft(context: AppLoadContext, draft: Draft): Promise<SubmitResult> {
   const a = draft.answers as Required<Pick<ApplyAnswers, "number" | "applicant" | "verification" | "name" | "address" | "carrier" | "scope">>;
+  // A draft saved before the number step checked both numbers together: never file the release of
+  // the line being applied for (the suspension would withdraw itself).
+  const contradiction = numberContradiction(a.number.e164, a.number.previousE164);
+  if (contradiction) return { kind: "not_routable", message: contradiction, refusedScopes: [] };
+  // Shown to the person on the address step; recorded here for the operator too (issue 17, point 1).
+  const region = await checkLineRegion({ line: a.number.e164, postalCode: a.address.postalCode, address: a.address.address });
   const result = await submitApplication(context.services, {
     channel: "web",
     // The draft is one submission: a double click, or back and submit again, replays it.
@@ -27,7 +35,8 @@ export async function submitDraft(context: AppLoadContext, draft: Draft): Promis
     subscriberKana: a.name.kana,
     postalCode: a.address.postalCode,
     address: a.address.address,
-    prefecture: a.address.prefecture,
+    prefecture: region.prefecture ?? a.address.prefecture,
+    regionFlags: region.flags,
     contactPhone: a.applicant.contactPhone ?? null,
     carrierChoice: a.carrier.choice,
     verification: {
@@ -38,7 +47,7 @@ export async function submitDraft(context: AppLoadContext, draft: Draft): Promis
     assisted: draft.assisted,
   });
   if (result.kind === "created" || result.kind === "replayed") await markSubmitted(context, draft, result.applicationId);
-  if (result.kind === "created" && a.number.previousE164) await releasePreviousLine(context, result.applicationId, a);
+  if (result.kind === "created" && a.number.previousE164 && a.number.previousE164 !== a.number.e164) await releasePreviousLine(context, result.applicationId, a);
   return result;
 }
 

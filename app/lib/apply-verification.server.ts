@@ -4,10 +4,16 @@
 import type { AppLoadContext } from "@remix-run/node";
 import type { ApplyAnswers } from "../domain/apply-journey";
 import type { Draft } from "./apply-draft.server";
-import { saveAnswers } from "./apply-draft.server";
+import { eq } from "drizzle-orm";
+import { lines, verifications } from "../../db/schema";
+import { ja } from "../locales/ja";
+import { lockDraft, saveAnswers, saveAnswersIn } from "./apply-draft.server";
+import { checkStartLimits, deviceLimitMessage, recordStart, verificationClient, type Device } from "./verification-limits.server";
+import { verificationCallProgress } from "./comms-call-status.server";
 import {
   checkCode,
   getVerification,
+  RESEND_AFTER_MS,
   resendCode,
   startVerification,
   stateOf,
@@ -23,20 +29,50 @@ export function consentFromAnswers(answers: ApplyAnswers): { applicantLabel: str
   return { applicantLabel: label };
 }
 
-export async function startForDraft(context: AppLoadContext, draft: Draft, method: VerificationMethod) {
-  const lineE164 = draft.answers.number!.e164;
-  const result = await startVerification(context.services, {
-    lineE164,
-    purpose: "apply",
-    method,
-    consentFrom: method === "callback" ? consentFromAnswers(draft.answers) : null,
-    client: context.clientIp,
+/**
+ * Starts the check of the line for this draft, once: a second POST of the same step (a double click,
+ * a slow network resending) finds the first one's verification still running and reuses it, so the
+ * line gets one call with one code. Choosing again after the code has expired, was used up, or for
+ * another number or method starts a new one (as 「もう一度かけてもらう」 does, with its own limits).
+ */
+export async function startForDraft(context: AppLoadContext, draft: Draft, method: VerificationMethod, device: Device) {
+  const { services } = context;
+  return services.db.transaction(async (tx) => {
+    const current = (await lockDraft(tx, context, draft.id)) ?? draft;
+    const lineE164 = current.answers.number!.e164;
+    if (current.verificationId && !current.answers.verification) {
+      const [row] = await tx
+        .select({ verification: verifications, e164: lines.e164 })
+        .from(verifications)
+        .innerJoin(lines, eq(lines.id, verifications.lineId))
+        .where(eq(verifications.id, current.verificationId));
+      const state = row ? stateOf(row.verification, services.now()) : null;
+      const callInCode = current.answers.callIn?.code ?? null;
+      const sameStep = row && row.e164 === lineE164 && row.verification.method === method && (method === "callback" || callInCode !== null);
+      if (sameStep && (state === "code_sent" || state === "awaiting_consent")) {
+        return { ok: true as const, verificationId: row.verification.id, code: method === "call_in" ? callInCode : null, reused: true };
+      }
+    }
+    // Limits per number (in startVerification) and per booth or device, not per address (point 3).
+    const limits = { device, assisted: current.assisted, clientIp: context.clientIp };
+    const allowed = await checkStartLimits(tx, services, limits);
+    if (!allowed.ok) return allowed;
+    const result = await startVerification(
+      services,
+      { lineE164, purpose: "apply", method, consentFrom: method === "callback" ? consentFromAnswers(current.answers) : null, client: verificationClient(device, current) },
+      tx,
+    );
+    if (!result.ok) {
+      if (result.reason === "rate_limited_client") return { ...result, message: deviceLimitMessage(services) };
+      if (result.reason === "rate_limited_line") return { ...result, message: ja.verification.limitedLine };
+      return result;
+    }
+    await recordStart(tx, services, limits);
+    const answers: ApplyAnswers = { ...current.answers, callIn: result.code ? { code: result.code } : null };
+    delete answers.verification;
+    await saveAnswersIn(tx, context, current, answers, { verificationId: result.verificationId });
+    return { ...result, reused: false };
   });
-  if (!result.ok) return result;
-  const answers: ApplyAnswers = { ...draft.answers, callIn: result.code ? { code: result.code } : null };
-  delete answers.verification;
-  await saveAnswers(context, draft, answers, { verificationId: result.verificationId });
-  return result;
 }
 
 export async function verificationView(context: AppLoadContext, draft: Draft) {
@@ -49,6 +85,8 @@ export async function verificationView(context: AppLoadContext, draft: Draft) {
     state: stateOf(row, now),
     needsConsent: Boolean(consentFromAnswers(draft.answers)) && row.method === "callback",
     resendInSeconds: Math.max(0, Math.ceil(((row.lastSentAt?.getTime() ?? 0) + 60_000 - now.getTime()) / 1000)),
+    /** Whether our calls got through (busy, no answer, a machine): the page says so and offers call-in. */
+    call: row.method === "callback" ? await verificationCallProgress(context.services, row.id) : null,
   };
 }
 
@@ -76,6 +114,19 @@ export async function callInDoneForDraft(context: AppLoadContext, draft: Draft) 
   return { ok: true as const, answers: await complete(context, draft, "call_in", row.verifiedAt, null) };
 }
 
-export function resendForDraft(context: AppLoadContext, draft: Draft) {
-  return resendCode(context.services, draft.verificationId!, { lineE164: draft.answers.number!.e164, consentFrom: consentFromAnswers(draft.answers) });
+/** A second 「もう一度電話をかける」 this soon after a call is the same press arriving twice (issue 16, point 2). */
+const SAME_PRESS_WITHIN_MS = 10_000;
+
+/**
+ * 「もう一度電話をかける」, once per press: a double click or a resent POST finds the call the first one
+ * just placed and is answered as that one was (no second call, no error); a later press within the
+ * minute is told to wait.
+ */
+export async function resendForDraft(context: AppLoadContext, draft: Draft) {
+  const result = await resendCode(context.services, draft.verificationId!, { lineE164: draft.answers.number!.e164, consentFrom: consentFromAnswers(draft.answers) });
+  if (!result.ok && result.reason === "resend_too_soon" && result.retryAfterSeconds !== undefined) {
+    const sinceLastCallMs = RESEND_AFTER_MS - result.retryAfterSeconds * 1000;
+    if (sinceLastCallMs <= SAME_PRESS_WITHIN_MS) return { ok: true as const };
+  }
+  return result;
 }

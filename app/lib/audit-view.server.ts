@@ -19,7 +19,8 @@ export function filtersFrom(params: URLSearchParams): AuditFilters {
 
 export type AuditRow = { id: number; at: string; actor: string; actorName: string | null; action: string; subjectType: string; subjectId: string | null; ipHash: string | null; detail: unknown; hash: string };
 
-export const PAGE_SIZE = 100;
+/** One screen of records (issue 16, point 6: 100 rows made a 15,000-pixel page); older ones are a link away. */
+export const PAGE_SIZE = 25;
 
 export async function searchAudit(services: Pick<Services, "db">, filters: AuditFilters): Promise<{ rows: AuditRow[]; errors: Partial<Record<keyof AuditFilters, string>>; nextBefore: number | null }> {
   const errors: Partial<Record<keyof AuditFilters, string>> = {};

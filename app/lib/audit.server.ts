@@ -3,10 +3,10 @@
  * refuses UPDATE and DELETE) and hash-chained: each row's hash covers its content and the previous
  * row's hash, so a row edited by someone who can bypass the trigger breaks the chain from there on.
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import { asc, desc, gt, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { auditLog } from "../../db/schema";
+import { auditAnchors, auditLog } from "../../db/schema";
 import type { PiiCipher } from "./pii.server";
 
 export type AuditEntry = {
@@ -60,13 +60,60 @@ export function auditRowHash(prevHash: string, row: HashedFields): string {
   return createHash("sha256").update(prevHash).update("\n").update(content).digest("hex");
 }
 
+/**
+ * A signed snapshot of the chain head (issue 12): the newest row's id and hash and how many rows there
+ * were. Written to audit_anchors and to the log by the scheduled job (workers/schedules.ts), so that
+ * rows deleted from the end of the chain — which leave a shorter chain that is still valid — are
+ * detected: the chain check finds the anchored head missing or the count short.
+ */
+export type AuditAnchor = { headId: number; headHash: string; rowCount: number; at: string; signature: string };
+
+export type ChainResult = { ok: true; rows: number; anchor?: { headId: number; at: string } } | { ok: false; rows: number; brokenAtId: number; reason: string };
+
 export type Audit = {
   record(entry: AuditEntry, tx?: DbOrTx): Promise<void>;
-  verifyChain(): Promise<{ ok: true; rows: number } | { ok: false; rows: number; brokenAtId: number; reason: string }>;
+  /**
+   * Walks the whole chain, then checks it against the latest anchor in audit_anchors, or against
+   * `options.anchor` (one copied from the log, which the database cannot rewrite).
+   */
+  verifyChain(options?: { anchor?: AuditAnchor }): Promise<ChainResult>;
+  /** Signs and stores the current head (null when the log is empty). */
+  anchorHead(): Promise<AuditAnchor | null>;
 };
 
-export function createAudit(deps: { db: Db; pii: PiiCipher }): Audit {
+/**
+ * Runs a change and writes its audit row in the same transaction (issue 12): `work` gets the services
+ * with `db` bound to the transaction (so a service function written for `services.db` writes in it),
+ * and `entry` says what to record for the result — or null (a refusal that changed nothing). If the
+ * audit row cannot be written, the change is rolled back with it.
+ */
+export async function auditedChange<S extends { db: Db; audit: Audit }, T>(services: S, work: (inTx: S) => Promise<T>, entry: (result: T) => AuditEntry | null): Promise<T> {
+  return services.db.transaction(async (tx) => {
+    const result = await work({ ...services, db: tx as unknown as Db });
+    const record = entry(result);
+    if (record) await services.audit.record(record, tx);
+    return result;
+  });
+}
+
+/** The anchor key: derived from the hash key (a secret the database never holds), for this use only. */
+function anchorKey(hashKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync("sha256", hashKey, Buffer.alloc(0), "kokusai audit anchor v1", 32));
+}
+
+export function anchorSignature(key: Buffer, a: Omit<AuditAnchor, "signature">): string {
+  return createHmac("sha256", key).update(`audit-anchor:v1:${a.headId}:${a.headHash}:${a.rowCount}:${a.at}`).digest("hex");
+}
+
+function signatureValid(key: Buffer, a: AuditAnchor): boolean {
+  const expected = Buffer.from(anchorSignature(key, a), "hex");
+  const given = Buffer.from(a.signature, "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export function createAudit(deps: { db: Db; pii: PiiCipher; hashKey?: Buffer }): Audit {
   const { db, pii } = deps;
+  const key = deps.hashKey ? anchorKey(deps.hashKey) : null;
 
   async function append(tx: DbOrTx, entry: AuditEntry) {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
@@ -90,14 +137,40 @@ export function createAudit(deps: { db: Db; pii: PiiCipher }): Audit {
       if (tx) return append(tx, entry);
       await db.transaction((t) => append(t, entry));
     },
-    async verifyChain() {
+    async anchorHead() {
+      if (!key) throw new Error("audit anchors need the hash key");
+      return db.transaction(async (tx) => {
+        // The same lock as appends: the head and the count belong to one moment of the chain.
+        await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_ID})`);
+        const [head] = await tx.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+        if (!head) return null;
+        const [counted] = await tx.select({ n: sql<number>`count(*)::bigint` }).from(auditLog);
+        const unsigned = { headId: head.id, headHash: head.hash, rowCount: Number(counted?.n ?? 0), at: new Date().toISOString() };
+        const anchor: AuditAnchor = { ...unsigned, signature: anchorSignature(key, unsigned) };
+        await tx.insert(auditAnchors).values({ ...unsigned, at: new Date(unsigned.at), signature: anchor.signature });
+        return anchor;
+      });
+    },
+    async verifyChain(options = {}) {
+      let anchor: AuditAnchor | null = options.anchor ?? null;
+      if (!anchor) {
+        const [latest] = await db.select().from(auditAnchors).orderBy(desc(auditAnchors.id)).limit(1);
+        if (latest) anchor = { headId: latest.headId, headHash: latest.headHash, rowCount: latest.rowCount, at: latest.at.toISOString(), signature: latest.signature };
+      }
+      if (anchor && key && !signatureValid(key, anchor)) return { ok: false, rows: 0, brokenAtId: anchor.headId, reason: "the anchor's signature is not valid" };
       let prevHash = GENESIS_HASH;
       let lastId = 0;
       let rows = 0;
+      let anchorSeen = false;
       // Page through the log so a large log does not have to fit in memory.
       for (;;) {
         const page = await db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(1000);
-        if (page.length === 0) return { ok: true, rows };
+        if (page.length === 0) {
+          if (anchor && !anchorSeen) {
+            return { ok: false, rows, brokenAtId: anchor.headId, reason: "rows up to the anchored head are missing (the end of the log was deleted)" };
+          }
+          return anchor ? { ok: true, rows, anchor: { headId: anchor.headId, at: anchor.at } } : { ok: true, rows };
+        }
         for (const row of page) {
           rows++;
           if (row.prevHash !== prevHash) return { ok: false, rows, brokenAtId: row.id, reason: "prev_hash does not match the previous row" };
@@ -113,6 +186,13 @@ export function createAudit(deps: { db: Db; pii: PiiCipher }): Audit {
           if (expected !== row.hash) return { ok: false, rows, brokenAtId: row.id, reason: "row content does not match its hash" };
           prevHash = row.hash;
           lastId = row.id;
+          if (anchor && row.id === anchor.headId) {
+            anchorSeen = true;
+            if (row.hash !== anchor.headHash) return { ok: false, rows, brokenAtId: row.id, reason: "the anchored head's hash does not match" };
+            if (rows !== anchor.rowCount) return { ok: false, rows, brokenAtId: row.id, reason: "fewer rows than anchored up to the anchored head" };
+          } else if (anchor && !anchorSeen && row.id > anchor.headId) {
+            return { ok: false, rows, brokenAtId: anchor.headId, reason: "the anchored head is missing" };
+          }
         }
       }
     },

@@ -13,7 +13,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
 import { operators, sessions } from "../../db/schema";
+import type { Services } from "./services.server";
 import { hashPassword, verifyPassword } from "./password.server";
 import { MIN_PASSWORD_LENGTH } from "./ops-labels";
 import { AREAS, ROLES, type AccessKind, type Area, type Role } from "./roles";
@@ -47,8 +49,35 @@ function sessionCookie(context: AppLoadContext, token: string, maxAgeSeconds: nu
 
 export type LoginResult = { ok: true; operatorId: string } | { ok: false; reason: "invalid" | "locked" };
 
-/** Checks a username and password, counting failures; a locked account says so only after the lock. */
+/** The same request context, with the services' db replaced by a transaction (so helpers write in it). */
+function withTx(context: AppLoadContext, tx: DbOrTx): AppLoadContext {
+  return { ...context, services: { ...context.services, db: tx as Services["db"] } };
+}
+
+/**
+ * Checks a username and password, counting failures; a locked account says so only after the lock.
+ * The count and the audit row ('operator.password_ok', '…login_failed', '…login_locked') are written
+ * in one transaction (issue 12).
+ */
 export async function checkPassword(context: AppLoadContext, username: string, password: string): Promise<LoginResult> {
+  return context.services.db.transaction(async (tx) => {
+    const result = await passwordResult(withTx(context, tx), username, password);
+    await context.services.audit.record(
+      {
+        actor: result.ok ? `operator:${result.operatorId}` : "anonymous",
+        // The login is complete only after the second factor (operator.login is written then).
+        action: result.ok ? "operator.password_ok" : result.reason === "locked" ? "operator.login_locked" : "operator.login_failed",
+        subjectType: "operator",
+        subjectId: result.ok ? result.operatorId : null,
+        ip: context.clientIp,
+      },
+      tx,
+    );
+    return result;
+  });
+}
+
+async function passwordResult(context: AppLoadContext, username: string, password: string): Promise<LoginResult> {
   const { db, now } = context.services;
   const [operator] = await db.select().from(operators).where(eq(operators.username, username.trim()));
   if (!operator || operator.disabledAt) {
@@ -164,14 +193,38 @@ export async function pendingLoginState(
   return { pending, operator, step, locked };
 }
 
-export type SecondFactorResult = { ok: true } | { ok: false; reason: "format" | "wrong" | "replayed" | "locked" | "not_enrolled" };
+export type SecondFactorResult = { ok: true; cookie: string } | { ok: false; reason: "format" | "wrong" | "replayed" | "locked" | "not_enrolled" };
+
+/**
+ * The code step, with its audit rows and (on success) the session, in one transaction (issue 12):
+ * a refused code is counted and audited together; an accepted one stores its step, records
+ * enrolment, writes 'operator.login' and starts the session — and returns its Set-Cookie.
+ */
+export async function checkSecondFactor(context: AppLoadContext, operatorId: string, code: string, mode: "login" | "enrol"): Promise<SecondFactorResult> {
+  return context.services.db.transaction(async (tx) => {
+    const txContext = withTx(context, tx);
+    const result = await secondFactorResult(txContext, operatorId, code, mode);
+    const actor = `operator:${operatorId}`;
+    const audit = (action: string, detail?: Record<string, unknown>) =>
+      context.services.audit.record({ actor, action, subjectType: "operator", subjectId: operatorId, ip: context.clientIp, ...(detail ? { detail } : {}) }, tx);
+    if (!result.ok) {
+      if (result.reason !== "format") {
+        await audit(result.reason === "locked" && mode === "login" ? "operator.login_locked" : "operator.totp_failed", { reason: result.reason, ...(mode === "enrol" ? { enrolment: true } : {}) });
+      }
+      return result;
+    }
+    if (mode === "enrol") await audit("operator.totp_enrolled");
+    await audit("operator.login", { factors: ["password", "totp"] });
+    return { ok: true, cookie: await startSession(txContext, operatorId) };
+  });
+}
 
 /**
  * Checks a TOTP code at the login (or at enrolment, against the new secret). Wrong codes count towards
  * the lock-out like wrong passwords. On success the step is stored, so the same code cannot be used
  * again, and the failure counter is reset.
  */
-export async function checkSecondFactor(context: AppLoadContext, operatorId: string, code: string, mode: "login" | "enrol"): Promise<SecondFactorResult> {
+async function secondFactorResult(context: AppLoadContext, operatorId: string, code: string, mode: "login" | "enrol"): Promise<{ ok: true } | Exclude<SecondFactorResult, { ok: true }>> {
   const { db, now, pii } = context.services;
   const [operator] = await db.select().from(operators).where(eq(operators.id, operatorId));
   if (!operator || operator.disabledAt) return { ok: false, reason: "wrong" };
@@ -226,12 +279,19 @@ export async function totpEnrolment(context: AppLoadContext, operatorId: string)
 
 export { MIN_PASSWORD_LENGTH };
 
-/** Replaces a one-time password with the operator's own (argon2id), and clears the must-change flag. */
+/**
+ * Replaces a one-time password with the operator's own (argon2id), and clears the must-change flag;
+ * 'operator.password_changed' is audited in the same transaction (issue 12).
+ */
 export async function setOwnPassword(context: AppLoadContext, operatorId: string, password: string): Promise<void> {
-  await context.services.db
-    .update(operators)
-    .set({ passwordHash: await hashPassword(password), passwordMustChange: false })
-    .where(eq(operators.id, operatorId));
+  const passwordHash = await hashPassword(password);
+  await context.services.db.transaction(async (tx) => {
+    await tx.update(operators).set({ passwordHash, passwordMustChange: false }).where(eq(operators.id, operatorId));
+    await context.services.audit.record(
+      { actor: `operator:${operatorId}`, action: "operator.password_changed", subjectType: "operator", subjectId: operatorId, ip: context.clientIp },
+      tx,
+    );
+  });
 }
 
 /** Starts a session and returns its Set-Cookie header. */
@@ -302,6 +362,14 @@ export async function revokeSession(context: AppLoadContext, sessionId: string):
     .update(sessions)
     .set({ revokedAt: context.services.now() })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
+/** Signs out: the session revoked and 'operator.logout' audited in one transaction (issue 12). */
+export async function signOut(context: AppLoadContext, operator: Pick<SignedInOperator, "id" | "sessionId">): Promise<void> {
+  await context.services.db.transaction(async (tx) => {
+    await revokeSession(withTx(context, tx), operator.sessionId);
+    await context.services.audit.record({ actor: `operator:${operator.id}`, action: "operator.logout", subjectType: "operator", subjectId: operator.id, ip: context.clientIp }, tx);
+  });
 }
 
 /** Revokes every session of an operator (an admin's "sign out everywhere"). */

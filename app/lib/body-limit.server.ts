@@ -54,7 +54,8 @@ export function tooLargeBody(pathname: string, limit = bodyLimitFor(pathname)): 
 
 export function tooLargeResponse(pathname: string, limit?: number): Response {
   const answer = tooLargeBody(pathname, limit);
-  return new Response(answer.body, { status: 413, headers: { "Content-Type": answer.contentType, Connection: "close" } });
+  // no-store like every other answer of the carrier API (docs/openapi.yaml): an error is never cached.
+  return new Response(answer.body, { status: 413, headers: { "Content-Type": answer.contentType, "Cache-Control": "no-store", Connection: "close" } });
 }
 
 /** Raised by the server's stream limiter; carried as the cause of the body stream's error. */

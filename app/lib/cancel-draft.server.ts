@@ -22,6 +22,7 @@ import { readForm } from "./csrf.server";
 
 const COOKIE = "cancel_draft";
 export const CANCEL_DRAFT_TTL_MS = 2 * 60 * 60 * 1000;
+const DRAFT_COOKIE_MAX_AGE_S = 7 * 24 * 60 * 60;
 
 export type FlashResult = Record<string, unknown>;
 type Stored = { answers: CancelAnswers; flash?: { key: string; result: FlashResult } };
@@ -59,7 +60,7 @@ export async function getCancelDraft(request: Request, context: AppLoadContext):
 
 export async function requireCancelDraft(request: Request, context: AppLoadContext): Promise<CancelDraft> {
   const draft = await getCancelDraft(request, context);
-  if (!draft) throw redirect("/cancel?expired=1");
+  if (!draft) throw redirect(tokenFrom(request) ? "/cancel?expired=1" : "/cancel?start=1");
   return draft;
 }
 
@@ -79,7 +80,9 @@ export async function createCancelDraft(context: AppLoadContext): Promise<{ setC
     updatedAt: created,
     expiresAt: new Date(created.getTime() + CANCEL_DRAFT_TTL_MS),
   });
-  return { setCookie: cookieFor(context, token, CANCEL_DRAFT_TTL_MS / 1000) };
+  // The cookie outlives the draft (whose expiry slides with every answer): a person whose draft
+  // has run out is told so, and one who never started is not (issue 16, point 9).
+  return { setCookie: cookieFor(context, token, DRAFT_COOKIE_MAX_AGE_S) };
 }
 
 async function write(context: AppLoadContext, draft: CancelDraft, stored: Stored, extra: Partial<typeof cancelDrafts.$inferInsert> = {}) {

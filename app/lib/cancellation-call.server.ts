@@ -22,7 +22,11 @@ export async function cancellationCallTwiml(services: Services, verificationId: 
 }
 
 /** The key press (or speech): 1 confirms, 2 refuses, anything else asks once more. */
-export async function cancellationAnswerTwiml(services: Services, verificationId: string, params: { Digits?: string; SpeechResult?: string }): Promise<string> {
+export async function cancellationAnswerTwiml(
+  services: Services,
+  verificationId: string,
+  params: { Digits?: string; SpeechResult?: string; Confidence?: string },
+): Promise<string> {
   const answer = consentAnswer(params);
   if (answer === null) {
     const question = await confirmationCallQuestion(services, verificationId);

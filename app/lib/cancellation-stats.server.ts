@@ -6,21 +6,9 @@ import { gte, sql } from "drizzle-orm";
 import { applications, cancellations } from "../../db/schema";
 import type { Services } from "./services.server";
 
-export const SINCE_BUCKETS = ["under7", "under30", "under90", "over90"] as const;
-export type SinceBucket = (typeof SINCE_BUCKETS)[number];
-export const SINCE_BUCKET_LABELS: Readonly<Record<SinceBucket, string>> = {
-  under7: "7日未満",
-  under30: "7〜29日",
-  under90: "30〜89日",
-  over90: "90日以上",
-};
+import { RELATION_COLUMN_LABELS, RELATION_KEYS, SINCE_BUCKET_LABELS, SINCE_BUCKETS, type SinceBucket } from "./cancellation-stats-labels";
 
-export const RELATION_KEYS = ["self", "family", "other"] as const;
-export const RELATION_COLUMN_LABELS: Readonly<Record<(typeof RELATION_KEYS)[number], string>> = {
-  self: "ご本人",
-  family: "ご家族",
-  other: "その他",
-};
+export { RELATION_COLUMN_LABELS, RELATION_KEYS, SINCE_BUCKET_LABELS, SINCE_BUCKETS, type SinceBucket } from "./cancellation-stats-labels";
 
 export type WeekRow = {
   /** Monday of the week, YYYY-MM-DD (Japan time). */

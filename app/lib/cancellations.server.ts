@@ -91,6 +91,7 @@ import { changeStatus, COVERING_STATUSES } from "./applications.server";
 import type { Role } from "./auth.server";
 import { formatJstDateTime } from "./format";
 import { JOB_NAMES } from "./jobs";
+import { checkLimit, OBJECTION_LIMIT, recordHit } from "./rate-limit.server";
 import type { Services } from "./services.server";
 import { MAX_STARTS_PER_CLIENT_PER_HOUR, MAX_STARTS_PER_LINE_PER_HOUR } from "./verification.server";
 
@@ -267,7 +268,8 @@ export function stateOf(row: CancellationRow): CancellationState {
     reviewedBy: row.reviewedBy,
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt,
-    decisionNote: row.decisionNote,
+    // Sealed (issue 12): the domain only replaces the note, never reads it; applyEvent seals a new one.
+    decisionNote: row.decisionNoteEnc,
   };
 }
 
@@ -324,7 +326,7 @@ async function writeState(
       objectedBy: next.objection?.by ?? null,
       decidedBy: next.decidedBy,
       decidedAt: next.decidedAt,
-      decisionNote: next.decisionNote,
+      decisionNoteEnc: next.decisionNote,
       decision: isTerminal(next.status) ? next.status : null,
       updatedAt: event.at,
       ...extra,
@@ -346,6 +348,8 @@ async function applyEvent(
   extra: Partial<typeof cancellations.$inferInsert> = {},
 ): Promise<CancellationRow> {
   const next = transition(stateOf(row), event, CANCELLATION_POLICY.state);
+  // A note the event brought is plain text: seal it before it is written (issue 12).
+  if (next.decisionNote !== null && next.decisionNote !== row.decisionNoteEnc) next.decisionNote = services.pii.seal(next.decisionNote);
   return writeState(tx, row, next, event, actor, extra, detail);
 }
 
@@ -416,7 +420,8 @@ function ruleInputFor(row: CancellationRow, app: ApplicationRow, lineVerificatio
     request: {
       channel: row.channel as CancellationChannel,
       requesterRelation: row.requesterRelation as Relation,
-      requesterRelationDetail: row.requesterRelationDetail,
+      // The 続柄 is sealed and only ever shown, never weighed: kept out of the rule evidence (jsonb, plain).
+      requesterRelationDetail: null,
       requesterContactHash: row.requesterContactHash,
       lineVerification,
       receivedAt: row.createdAt,
@@ -558,7 +563,7 @@ export async function requestCancellation(services: Services, input: NewCancella
         kind,
         channel: input.channel,
         requesterRelation: input.requesterRelation,
-        requesterRelationDetail: input.requesterRelation === "self" ? null : (input.requesterRelationDetail ?? null),
+        requesterRelationDetailEnc: input.requesterRelation === "self" ? null : services.pii.sealNullable(input.requesterRelationDetail || null),
         requesterNameEnc: services.pii.sealNullable(input.requesterName),
         requesterContactEnc: services.pii.sealNullable(input.requesterContact ? nationalDigits(input.requesterContact) : null),
         requesterContactHash,
@@ -1010,9 +1015,10 @@ export async function elapseCoolingOff(services: Services, cancellationId: strin
 
 export type ObjectionResult =
   | { ok: true; reference: string }
-  | { ok: false; reason: "not_found" | "not_open" | "already"; message: string };
+  | { ok: false; reason: "not_found" | "not_open" | "already" | "limited"; message: string };
 
 export const OBJECTION_MESSAGES = {
+  limited: "確認に何度も失敗したため、しばらく受け付けられません。センターにお電話ください。",
   not_found: "受付番号と確認コードに合うお申し出が見つかりません。お知らせに書いてある番号を、もう一度お確かめください。",
   not_open: "このお申し出は、お知らせ期間が終わっているか、すでに終わっています。センターにお電話ください。",
   already: "このお申し出への反対は、すでに受け付けています。センターの係の者が、ご連絡します。",
@@ -1026,9 +1032,14 @@ export async function objectToCancellation(
   services: Services,
   input: { reference: string; code: string; by: "original_applicant" | "other"; actor: string; ip?: string | null },
 ): Promise<ObjectionResult> {
+  // Wrong codes per client are limited (the code must not be guessable by trying), counted in the
+  // rate-limit table and audited in the same transaction as the answer (issue 12).
+  if (input.ip && (await checkLimit(services, OBJECTION_LIMIT, input.ip)).limited) return { ok: false, reason: "limited", message: OBJECTION_MESSAGES.limited };
   return services.db.transaction(async (tx): Promise<ObjectionResult> => {
     const [found] = await tx.select().from(cancellations).where(eq(cancellations.reference, input.reference)).for("update");
     if (!found || !found.objectionCodeHash || found.objectionCodeHash !== objectionCodeHash(services, found.id, input.code)) {
+      if (input.ip) await recordHit(services, OBJECTION_LIMIT, input.ip, tx);
+      await services.audit.record({ actor: input.actor, action: "cancellation.objection_failed", subjectType: "cancellation", ip: input.ip ?? null }, tx);
       return { ok: false, reason: "not_found", message: OBJECTION_MESSAGES.not_found };
     }
     if (found.status === "objected") return { ok: false, reason: "already", message: OBJECTION_MESSAGES.already };
@@ -1362,7 +1373,7 @@ function reasonsOf(row: CancellationRow) {
 }
 
 /** Open requests: those waiting for an operator first (oldest first), then the rest (newest first). */
-export async function reviewQueue(services: Pick<Services, "db">, limit = 200): Promise<QueueItem[]> {
+export async function reviewQueue(services: Pick<Services, "db" | "pii">, limit = 200): Promise<QueueItem[]> {
   const rows = await services.db
     .select({ c: cancellations, e164: lines.e164 })
     .from(cancellations)
@@ -1377,7 +1388,7 @@ export async function reviewQueue(services: Pick<Services, "db">, limit = 200): 
     kind: c.kind as CancellationKind,
     channel: c.channel as CancellationChannel,
     relation: c.requesterRelation as Relation,
-    relationDetail: c.requesterRelationDetail,
+    relationDetail: services.pii.openNullable(c.requesterRelationDetailEnc),
     status: c.status as CancellationStatus,
     statusLabel: CANCELLATION_STATUS_LABELS[c.status as CancellationStatus]?.label ?? c.status,
     reasons: reasonsOf(c),
@@ -1466,7 +1477,7 @@ export async function cancellationDetail(services: Pick<Services, "db" | "pii">,
       kind: c.kind as CancellationKind,
       channel: c.channel as CancellationChannel,
       relation: c.requesterRelation as Relation,
-      relationDetail: c.requesterRelationDetail,
+      relationDetail: services.pii.openNullable(c.requesterRelationDetailEnc),
       status,
       statusLabel: CANCELLATION_STATUS_LABELS[status]?.label ?? c.status,
       reasons: reasonsOf(c),
@@ -1487,7 +1498,7 @@ export async function cancellationDetail(services: Pick<Services, "db" | "pii">,
     confirmation: c.subscriberConfirmedAt ? { method: c.confirmationMethod ?? "", at: c.subscriberConfirmedAt.toISOString() } : null,
     coolingOffUntil: c.coolingOffUntil?.toISOString() ?? null,
     objection: c.objectedAt ? { at: c.objectedAt.toISOString(), by: c.objectedBy ?? "" } : null,
-    decision: c.decision ? { status: c.decision, note: c.decisionNote, at: c.decidedAt?.toISOString() ?? null } : null,
+    decision: c.decision ? { status: c.decision, note: services.pii.openNullable(c.decisionNoteEnc), at: c.decidedAt?.toISOString() ?? null } : null,
     evidence: evidenceOf(c),
     timeline: await lineTimeline(services, c.lineId),
     possible: possibleActions(status),

@@ -3,6 +3,7 @@ import type { AppLoadContext } from "@remix-run/node";
 import type { BatchFile, BatchSummary } from "./carrier-batches.server";
 import { authenticateApiKey, type ApiCaller } from "./carrier-auth.server";
 import { PUSH_HEADERS } from "./carrier-push.server";
+import { CARRIER_API_KEY_LIMIT, checkLimit, recordHit } from "./rate-limit.server";
 
 export const API_BASE = "/api/carrier/v1";
 
@@ -24,10 +25,29 @@ export const methodNotAllowed = (allow: string) =>
     headers: { "Content-Type": "application/json; charset=utf-8", Allow: allow },
   });
 
-/** The calling carrier, or throws a 401 JSON response. */
+/**
+ * The calling carrier, or throws a 401 JSON response. Wrong (or missing) keys are counted per client
+ * address in the rate-limit table (issue 12): after CARRIER_API_KEY_LIMIT.max of them in its window,
+ * every request from that address gets 429 with Retry-After until the window frees up — a correct key
+ * too, so trying keys gains nothing.
+ */
 export async function requireApiCaller(request: Request, context: AppLoadContext): Promise<ApiCaller> {
-  const caller = await authenticateApiKey(context.services, request);
-  if (!caller) throw apiError(401, "unauthorized", "API キーがないか、無効です。Authorization: Bearer <API キー> を付けてください。");
+  const { services } = context;
+  const limit = await checkLimit(services, CARRIER_API_KEY_LIMIT, context.clientIp);
+  if (limit.limited) {
+    throw apiJson(
+      { error: "too_many_failures", message: `無効な API キーが続いたため、しばらく受け付けません。${limit.retryAfterSeconds}秒後に、正しいキーでお試しください。`, retry_after: limit.retryAfterSeconds },
+      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
+    );
+  }
+  const caller = await authenticateApiKey(services, request);
+  if (!caller) {
+    await services.db.transaction(async (tx) => {
+      await recordHit(services, CARRIER_API_KEY_LIMIT, context.clientIp, tx);
+      await services.audit.record({ actor: "anonymous", action: "carrier_api.unauthorized", subjectType: "carrier_api_key", ip: context.clientIp }, tx);
+    });
+    throw apiError(401, "unauthorized", "API キーがないか、無効です。Authorization: Bearer <API キー> を付けてください。");
+  }
   return caller;
 }
 

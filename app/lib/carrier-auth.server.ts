@@ -6,11 +6,13 @@
  *  - carrier users for the /carrier pages: argon2id passwords, lock-out after failures, and server-side
  *    sessions in their own table under their own cookie (carrier_session, Path=/carrier).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
 import { carrierApiKeys, carriers, carrierSessions, carrierUsers } from "../../db/schema";
 import { hashPassword, verifyPassword } from "./password.server";
+import { checkTotp, newTotpSecret, totpQrDataUrl, totpUri } from "./totp.server";
 import type { Services } from "./services.server";
 import { checkedRedirectPath } from "./redirects.server";
 
@@ -155,8 +157,9 @@ function sessionCookie(context: AppLoadContext, token: string, maxAgeSeconds: nu
   return `${CARRIER_SESSION_COOKIE}=${token}; Path=/carrier; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
-export async function startCarrierSession(context: AppLoadContext, userId: string): Promise<string> {
-  const { db, now, pii } = context.services;
+export async function startCarrierSession(context: AppLoadContext, userId: string, tx?: DbOrTx): Promise<string> {
+  const { now, pii } = context.services;
+  const db = tx ?? context.services.db;
   const token = randomBytes(32).toString("base64url");
   const started = now();
   await db.insert(carrierSessions).values({
@@ -217,7 +220,186 @@ export async function revokeCarrierSession(context: AppLoadContext, sessionId: s
     .where(and(eq(carrierSessions.id, sessionId), isNull(carrierSessions.revokedAt)));
 }
 
+/** Signs out: the session revoked and 'carrier_user.logout' audited in one transaction (issue 12). */
+export async function carrierSignOut(context: AppLoadContext, user: Pick<SignedInCarrierUser, "id" | "sessionId" | "actor">): Promise<void> {
+  await context.services.db.transaction(async (tx) => {
+    await tx.update(carrierSessions).set({ revokedAt: context.services.now() }).where(and(eq(carrierSessions.id, user.sessionId), isNull(carrierSessions.revokedAt)));
+    await context.services.audit.record({ actor: user.actor, action: "carrier_user.logout", subjectType: "carrier_user", subjectId: user.id, ip: context.clientIp }, tx);
+  });
+}
+
 /** Only paths under /carrier on this site, checked after URL resolution (redirects.server.ts). */
 export function safeCarrierRedirect(target: FormDataEntryValue | string | null | undefined): string {
   return checkedRedirectPath(target, { prefix: "/carrier", fallback: "/carrier" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Second factor for carrier users (issue 12): they download subscribers' names and numbers, so a
+// password alone is not enough. The same TOTP as the operators' (app/lib/totp.server.ts): after the
+// password, a signed pending-login cookie (10 minutes) leads to /carrier/totp, or on the first login
+// to /carrier/totp/enrol; only a correct code starts the session. Wrong codes count towards the same
+// lock-out as wrong passwords; a code is good once. Each step's audit row is written in the same
+// transaction as the change it records.
+// ---------------------------------------------------------------------------------------------
+
+export const CARRIER_PENDING_LOGIN_COOKIE = "carrier_login";
+export const CARRIER_PENDING_LOGIN_TTL_MS = 10 * 60 * 1000;
+
+export type CarrierLoginStep = "enrol_totp" | "totp";
+export const CARRIER_LOGIN_STEP_PATHS: Readonly<Record<CarrierLoginStep, string>> = { enrol_totp: "/carrier/totp/enrol", totp: "/carrier/totp" };
+
+type CarrierUserRow = typeof carrierUsers.$inferSelect;
+export type CarrierPendingLogin = { userId: string; redirectTo: string; expiresAt: number };
+
+function carrierPendingSignature(context: AppLoadContext, payload: string): string {
+  return createHmac("sha256", context.services.config.secrets.sessionSecret).update(`carrier-login:${payload}`).digest("base64url");
+}
+
+function secureFlag(context: AppLoadContext): string {
+  return context.services.config.publicBaseUrl.startsWith("https://") ? "; Secure" : "";
+}
+
+function carrierPendingLoginCookie(context: AppLoadContext, userId: string, redirectTo: string): string {
+  const expiresAt = context.services.now().getTime() + CARRIER_PENDING_LOGIN_TTL_MS;
+  const payload = Buffer.from(JSON.stringify({ u: userId, r: safeCarrierRedirect(redirectTo), e: expiresAt })).toString("base64url");
+  return `${CARRIER_PENDING_LOGIN_COOKIE}=${payload}.${carrierPendingSignature(context, payload)}; Path=/carrier; HttpOnly; SameSite=Lax; Max-Age=${CARRIER_PENDING_LOGIN_TTL_MS / 1000}${secureFlag(context)}`;
+}
+
+export function clearCarrierPendingLoginCookie(context: AppLoadContext): string {
+  return `${CARRIER_PENDING_LOGIN_COOKIE}=; Path=/carrier; HttpOnly; SameSite=Lax; Max-Age=0${secureFlag(context)}`;
+}
+
+function readCarrierPendingLogin(request: Request, context: AppLoadContext): CarrierPendingLogin | null {
+  const header = request.headers.get("Cookie") ?? "";
+  const value = header.match(new RegExp(`(?:^|;\\s*)${CARRIER_PENDING_LOGIN_COOKIE}=([A-Za-z0-9_.-]+)`))?.[1];
+  if (!value) return null;
+  const [payload, signature] = value.split(".");
+  if (!payload || !signature) return null;
+  const expected = Buffer.from(carrierPendingSignature(context, payload));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  try {
+    const data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { u?: unknown; r?: unknown; e?: unknown };
+    if (typeof data.u !== "string" || typeof data.e !== "number" || data.e <= context.services.now().getTime()) return null;
+    return { userId: data.u, redirectTo: safeCarrierRedirect(typeof data.r === "string" ? data.r : "/carrier"), expiresAt: data.e };
+  } catch {
+    return null;
+  }
+}
+
+const carrierStepOf = (user: CarrierUserRow): CarrierLoginStep => (user.totpEnrolledAt ? "totp" : "enrol_totp");
+
+/**
+ * The password step: checks it (counting failures) and writes its audit row in the same transaction.
+ * On success returns the pending-login cookie and the next step's path; no session yet.
+ */
+export async function carrierPasswordStep(
+  context: AppLoadContext,
+  input: { username: string; password: string; redirectTo: FormDataEntryValue | string | null | undefined },
+): Promise<{ ok: true; next: string; cookie: string } | { ok: false; reason: "invalid" | "locked" }> {
+  const { services } = context;
+  const { result, user } = await services.db.transaction(async (tx) => {
+    const result = await checkCarrierPassword({ db: tx as never, now: services.now }, input.username, input.password);
+    const [user] = result.ok ? await tx.select().from(carrierUsers).where(eq(carrierUsers.id, result.userId)) : [];
+    await services.audit.record(
+      {
+        actor: result.ok ? `carrier:${result.carrierCode}:user:${result.userId}` : "anonymous",
+        // The login is complete only after the second factor (carrier_user.login is written then).
+        action: result.ok ? "carrier_user.password_ok" : result.reason === "locked" ? "carrier_user.login_locked" : "carrier_user.login_failed",
+        subjectType: "carrier_user",
+        subjectId: result.ok ? result.userId : null,
+        ip: context.clientIp,
+      },
+      tx,
+    );
+    return { result, user };
+  });
+  if (!result.ok || !user) return { ok: false, reason: result.ok ? "invalid" : result.reason };
+  return { ok: true, next: CARRIER_LOGIN_STEP_PATHS[carrierStepOf(user)], cookie: carrierPendingLoginCookie(context, user.id, safeCarrierRedirect(input.redirectTo)) };
+}
+
+/** The pending login's user and step, or null (missing, expired, or the account was disabled meanwhile). */
+export async function carrierPendingLoginState(
+  request: Request,
+  context: AppLoadContext,
+): Promise<{ pending: CarrierPendingLogin; user: CarrierUserRow; step: CarrierLoginStep; locked: boolean } | null> {
+  const pending = readCarrierPendingLogin(request, context);
+  if (!pending) return null;
+  const [row] = await context.services.db
+    .select({ user: carrierUsers, active: carriers.active })
+    .from(carrierUsers)
+    .innerJoin(carriers, eq(carriers.code, carrierUsers.carrierCode))
+    .where(eq(carrierUsers.id, pending.userId));
+  if (!row || row.user.disabledAt || !row.active) return null;
+  const locked = Boolean(row.user.lockedUntil && row.user.lockedUntil > context.services.now());
+  return { pending, user: row.user, step: carrierStepOf(row.user), locked };
+}
+
+/** The secret to enrol: made (sealed, not yet enrolled) on the first visit, the same on a reload. Null once enrolled. */
+export async function carrierTotpEnrolment(context: AppLoadContext, userId: string): Promise<{ secret: string; uri: string; qrDataUrl: string } | null> {
+  const { db, pii } = context.services;
+  const [user] = await db.select().from(carrierUsers).where(eq(carrierUsers.id, userId));
+  if (!user || user.totpEnrolledAt) return null;
+  let secret = user.totpSecretEnc ? pii.open(user.totpSecretEnc) : null;
+  if (!secret) {
+    secret = newTotpSecret();
+    const stored = await db
+      .update(carrierUsers)
+      .set({ totpSecretEnc: pii.seal(secret), totpLastStep: null })
+      .where(and(eq(carrierUsers.id, userId), isNull(carrierUsers.totpSecretEnc), isNull(carrierUsers.totpEnrolledAt)))
+      .returning({ id: carrierUsers.id });
+    if (stored.length === 0) return carrierTotpEnrolment(context, userId);
+  }
+  const uri = totpUri(secret, `carrier:${user.username}`);
+  return { secret, uri, qrDataUrl: await totpQrDataUrl(uri) };
+}
+
+export type CarrierSecondFactorResult = { ok: true; cookie: string } | { ok: false; reason: "format" | "wrong" | "replayed" | "locked" | "not_enrolled" };
+
+/**
+ * The code step (at login, or at enrolment against the new secret). On success, in one transaction:
+ * the step is stored (no replay), the failure counter reset, enrolment recorded, the session started
+ * and the audit rows written. A wrong code counts towards the lock-out, with its audit row.
+ */
+export async function carrierSecondFactorStep(context: AppLoadContext, userId: string, code: string, mode: "login" | "enrol"): Promise<CarrierSecondFactorResult> {
+  const { services } = context;
+  const { db, now, pii } = services;
+  const [user] = await db.select().from(carrierUsers).where(eq(carrierUsers.id, userId));
+  if (!user || user.disabledAt) return { ok: false, reason: "wrong" };
+  const current = now();
+  if (user.lockedUntil && user.lockedUntil > current) return { ok: false, reason: "locked" };
+  if (!user.totpSecretEnc || (mode === "login" && !user.totpEnrolledAt) || (mode === "enrol" && user.totpEnrolledAt)) return { ok: false, reason: "not_enrolled" };
+  const actor = `carrier:${user.carrierCode}:user:${user.id}`;
+  const checked = checkTotp(pii.open(user.totpSecretEnc), code, current, user.totpLastStep);
+  if (!checked.ok && checked.reason === "format") return { ok: false, reason: "format" };
+  return db.transaction(async (tx): Promise<CarrierSecondFactorResult> => {
+    const fail = async (reason: "wrong" | "replayed"): Promise<CarrierSecondFactorResult> => {
+      const lockUntil = new Date(current.getTime() + CARRIER_LOCK_DURATION_MS);
+      const [row] = await tx
+        .update(carrierUsers)
+        .set({
+          failedLogins: sql`case when ${carrierUsers.failedLogins} + 1 >= ${CARRIER_MAX_FAILED_LOGINS} then 0 else ${carrierUsers.failedLogins} + 1 end`,
+          lockedUntil: sql`case when ${carrierUsers.failedLogins} + 1 >= ${CARRIER_MAX_FAILED_LOGINS} then ${lockUntil.toISOString()}::timestamptz else ${carrierUsers.lockedUntil} end`,
+        })
+        .where(eq(carrierUsers.id, user.id))
+        .returning({ lockedUntil: carrierUsers.lockedUntil });
+      const locked = Boolean(row?.lockedUntil && row.lockedUntil > current);
+      await services.audit.record(
+        { actor, action: locked ? "carrier_user.login_locked" : "carrier_user.totp_failed", subjectType: "carrier_user", subjectId: user.id, ip: context.clientIp, detail: { reason, enrolment: mode === "enrol" } },
+        tx,
+      );
+      return { ok: false, reason: locked ? "locked" : reason };
+    };
+    if (!checked.ok) return fail(checked.reason === "replayed" ? "replayed" : "wrong");
+    // Conditional on the last step, so the same code sent twice at once is accepted once.
+    const accepted = await tx
+      .update(carrierUsers)
+      .set({ totpLastStep: checked.step, failedLogins: 0, lockedUntil: null, ...(mode === "enrol" ? { totpEnrolledAt: current } : {}) })
+      .where(and(eq(carrierUsers.id, user.id), or(isNull(carrierUsers.totpLastStep), lt(carrierUsers.totpLastStep, checked.step))))
+      .returning({ id: carrierUsers.id });
+    if (accepted.length === 0) return fail("replayed");
+    if (mode === "enrol") await services.audit.record({ actor, action: "carrier_user.totp_enrolled", subjectType: "carrier_user", subjectId: user.id, ip: context.clientIp }, tx);
+    await services.audit.record({ actor, action: "carrier_user.login", subjectType: "carrier_user", subjectId: user.id, ip: context.clientIp, detail: { factors: ["password", "totp"] } }, tx);
+    return { ok: true, cookie: await startCarrierSession(context, user.id, tx) };
+  });
 }

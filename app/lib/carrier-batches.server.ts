@@ -16,7 +16,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import { carrierBatches, carrierBatchFiles, carriers } from "../../db/schema";
+import { auditLog, carrierBatches, carrierBatchFiles, carriers } from "../../db/schema";
 import { canTransition } from "../domain/application-state";
 import { batchFileName, manifestText, nextSequence, type BatchStatus, type Manifest } from "../domain/carrier-batch";
 import {
@@ -24,7 +24,6 @@ import {
   csvHeaderLine,
   csvRecordLine,
   defaultDownloadFormat,
-  encodeShiftJis,
   isFileFormat,
   jsonHead,
   jsonRecordLine,
@@ -37,6 +36,7 @@ import {
   type OrderAction,
 } from "../domain/carrier-files";
 import { carrierSettings } from "./carrier-config.server";
+import { encodeShiftJis, unrepresentableInShiftJis } from "./shift-jis.server";
 import { enqueueWithRetry, rowsOf } from "./carrier-jobs.server";
 import { batchSigner } from "./carrier-signing.server";
 import { JOB_NAMES } from "./jobs";
@@ -74,6 +74,8 @@ export type CutResult = {
   jsonBytes: number;
   /** Characters Shift_JIS could not hold, written as 〓. */
   substituted: number;
+  /** The records that needed 〓 (Shift_JIS batches only): also in the batch's audit record and flagged in its JSON. */
+  substitutedRecords: SubstitutedRecord[];
   /** Milliseconds per phase: assigning the orders, streaming and storing the files, signing and committing. */
   timings: { assignMs: number; writeMs: number; finishMs: number };
 };
@@ -264,6 +266,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     const encodeCsv = (text: string): { bytes: Uint8Array; substituted: number } =>
       csvEncoding === "shift_jis" ? encodeShiftJis(text) : { bytes: Buffer.from(text, "utf8"), substituted: 0 };
     let substituted = 0;
+    const substitutedRecords: SubstitutedRecord[] = [];
     await csv.write(encodeCsv(csvHeaderLine()).bytes);
     await json.write(Buffer.from(jsonHead({ carrier: carrierCode, sequence, cutAt: now.toISOString(), recordCount }), "utf8"));
 
@@ -283,6 +286,13 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
       let jsonText = "";
       for (const row of rows) {
         const record = recordFromRow(row, pii);
+        if (csvEncoding === "shift_jis") {
+          const fields = shiftJisSubstitutions(record);
+          if (fields.length > 0) {
+            record.shiftJisSubstituted = fields.map((f) => f.field);
+            substitutedRecords.push({ seq: record.seq, recordId: record.recordId, fields });
+          }
+        }
         csvText += csvRecordLine(record);
         jsonText += jsonRecordLine(record, written === 0);
         written++;
@@ -340,9 +350,67 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
         retry: { retryLimit: settings.pushRetryLimit, retryDelaySeconds: settings.pushRetryDelaySeconds, retryBackoff: true },
       });
     }
+    if (substitutedRecords.length > 0) {
+      // The batch's own record of what the carrier got as 〓, in the cut's transaction; the
+      // characters are personal data, so they are sealed (the seq and record ids are not).
+      await services.audit.record(
+        {
+          actor: "system",
+          action: SUBSTITUTED_AUDIT_ACTION,
+          subjectType: "carrier_batch",
+          subjectId: batchId,
+          detail: {
+            carrier: carrierCode,
+            sequence,
+            records: substitutedRecords.map((r) => ({ seq: r.seq, recordId: r.recordId, fields: r.fields.map((f) => f.field) })),
+            charactersEnc: pii.seal(JSON.stringify(substitutedRecords.map((r) => r.fields.map((f) => f.characters)))),
+          },
+        },
+        tx,
+      );
+    }
     const timings = { assignMs: assignedAt - startedAt, writeMs: writtenAt - assignedAt, finishMs: performance.now() - writtenAt };
-    return { batchId, carrierCode, sequence, recordCount, fileSha256, csvBytes: csvFile.bytes, jsonBytes: jsonFile.bytes, substituted, timings };
+    return { batchId, carrierCode, sequence, recordCount, fileSha256, csvBytes: csvFile.bytes, jsonBytes: jsonFile.bytes, substituted, substitutedRecords, timings };
   });
+}
+
+export type SubstitutedRecord = { seq: number; recordId: string; fields: { field: string; characters: string[] }[] };
+
+export const SUBSTITUTED_AUDIT_ACTION = "carrier.batch.shift_jis_substituted";
+
+/** The free-text fields of a record that Shift_JIS cannot hold, with the characters. */
+export function shiftJisSubstitutions(record: BatchRecord): { field: string; characters: string[] }[] {
+  const out: { field: string; characters: string[] }[] = [];
+  for (const [field, value] of [
+    ["subscriber_kana", record.subscriberKana],
+    ["subscriber_name", record.subscriberName],
+  ] as const) {
+    const characters = unrepresentableInShiftJis(value);
+    if (characters.length > 0) out.push({ field, characters });
+  }
+  return out;
+}
+
+/**
+ * The records of each batch that went to the carrier with 〓 (from the batch's audit record), with
+ * the characters opened, for the back office's batch list.
+ */
+export async function substitutedRecordsOf(services: Pick<Services, "db" | "pii">, batchIds: readonly string[]): Promise<Map<string, SubstitutedRecord[]>> {
+  const out = new Map<string, SubstitutedRecord[]>();
+  if (batchIds.length === 0) return out;
+  const rows = await services.db
+    .select({ subjectId: auditLog.subjectId, detail: auditLog.detail })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, SUBSTITUTED_AUDIT_ACTION), eq(auditLog.subjectType, "carrier_batch"), inArray(auditLog.subjectId, [...batchIds])));
+  for (const row of rows) {
+    const detail = row.detail as { records?: { seq: number; recordId: string; fields: string[] }[]; charactersEnc?: string };
+    const characters = detail.charactersEnc ? (JSON.parse(services.pii.open(detail.charactersEnc)) as string[][][]) : [];
+    out.set(
+      row.subjectId ?? "",
+      (detail.records ?? []).map((r, i) => ({ seq: r.seq, recordId: r.recordId, fields: r.fields.map((field, j) => ({ field, characters: characters[i]?.[j] ?? [] })) })),
+    );
+  }
+  return out;
 }
 
 export function sha256Hex(text: string | Buffer): string {

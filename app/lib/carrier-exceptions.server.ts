@@ -35,7 +35,7 @@ function scopesOf(detail: unknown, fallback: readonly string[] | null): Scope[] 
   return SCOPES.filter((s) => list.includes(s));
 }
 
-export async function listExceptions(services: Pick<Services, "db">, options: { open?: boolean; limit?: number } = {}): Promise<ExceptionItem[]> {
+export async function listExceptions(services: Pick<Services, "db" | "pii">, options: { open?: boolean; limit?: number } = {}): Promise<ExceptionItem[]> {
   const rows = await services.db
     .select({ exception: carrierExceptions, reference: applications.reference, status: applications.status, scopes: applications.scopes })
     .from(carrierExceptions)
@@ -56,14 +56,19 @@ export async function listExceptions(services: Pick<Services, "db">, options: { 
     createdAt: e.createdAt.toISOString(),
     resolvedAt: e.resolvedAt?.toISOString() ?? null,
     resolution: e.resolution,
-    resolutionNote: e.resolutionNote,
+    resolutionNote: services.pii.openNullable(e.resolutionNoteEnc),
   }));
 }
 
-export type ResolveInput =
+export type ResolveInput = (
   | { id: string; operatorId: string; action: "close"; note: string }
   | { id: string; operatorId: string; action: "retry"; note: string }
-  | { id: string; operatorId: string; action: "resend"; carrierCode: string; note: string };
+  | { id: string; operatorId: string; action: "resend"; carrierCode: string; note: string }
+) & {
+  /** For the audit row written with the resolution: the client address, and the work queue it came from. */
+  ip?: string | null;
+  queue?: string;
+};
 
 export type ResolveResult = { ok: true } | { ok: false; field: "note" | "carrierCode" | "form"; message: string };
 
@@ -76,22 +81,37 @@ export async function resolveException(services: Services, input: ResolveInput):
     const resolve = (resolution: string) =>
       tx
         .update(carrierExceptions)
-        .set({ resolvedAt: now, resolvedBy: input.operatorId, resolution, resolutionNote: input.note.trim() || null })
+        .set({ resolvedAt: now, resolvedBy: input.operatorId, resolution, resolutionNoteEnc: services.pii.sealNullable(input.note.trim() || null) })
         .where(eq(carrierExceptions.id, exception.id));
     const actor = `operator:${input.operatorId}`;
+    // The audit row goes with the change, in this transaction (issue 12).
+    const done = async (): Promise<ResolveResult> => {
+      await services.audit.record(
+        {
+          actor,
+          action: `carrier_exception.${input.action}`,
+          subjectType: "carrier_exception",
+          subjectId: exception.id,
+          ip: input.ip ?? null,
+          detail: { ...(input.action === "resend" ? { carrierCode: input.carrierCode } : {}), ...(input.queue ? { queue: input.queue } : {}) },
+        },
+        tx,
+      );
+      return { ok: true };
+    };
 
     if (input.action === "close") {
       await resolve("closed");
       if (exception.applicationId) {
         await recordEvent(tx, { applicationId: exception.applicationId, type: "carrier_exception_closed", actor, detail: { exceptionId: exception.id, kind: exception.kind }, at: now });
       }
-      return { ok: true };
+      return done();
     }
     if (input.action === "retry") {
       if (exception.kind !== "not_routable") return { ok: false, field: "form", message: "もう一度振り分けられるのは「送り先を決められない」例外だけです。" };
       await resolve("retried");
       await services.queue.enqueue(JOB_NAMES.planCarrierOrders, {}, { tx });
-      return { ok: true };
+      return done();
     }
 
     // resend: SUSPEND to the carrier the operator chose, for the scopes that failed.
@@ -133,6 +153,6 @@ export async function resolveException(services: Services, input: ResolveInput):
     }
     await tx.update(applications).set({ carrierCode: carrier.code, updatedAt: now }).where(eq(applications.id, app.id));
     await resolve("resent");
-    return { ok: true };
+    return done();
   });
 }

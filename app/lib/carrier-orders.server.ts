@@ -105,7 +105,7 @@ export async function openException(tx: DbOrTx, input: NewException, now: Date):
       .values(values)
       .onConflictDoUpdate({
         target: carrierExceptions.dedupeKey,
-        set: { resolvedAt: null, resolvedBy: null, resolution: null, resolutionNote: null, detail: values.detail, createdAt: now },
+        set: { resolvedAt: null, resolvedBy: null, resolution: null, resolutionNoteEnc: null, detail: values.detail, createdAt: now },
       });
     return;
   }
@@ -143,7 +143,7 @@ export async function planApplication(services: Services, applicationId: string)
     if (!line) throw new Error(`application ${app.id} has no line`);
     const capabilities = await loadCapabilities(tx);
     const scopes = app.scopes as Scope[];
-    const route = routeApplication({ choice: app.carrierChoice as CarrierChoice, prefecture: app.prefecture, scopes, capabilities });
+    const route = routeApplication({ choice: app.carrierChoice as CarrierChoice, prefecture: app.prefecture, line: line.e164, scopes, capabilities });
     const activeCarriers = new Set((await tx.select({ code: carriers.code }).from(carriers).where(eq(carriers.active, true))).map((c) => c.code));
 
     const planned: NewOrder[] = [];

@@ -32,6 +32,9 @@ import {
 } from "../domain/carrier-results";
 import { formatDisplay, parseJapaneseNumber } from "../domain/phone";
 import { formatReference, speakableGroups } from "../domain/reference-number";
+import { directReminderSentences } from "../domain/carrier-contacts";
+import { centreContact } from "./centre-contact";
+import { directReminderFor } from "./direct-reminder.server";
 import { COMPLETION_LETTER_TEMPLATE, type CompletionLetterData } from "../../templates/letters/completion";
 import { changeStatus, loadCapabilities, recordEvent } from "./applications.server";
 import { insertOrder, openException, releasePendingSuspension, subjectOf } from "./carrier-orders.server";
@@ -288,6 +291,7 @@ async function reroute(tx: Tx, services: Services, order: OrderRow, now: Date): 
   const targets = rerouteTargets({
     scope,
     prefecture: app.prefecture ?? order.prefecture,
+    line: order.e164,
     capabilities: await loadCapabilities(tx),
     alreadyAsked: asked.map((a) => a.carrier),
   }).filter((carrier) => activeCarriers.has(carrier));
@@ -549,7 +553,14 @@ export async function notifyCompletion(
   /** Scopes the line's carrier does not take through the centre: the applicant asks it directly. */
   directOnly?: { owner: CarrierCode; scopes: Scope[] },
 ): Promise<"call" | "sms" | "letter"> {
-  const directNote = directOnly ? directOnly.scopes.map((scope) => applyDirectlyMessage(directOnly.owner, scope)).join("") : "";
+  // Issue 15, point 4: scopes refused at intake (NTT 発信休止) or found direct-only later, with the carrier's number.
+  const reminder = await directReminderFor(tx, app.id);
+  const reminderText = reminder ? directReminderSentences(reminder) : null;
+  const directNote = reminderText
+    ? reminderText.sentences.join("")
+    : directOnly
+      ? directOnly.scopes.map((scope) => applyDirectlyMessage(directOnly.owner, scope)).join("")
+      : "";
   const [line] = await tx.select({ e164: lines.e164 }).from(lines).where(eq(lines.id, app.lineId));
   const number = formatDisplay(line!.e164);
   const scopeLabels = scopes.map((s) => SCOPE_LABELS[s]);
@@ -585,7 +596,9 @@ export async function notifyCompletion(
       referenceDisplay: formatReference(app.reference),
       number,
       scopes: scopeLabels,
-      scopeDescriptions: [...scopes.map((s) => SCOPE_DESCRIPTIONS[s]), ...(directNote ? [directNote] : [])],
+      scopeDescriptions: [...scopes.map((s) => SCOPE_DESCRIPTIONS[s]), ...(directNote && !reminderText ? [directNote] : [])],
+      directReminder: reminderText,
+      centre: centreContact(services.config),
       effectiveDate,
       carrierName: carrier,
       subscriberName: name,

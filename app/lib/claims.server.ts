@@ -70,6 +70,46 @@ export async function releaseItem(services: Deps, input: ItemRef & { operatorId:
   return deleted.length > 0;
 }
 
+/** Who asked, for the audit row written with a claim or a release. */
+export type ClaimAudit = { subjectType: string; ip: string | null };
+
+/**
+ * claimItem with its audit row ('queue.claim') in the same transaction (issue 12): the claim and its
+ * record commit together or not at all.
+ */
+export async function claimItemAudited(
+  services: Pick<Services, "db" | "now" | "audit">,
+  input: ItemRef & { operatorId: string; ttlMs?: number; audit: ClaimAudit },
+): Promise<ClaimResult> {
+  return services.db.transaction(async (tx) => {
+    const result = await claimItem(services, input, tx);
+    if (result.ok) {
+      await services.audit.record(
+        { actor: `operator:${input.operatorId}`, action: "queue.claim", subjectType: input.audit.subjectType, subjectId: input.itemId, ip: input.audit.ip, detail: { renewed: result.renewed } },
+        tx,
+      );
+    }
+    return result;
+  });
+}
+
+/** releaseItem with its audit row ('queue.release', or 'queue.release_other' when forced) in the same transaction. */
+export async function releaseItemAudited(
+  services: Pick<Services, "db" | "now" | "audit">,
+  input: ItemRef & { operatorId: string; force?: boolean; audit: ClaimAudit },
+): Promise<boolean> {
+  return services.db.transaction(async (tx) => {
+    const released = await releaseItem(services, input, tx);
+    if (released) {
+      await services.audit.record(
+        { actor: `operator:${input.operatorId}`, action: input.force ? "queue.release_other" : "queue.release", subjectType: input.audit.subjectType, subjectId: input.itemId, ip: input.audit.ip },
+        tx,
+      );
+    }
+    return released;
+  });
+}
+
 /** True when the operator holds an unexpired claim on the item. */
 export async function holdsClaim(services: Deps, input: ItemRef & { operatorId: string }, tx?: DbOrTx): Promise<boolean> {
   const db = tx ?? services.db;

@@ -24,11 +24,25 @@ export type CallContent =
 
 export type DeliveryResult = { providerRef: string; status: "sent" | "held" };
 
+/** How one outbound call reports back (Twilio's "Making calls" parameters). */
+export type PlaceCallOptions = {
+  /** Where Twilio posts this call's progress (StatusCallback), naming the outbox row. */
+  statusCallbackUrl?: string;
+  /**
+   * Answering-machine detection (MachineDetection=Enable): for calls whose answer is a key press, so
+   * a machine that picks up is told apart (AnsweredBy=machine_*) and can never confirm anything.
+   */
+  machineDetection?: boolean;
+};
+
+/** The call progress events Twilio posts to the StatusCallback (StatusCallbackEvent). */
+export const STATUS_CALLBACK_EVENTS = ["initiated", "ringing", "answered", "completed"] as const;
+
 /** The provider interface: Twilio for real, the outbox provider offline. */
 export interface MessageProvider {
   readonly name: "twilio" | "outbox";
   sendSms(to: string, body: string): Promise<DeliveryResult>;
-  placeCall(to: string, content: CallContent): Promise<DeliveryResult>;
+  placeCall(to: string, content: CallContent, options?: PlaceCallOptions): Promise<DeliveryResult>;
 }
 
 export function sayTwiml(text: string, voice?: JaVoice): string {
@@ -75,12 +89,16 @@ export function createTwilioProvider(options: {
       const message = await client.messages.create({ to, from: options.fromNumber, body });
       return { providerRef: message.sid, status: "sent" };
     },
-    async placeCall(to, content) {
+    async placeCall(to, content, callOptions = {}) {
+      const statusCallback = callOptions.statusCallbackUrl ?? options.statusCallbackUrl;
       const call = await client.calls.create({
         to,
         from: options.fromNumber,
         ...(content.kind === "say" ? { twiml: sayTwiml(content.text, options.voice) } : { url: content.url, method: "POST" }),
-        ...(options.statusCallbackUrl ? { statusCallback: options.statusCallbackUrl, statusCallbackMethod: "POST" } : {}),
+        ...(statusCallback
+          ? { statusCallback, statusCallbackMethod: "POST", statusCallbackEvent: [...STATUS_CALLBACK_EVENTS] }
+          : {}),
+        ...(callOptions.machineDetection ? { machineDetection: "Enable" } : {}),
       });
       return { providerRef: call.sid, status: "sent" };
     },
@@ -96,10 +114,16 @@ export type QueueMessageInput = {
   verificationId?: string;
 };
 
+export type QueueCallInput = QueueMessageInput & {
+  content: CallContent;
+  /** Not before this time (an automatic retry after an unanswered call); the delivery job waits for it. */
+  notBefore?: Date;
+};
+
 export type Comms = {
   providerName: MessageProvider["name"];
   queueSms(input: QueueMessageInput & { body: string }, tx?: DbOrTx): Promise<string>;
-  queueCall(input: QueueMessageInput & { content: CallContent }, tx?: DbOrTx): Promise<string>;
+  queueCall(input: QueueCallInput, tx?: DbOrTx): Promise<string>;
   /** `to` is the address block; `data` is what the template renders. */
   queueLetter(input: QueueMessageInput & { template: string; data: Record<string, unknown> }, tx?: DbOrTx): Promise<string>;
   /** Worker side: hand one outbox row to the provider. Safe to run twice. */
@@ -114,13 +138,18 @@ export function createComms(deps: {
   queue: JobQueue;
   provider: MessageProvider;
   now?: () => Date;
+  /**
+   * The public URL of the status-callback webhook (`<PUBLIC_BASE_URL>/ivr/status`): every call is
+   * placed with `?outbox=<row id>` appended, so its outcome lands on its own row.
+   */
+  statusCallbackUrl?: string;
 }): Comms {
   const { db, pii, queue, provider } = deps;
   const now = deps.now ?? (() => new Date());
 
   async function insert(
     channel: "sms" | "call" | "letter",
-    input: QueueMessageInput,
+    input: QueueMessageInput & { notBefore?: Date },
     body: string,
     template: string | null,
     tx: DbOrTx | undefined,
@@ -138,6 +167,7 @@ export function createComms(deps: {
           applicationId: input.applicationId,
           cancellationId: input.cancellationId,
           verificationId: input.verificationId,
+          notBefore: input.notBefore ?? null,
           createdAt: now(),
           updatedAt: now(),
         })
@@ -145,7 +175,11 @@ export function createComms(deps: {
         .returning({ id: outbox.id });
       if (inserted[0]) {
         if (channel !== "letter") {
-          await queue.enqueue(JOB_NAMES.deliverMessage, { outboxId: inserted[0].id }, { tx: t, singletonKey: inserted[0].id });
+          await queue.enqueue(
+            JOB_NAMES.deliverMessage,
+            { outboxId: inserted[0].id },
+            { tx: t, singletonKey: inserted[0].id, ...(input.notBefore ? { startAfter: input.notBefore } : {}) },
+          );
         }
         return inserted[0].id;
       }
@@ -169,15 +203,23 @@ export function createComms(deps: {
       const claimed = await db
         .update(outbox)
         .set({ status: "sending", attempts: sql`${outbox.attempts} + 1`, updatedAt: now() })
-        .where(sql`${outbox.id} = ${outboxId} and ${outbox.status} in ('queued','failed') and ${outbox.channel} <> 'letter'`)
+        .where(
+          sql`${outbox.id} = ${outboxId} and ${outbox.status} in ('queued','failed') and ${outbox.channel} <> 'letter'
+            and (${outbox.notBefore} is null or ${outbox.notBefore} <= ${now().toISOString()}::timestamptz)`,
+        )
         .returning();
       const row = claimed[0];
       if (!row) return;
       try {
         const to = pii.open(row.toEnc);
         const body = pii.open(row.bodyEnc);
-        const result =
-          row.channel === "sms" ? await provider.sendSms(to, body) : await provider.placeCall(to, JSON.parse(body) as CallContent);
+        const content = row.channel === "call" ? (JSON.parse(body) as CallContent) : null;
+        const result = content
+          ? await provider.placeCall(to, content, {
+              ...(deps.statusCallbackUrl ? { statusCallbackUrl: `${deps.statusCallbackUrl}?outbox=${row.id}` } : {}),
+              machineDetection: content.kind === "url",
+            })
+          : await provider.sendSms(to, body);
         await db
           .update(outbox)
           .set({ status: result.status, provider: provider.name, providerRef: result.providerRef, sentAt: now(), updatedAt: now(), lastError: null })

@@ -8,13 +8,14 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { applications, lines, verifications } from "../../db/schema";
+import { applicationEvents, applications, lines, verifications } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { addressSchema, applicantSchema, carrierSchema, nameSchema, numberSchema, scopeSchema } from "../domain/apply-forms";
 import { formatDisplay } from "../domain/phone";
-import { prefectureFromAddress } from "../domain/regions";
+import type { RegionFlag } from "../domain/regions";
 import { changeStatus, submitApplication, type SubmitResult } from "./applications.server";
-import { lookupPostalCode } from "./postal.server";
+import { regionFlagText } from "../locales/ja-input";
+import { checkLineRegion } from "./postal.server";
 import type { Services } from "./services.server";
 import { checkCode, resendCode, startVerification, stateOf, VERIFICATION_MESSAGES, type VerificationState } from "./verification.server";
 
@@ -42,12 +43,15 @@ function consentFrom(values: Pick<EntryValues, "relation" | "applicantName" | "r
 }
 
 export type EntryResult =
-  | { kind: "created" | "replayed"; applicationId: string; reference: string; verification: { ok: true } | { ok: false; message: string } }
+  | { kind: "created" | "replayed"; applicationId: string; reference: string; verification: { ok: true } | { ok: false; message: string }; regionFlags?: RegionFlag[] }
   | Exclude<SubmitResult, { kind: "created" } | { kind: "replayed" }>;
 
 export async function submitEntry(services: Services, input: { operatorId: string; values: EntryValues }): Promise<EntryResult> {
   const v = input.values;
-  const prefecture = (await lookupPostalCode(v.postalCode))?.prefecture ?? prefectureFromAddress(v.address)?.code ?? null;
+  // The typed prefecture wins over the postal code's; the line's number decides NTT東日本／西日本;
+  // every disagreement is flagged to the operator (issue 17, point 1).
+  const region = await checkLineRegion({ line: v.number, postalCode: v.postalCode, address: v.address });
+  const prefecture = region.prefecture;
   const actor = `operator:${input.operatorId}`;
   const result = await submitApplication(services, {
     channel: "operator",
@@ -65,6 +69,7 @@ export async function submitEntry(services: Services, input: { operatorId: strin
     postalCode: v.postalCode,
     address: v.address,
     prefecture,
+    regionFlags: region.flags,
     contactPhone: v.contactPhone ?? null,
     carrierChoice: v.choice,
     // Nothing is verified yet: what the caller says is checked by calling the line back.
@@ -85,6 +90,7 @@ export async function submitEntry(services: Services, input: { operatorId: strin
     applicationId: result.applicationId,
     reference: result.reference,
     verification: started.ok ? { ok: true } : { ok: false, message: started.message },
+    ...(result.regionFlags ? { regionFlags: result.regionFlags } : {}),
   };
 }
 
@@ -98,6 +104,8 @@ export type EntryView = {
   lineId: string;
   relation: string;
   verification: { id: string; state: VerificationState; needsConsent: boolean; attempts: number; sends: number } | null;
+  /** Disagreements between the line, the address and the postal code, for the operator to check (issue 17). */
+  regionFlags: string[];
 };
 
 async function latestVerification(services: Pick<Services, "db">, applicationId: string) {
@@ -119,6 +127,12 @@ export async function entryView(services: Pick<Services, "db" | "now">, applicat
   if (!row) return null;
   const v = await latestVerification(services, applicationId);
   const status = row.app.status as ApplicationStatus;
+  const [received] = await services.db
+    .select({ detail: applicationEvents.detail })
+    .from(applicationEvents)
+    .where(and(eq(applicationEvents.applicationId, applicationId), eq(applicationEvents.type, "received")))
+    .limit(1);
+  const flags = (received?.detail as { regionFlags?: RegionFlag[] } | undefined)?.regionFlags ?? [];
   return {
     applicationId,
     reference: row.app.reference,
@@ -131,6 +145,7 @@ export async function entryView(services: Pick<Services, "db" | "now">, applicat
     verification: v
       ? { id: v.id, state: stateOf(v, services.now()), needsConsent: row.app.relation !== "self", attempts: v.attempts, sends: v.sends }
       : null,
+    regionFlags: flags.map((flag) => regionFlagText(flag)),
   };
 }
 
@@ -179,7 +194,7 @@ export async function resendEntryCall(services: Services, input: { applicationId
   if (!row) return { ok: false, message: "お申し込みが見つかりません。" };
   const v = await latestVerification(services, input.applicationId);
   const applicantName = services.pii.openNullable(row.app.applicantNameEnc);
-  const consent = consentFrom({ relation: row.app.relation as EntryValues["relation"], applicantName: applicantName ?? undefined, relationDetail: row.app.relationDetail ?? undefined });
+  const consent = consentFrom({ relation: row.app.relation as EntryValues["relation"], applicantName: applicantName ?? undefined, relationDetail: services.pii.openNullable(row.app.relationDetailEnc) ?? undefined });
   if (!v) {
     const started = await startVerification(services, { lineE164: row.e164, purpose: "apply", method: "callback", consentFrom: consent, applicationId: row.app.id, client: "operator-entry" });
     return started.ok ? { ok: true } : { ok: false, message: started.message };

@@ -67,6 +67,25 @@ const envSchema = z
       .string()
       .regex(/^\+81\d{9,10}$/, "CENTRE_PHONE_NUMBER must be an E.164 Japanese number such as +81120000000")
       .default("+81570000110"),
+    /** Where paper forms are faxed (issue 15): printed on every form, letter and receipt. */
+    CENTRE_FAX_NUMBER: z
+      .string()
+      .regex(/^\+81\d{9,10}$/, "CENTRE_FAX_NUMBER must be an E.164 Japanese number such as +81312345678")
+      .default("+81570000119"),
+    /** Where paper forms are mailed: 〒 and the address on one line (demo value by default). */
+    CENTRE_POSTAL_ADDRESS: z
+      .string()
+      .trim()
+      .min(8, "CENTRE_POSTAL_ADDRESS must be the centre's postal code and address, e.g. 〒100-0004 東京都千代田区大手町1-1-1")
+      .max(120, "CENTRE_POSTAL_ADDRESS must be at most 120 characters")
+      .default("〒100-0004 東京都千代田区大手町1-1-1（デモ用の住所）"),
+    /** When people answer the phone, in plain words (the automated voice is always 24 hours). */
+    CENTRE_OPERATOR_HOURS: z
+      .string()
+      .trim()
+      .min(2, "CENTRE_OPERATOR_HOURS must say when operators answer, e.g. 平日 9時〜17時")
+      .max(60, "CENTRE_OPERATOR_HOURS must be at most 60 characters")
+      .default("平日 9時〜17時（土日・祝日・年末年始はお休み）"),
     OPERATOR_NUMBER: optionalNonEmpty.refine((v) => v === undefined || /^\+[1-9]\d{6,14}$/.test(v), {
       message: "OPERATOR_NUMBER must be an E.164 number",
     }),
@@ -133,6 +152,14 @@ export type Config = {
   /** The ja-JP voice of every <Say> (TWILIO_VOICE); optional so hand-built configurations need not carry it. */
   twilioVoice?: JaVoice;
   centrePhoneNumber: string;
+  /**
+   * The centre's FAX number (E.164), postal address and operators' hours (issue 15, point 3).
+   * Optional so hand-built configurations need not carry them: read through centreContact()
+   * (app/lib/centre-contact.ts), which falls back to the demo values.
+   */
+  centreFaxNumber?: string;
+  centrePostalAddress?: string;
+  centreOperatorHours?: string;
   operatorNumber: string | null;
   runWorkersInProcess: boolean;
   seedDemoData: boolean;
@@ -237,6 +264,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : null,
     twilioVoice: env.TWILIO_VOICE ?? DEFAULT_TWILIO_VOICE,
     centrePhoneNumber: env.CENTRE_PHONE_NUMBER,
+    centreFaxNumber: env.CENTRE_FAX_NUMBER,
+    centrePostalAddress: env.CENTRE_POSTAL_ADDRESS,
+    centreOperatorHours: env.CENTRE_OPERATOR_HOURS,
     operatorNumber: env.OPERATOR_NUMBER ?? null,
     runWorkersInProcess: env.RUN_WORKERS === "auto" ? embedded : env.RUN_WORKERS === "true",
     seedDemoData: env.SEED_DEMO_DATA === "auto" ? embedded : env.SEED_DEMO_DATA === "true",

@@ -3,6 +3,11 @@
  * each TwiML verb, answer <Gather> with keys or speech (or silence), answer <Record>, hang up with a
  * status callback. Requests are signed exactly as Twilio signs them (X-Twilio-Signature over the
  * public URL and the posted parameters). Used by `npm run ivr` in a terminal and by the tests.
+ *
+ * Outbound calls (the centre calls a subscriber) are played the same way: `answer(url)` is Twilio
+ * fetching the call's TwiML when the callee picks up (with AnsweredBy when machine detection was
+ * requested), and `statusCallback(url, status)` is Twilio posting the call's progress to its
+ * StatusCallback (initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled).
  */
 import { randomBytes } from "node:crypto";
 import twilio from "twilio";
@@ -112,7 +117,12 @@ export type SimulatorOptions = {
   fetch?: typeof fetch;
   /** How a <Dial> to the operator ends (Twilio's DialCallStatus for the <Dial> action). */
   dialOutcome?: "completed" | "no-answer" | "busy" | "failed";
+  /** "inbound" (a call to the centre, the default) or "outbound-api" (a call the centre placed). */
+  direction?: "inbound" | "outbound-api";
 };
+
+/** The CallStatus values Twilio posts to a StatusCallback. */
+export type TwilioCallStatus = "queued" | "initiated" | "ringing" | "in-progress" | "completed" | "busy" | "no-answer" | "failed" | "canceled";
 
 export class CallSimulator {
   readonly callSid: string;
@@ -137,7 +147,7 @@ export class CallSimulator {
       AccountSid: "AC" + "0".repeat(32),
       From: this.options.from,
       To: this.options.to ?? "+81570000110",
-      Direction: "inbound",
+      Direction: this.options.direction ?? "inbound",
       CallStatus: "in-progress",
       ApiVersion: "2010-04-01",
     };
@@ -200,6 +210,30 @@ export class CallSimulator {
     return { says, waiting: this.waiting, dialed };
   }
 
+  /**
+   * An outbound call is picked up: Twilio fetches the call's URL. `answeredBy` is what answering-machine
+   * detection decided (human, machine_start, machine_end_beep, fax, unknown), sent only when given.
+   */
+  answer(url: string, answeredBy?: string): Promise<Turn> {
+    return this.play(url, answeredBy ? { AnsweredBy: answeredBy } : {});
+  }
+
+  /** Twilio posts one event of the call's progress to its StatusCallback URL (with the call's parameters). */
+  async statusCallback(url: string, status: TwilioCallStatus, extra: Record<string, string> = {}): Promise<void> {
+    const response = await this.post(url, {
+      CallStatus: status,
+      ...(status === "completed" ? { CallDuration: "12" } : {}),
+      SequenceNumber: String(this.sequence++),
+      Timestamp: new Date().toUTCString(),
+      CallbackSource: "call-progress-events",
+      ...extra,
+    });
+    if (!response.ok) throw new WebhookError(url, response.status);
+    if (["completed", "busy", "no-answer", "failed", "canceled"].includes(status)) this.waiting = { kind: "ended" };
+  }
+
+  private sequence = 0;
+
   start(): Promise<Turn> {
     return this.play(`${this.options.publicBaseUrl}/ivr/voice`);
   }
@@ -215,9 +249,10 @@ export class CallSimulator {
     return this.play(gather.action, { Digits: digits });
   }
 
-  speak(speech: string): Promise<Turn> {
+  /** Speech as Twilio's recogniser reports it: SpeechResult and its Confidence (0.0–1.0). */
+  speak(speech: string, confidence = 0.9): Promise<Turn> {
     const gather = this.requireGather();
-    return this.play(gather.action, { SpeechResult: speech, Confidence: "0.9" });
+    return this.play(gather.action, { SpeechResult: speech, Confidence: String(confidence) });
   }
 
   /**

@@ -9,18 +9,32 @@
  * and every <Gather> and <Record> is followed by a <Redirect> (Twilio runs the next verb when the
  * caller gives nothing), so no document can end a call by accident.
  */
-import { and, desc, eq, gte, isNull } from "drizzle-orm";
+import { directReminderText } from "./direct-reminder.server";
+import { and, desc, eq, gte, inArray, isNull } from "drizzle-orm";
 import twilio from "twilio";
 import { applications, ivrCalls, lines, verifications } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { SCOPE_LABELS, type CarrierChoice, type Scope } from "../domain/carriers";
 import { readChoice, readDigits, spellDigits, type CallerInput } from "../domain/ivr-input";
+import {
+  hearCallInCode,
+  hearCarrier,
+  hearCarrierOther,
+  hearConfirm,
+  hearMenu,
+  hearNumber,
+  hearPostalCode,
+  hearScope,
+  hearWho,
+  isLowConfidence,
+  type Heard,
+} from "./speech";
 import { parseJapaneseNumber, toE164 } from "../domain/phone";
 import { nttRegionForNumber } from "../domain/regions";
 import { parseReference, speakableGroups } from "../domain/reference-number";
 import { OPERATOR_HOURS_TEXT, operatorsAvailable } from "../domain/business-hours";
 import { confirmPaperFromLine } from "./paper-confirmation.server";
-import { submitApplication } from "./applications.server";
+import { COVERING_STATUSES, submitApplication } from "./applications.server";
 import { requestCancellationFromCall } from "./cancellations.server";
 import type { Services } from "./services.server";
 import { voiceOf } from "./twiml-voice";
@@ -58,7 +72,9 @@ export type IvrNode =
   | "cancel_who"
   | "cancel_confirm"
   | "call_in_code"
-  | "operator_done";
+  | "operator_done"
+  /** A spoken answer heard with low Confidence, read back: 1 takes it, 2 asks the question again. */
+  | "speech_confirm";
 
 export const IVR_NODES: readonly IvrNode[] = [
   "menu",
@@ -80,6 +96,7 @@ export const IVR_NODES: readonly IvrNode[] = [
   "cancel_confirm",
   "call_in_code",
   "operator_done",
+  "speech_confirm",
 ];
 
 export type IvrAnswers = {
@@ -96,6 +113,8 @@ export type IvrAnswers = {
   prompts?: number;
   /** Wrong answers in a row (three escalate like silence). */
   wrong?: number;
+  /** A spoken answer waiting for its read-back confirmation (speech_confirm): the node and its key. */
+  heard?: { node: IvrNode; key: string };
 };
 
 type Call = {
@@ -228,11 +247,52 @@ function prompt(node: IvrNode, call: Call): string {
       return "ウェブのお申し込みの確認は、画面に表示されている4けたの確認番号を押してください。ほかのご用の方は、9を押してから、シャープを押してください。";
     case "operator_done":
       return "";
+    case "speech_confirm":
+      return a.heard
+        ? `${readBack(a.heard.node, a.heard.key)}と、お聞きしました。よろしければ1を、違うときは2を押してください。`
+        : "よろしければ1を、違うときは2を押してください。";
   }
 }
 
+/** How each choice is read back when speech was heard with low confidence. */
+const CHOICE_LABELS: Partial<Record<IvrNode, Record<string, string>>> = {
+  menu: { "1": "国際電話を止めるお申し込み", "2": "お申し込みの状況の確認", "3": "申込書の郵送", "4": "止めている国際電話の解除", "0": "オペレーター" },
+  apply_scope: { "1": "海外からかかってくる電話だけを止める", "2": "海外からの電話と、海外へかける電話の両方を止める", "3": "海外へかける電話だけを止める" },
+  apply_carrier: { "1": "NTT", "2": "ほかの電話会社", "3": "電話会社はわからない" },
+  apply_carrier_other: { "1": "KDDI", "2": "ソフトバンク", "3": "NTTドコモビジネス" },
+  apply_who: { "1": "契約者ご本人", "2": "ご家族" },
+  cancel_who: { "1": "契約者ご本人", "2": "ご家族" },
+  apply_confirm: { "1": "はい", "2": "いいえ" },
+  form_confirm: { "1": "はい", "2": "いいえ" },
+  cancel_confirm: { "1": "はい", "2": "いいえ" },
+  form_postal: { "0": "郵便番号はわからない" },
+  call_in_code: { "9": "ほかのご用" },
+};
+
+/** 「…」: the answer as the caller will recognise it (numbers digit by digit). */
+export function readBack(node: IvrNode, key: string): string {
+  return `「${CHOICE_LABELS[node]?.[key] ?? spellDigits(key)}」`;
+}
+
+/** Speech at each question, turned into the key it stands for (app/lib/speech.ts). */
+const SPEECH_READERS: Partial<Record<IvrNode, (text: string) => Heard>> = {
+  menu: hearMenu,
+  apply_scope: hearScope,
+  apply_carrier: hearCarrier,
+  apply_carrier_other: hearCarrierOther,
+  apply_who: hearWho,
+  cancel_who: hearWho,
+  apply_confirm: hearConfirm,
+  form_confirm: hearConfirm,
+  cancel_confirm: hearConfirm,
+  speech_confirm: hearConfirm,
+  status_reference: hearNumber,
+  form_postal: hearPostalCode,
+  call_in_code: hearCallInCode,
+};
+
 const NODE_INPUT: Partial<Record<IvrNode, { numDigits?: number; finishOnKey?: string; speechOnly?: boolean; hints?: string }>> = {
-  menu: { numDigits: 1, hints: "いち,に,さん,よん,ゼロ,もう一度" },
+  menu: { numDigits: 1, hints: "いち,に,さん,よん,ゼロ,もう一度,申し込み,状況,申込書,解除,オペレーター" },
   apply_scope: { numDigits: 1 },
   apply_carrier: { numDigits: 1, hints: "NTT,KDDI,ソフトバンク,わからない" },
   apply_carrier_other: { numDigits: 1, hints: "KDDI,ソフトバンク,ドコモ" },
@@ -247,6 +307,7 @@ const NODE_INPUT: Partial<Record<IvrNode, { numDigits?: number; finishOnKey?: st
   cancel_who: { numDigits: 1, hints: "本人,家族" },
   cancel_confirm: { numDigits: 1, hints: "はい,いいえ" },
   call_in_code: { numDigits: 4, finishOnKey: "#", hints: "メニュー,ほかの用事" },
+  speech_confirm: { numDigits: 1, hints: "はい,いいえ" },
 };
 
 const RECORD_NODES = new Set<IvrNode>(["apply_name_record", "form_name_record", "form_address_record"]);
@@ -443,7 +504,27 @@ function again(t: Twiml, node: IvrNode, call: Call, preface = "恐れ入りま�
   return { twiml: render(t, node, call, preface) };
 }
 
-async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, params: Params): Promise<Outcome> {
+async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, rawParams: Params): Promise<Outcome> {
+  let params = rawParams;
+  // Speech becomes the key it stands for, so each node's keypad logic below decides. A low-Confidence
+  // answer is not taken: it is read back, and 1 takes it (speech_confirm).
+  const reader = SPEECH_READERS[node];
+  const speech = params.SpeechResult?.trim();
+  if (reader && !params.Digits && speech) {
+    const heard = reader(speech);
+    if (heard.kind === "repeat") {
+      params = { ...params, Digits: "*", SpeechResult: undefined };
+    } else if (heard.kind === "none") {
+      // Not understood: the node asks again in its own words.
+      params = { ...params, SpeechResult: "" };
+    } else if (isLowConfidence(params.Confidence)) {
+      if (node === "speech_confirm") return again(t, node, call, "恐れ入りますが、ボタンでお答えください。");
+      call.answers.heard = { node, key: heard.key };
+      return goTo(t, "speech_confirm", call);
+    } else {
+      params = { ...params, Digits: heard.key, SpeechResult: undefined };
+    }
+  }
   const given = input(params);
   switch (node) {
     case "menu": {
@@ -579,6 +660,17 @@ async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, p
     }
     case "operator_done":
       return { twiml: t.goodbye(OPERATOR_FINISHED), finished: true };
+    case "speech_confirm": {
+      const heard = call.answers.heard;
+      if (!heard) return goTo(t, "menu", call);
+      const choice = readChoice(given, ["1", "2"] as const);
+      if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
+      delete call.answers.heard;
+      if (choice === "2") return goTo(t, heard.node, call, "失礼いたしました。もう一度お願いします。");
+      // Confirmed: exactly as if the caller had pressed the key at that question.
+      call.node = heard.node;
+      return answer(services, t, heard.node, call, { ...params, Digits: heard.key, SpeechResult: undefined, Confidence: undefined });
+    }
   }
 }
 
@@ -626,7 +718,17 @@ async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<
     verification: { method: "caller_id", verifiedAt: services.now(), consentAt: null },
   });
   if (result.kind === "already_covered") {
-    return { twiml: t.goodbye("この電話番号は、すでにお申し込みを受け付けています。新しいお申し込みは不要です。お電話ありがとうございました。"), finished: true };
+    // The caller is on the line itself (caller ID): say which application covers it and where it is, so
+    // a caller whose first call dropped before the reference was read still hears it.
+    const [row] = await services.db
+      .select({ status: applications.status, reference: applications.reference })
+      .from(applications)
+      .innerJoin(lines, eq(lines.id, applications.lineId))
+      .where(and(eq(lines.e164, call.from!), inArray(applications.status, COVERING_STATUSES)))
+      .orderBy(desc(applications.createdAt))
+      .limit(1);
+    const already = "この電話番号は、すでにお申し込みを受け付けています。新しいお申し込みは不要です。";
+    return { twiml: t.goodbye(row ? `${already}${statusSentence(row.status as ApplicationStatus, row.reference)}` : `${already}お電話ありがとうございました。`), finished: true };
   }
   if (result.kind === "not_routable") {
     return { twiml: t.goodbye(`${result.message} お電話ありがとうございました。`), finished: true };
@@ -634,7 +736,9 @@ async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<
   await services.db.update(ivrCalls).set({ applicationId: result.applicationId }).where(eq(ivrCalls.id, call.id));
   call.answers.reference = result.reference;
   const groups = speakableGroups(result.reference).map(spellDigits).join("、の、");
-  const refused = result.kind === "created" ? result.refusedScopes.map((r) => r.message).join("") : "";
+  // Issue 15, point 4: what was not sent to the carrier, and the carrier's number (the same words as the web).
+  const reminder = result.kind === "created" && result.refusedScopes.length > 0 ? await directReminderText(services.db, result.applicationId) : null;
+  const refused = reminder ? reminder.sentences.join("") : result.kind === "created" ? result.refusedScopes.map((r) => r.message).join("") : "";
   return {
     twiml: t.goodbye(
       `お申し込みを受け付けました。${refused}受付番号を申し上げます。${groups}。もう一度申し上げます。${groups}。手続きが終わりましたら、お知らせします。お電話ありがとうございました。`,
@@ -653,26 +757,32 @@ async function statusByCaller(services: Services, t: Twiml, call: Call): Promise
       return { twiml: t.handOver("郵便かファクスでいただいたお申し込みを、確認しているところです。", `/ivr/paper/${confirmation.verificationId}`), finished: true };
     }
     const [row] = await services.db
-      .select({ status: applications.status, reference: applications.reference })
+      .select({ id: applications.id, status: applications.status, reference: applications.reference })
       .from(applications)
       .innerJoin(lines, eq(lines.id, applications.lineId))
       .where(eq(lines.e164, call.from))
       .orderBy(desc(applications.createdAt))
       .limit(1);
-    if (row) return { twiml: t.goodbye(statusSentence(row.status as ApplicationStatus, row.reference)), finished: true };
+    if (row) return { twiml: t.goodbye(statusSentence(row.status as ApplicationStatus, row.reference, await spokenReminder(services, row.id))), finished: true };
   }
   return goTo(t, "status_reference", call, call.from ? "この電話番号のお申し込みが見つかりませんでした。" : "");
 }
 
 async function statusByReference(services: Services, t: Twiml, call: Call, reference: string): Promise<Outcome> {
-  const [row] = await services.db.select({ status: applications.status }).from(applications).where(eq(applications.reference, reference));
+  const [row] = await services.db.select({ id: applications.id, status: applications.status }).from(applications).where(eq(applications.reference, reference));
   if (!row) return again(t, "status_reference", call, "その受付番号のお申し込みが見つかりませんでした。");
-  return { twiml: t.goodbye(statusSentence(row.status as ApplicationStatus, reference)), finished: true };
+  return { twiml: t.goodbye(statusSentence(row.status as ApplicationStatus, reference, await spokenReminder(services, row.id))), finished: true };
 }
 
-function statusSentence(status: ApplicationStatus, reference: string): string {
+/** Issue 15, point 4: a scope the carrier takes only directly, said again on every status read-back. */
+async function spokenReminder(services: Services, applicationId: string): Promise<string> {
+  const reminder = await directReminderText(services.db, applicationId);
+  return reminder ? `${reminder.title}。${reminder.sentences.join("")}` : "";
+}
+
+function statusSentence(status: ApplicationStatus, reference: string, reminder = ""): string {
   const label = STATUS_LABELS[status];
-  return `受付番号、${speakableGroups(reference).map(spellDigits).join("、の、")}、のお申し込みは、${label.label}。${label.description}お電話ありがとうございました。`;
+  return `受付番号、${speakableGroups(reference).map(spellDigits).join("、の、")}、のお申し込みは、${label.label}。${label.description}${reminder}お電話ありがとうございました。`;
 }
 
 async function formByMail(services: Services, t: Twiml, call: Call): Promise<Outcome> {

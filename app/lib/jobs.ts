@@ -28,6 +28,8 @@ export const JOB_NAMES = {
   sweepScans: "paper.sweep",
   /** Paper pages waiting for the line's confirmation: first call in calling hours, retries, then a person. */
   sweepPaperConfirmations: "paper.confirm-sweep",
+  /** Signs the audit chain's head and writes it to audit_anchors and the log (issue 12). */
+  anchorAuditChain: "audit.anchor",
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -47,6 +49,7 @@ export type JobPayloads = {
   "paper.watch-folder": Record<string, never>;
   "paper.sweep": Record<string, never>;
   "paper.confirm-sweep": Record<string, never>;
+  "audit.anchor": Record<string, never>;
 };
 
 /**
@@ -73,4 +76,5 @@ export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" 
   "paper.watch-folder": "singleton",
   "paper.sweep": "singleton",
   "paper.confirm-sweep": "singleton",
+  "audit.anchor": "singleton",
 };

@@ -11,6 +11,7 @@
  * Letters that need a person's check first (an address heard by speech recognition: data.needsCheck)
  * stay out of batches until an operator confirms them in the IVR queue.
  */
+import { centreContact } from "./centre-contact";
 import { createHash } from "node:crypto";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { ivrCalls, letterBatchItems, letterBatches, operators, outbox } from "../../db/schema";
@@ -105,10 +106,11 @@ async function renderLetters(services: Pick<Services, "pii" | "config">, rows: O
   });
   doc.fontSize(11).text(CENTRE_NAME, mm(25), mm(265));
   const centrePhone = formatDisplay(services.config.centrePhoneNumber);
+  const centre = centreContact(services.config);
   for (const row of rows) {
     const data = JSON.parse(services.pii.open(row.bodyEnc)) as LetterData;
     const recipient = recipientOf(services.pii.open(row.toEnc), data);
-    await drawInto(doc, () => letterTemplate(row.template).draw(data, { recipient, date: batch.createdAt, centrePhone, purpose: row.purpose }));
+    await drawInto(doc, () => letterTemplate(row.template).draw(data, { recipient, date: batch.createdAt, centrePhone, centre, purpose: row.purpose }));
   }
   return renderToBuffer(doc);
 }

@@ -75,27 +75,44 @@ export { USERNAME_PATTERN };
 export type CreateResult = { ok: true; operatorId: string; password: string } | { ok: false; reason: "username_taken" | "invalid" };
 
 export async function createOperator(
-  services: Pick<Services, "db" | "now">,
-  input: { username: string; displayName: string; role: Role; createdBy: string },
+  services: Pick<Services, "db" | "now"> & Partial<Pick<Services, "audit">>,
+  /** With `ip` (and services.audit), 'operator.create' is audited in the same transaction (issue 12). */
+  input: { username: string; displayName: string; role: Role; createdBy: string; ip?: string | null },
 ): Promise<CreateResult> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME_PATTERN.test(username) || !isRole(input.role) || !input.displayName.trim()) return { ok: false, reason: "invalid" };
   const password = oneTimePassword();
-  const inserted = await services.db
-    .insert(operators)
-    .values({
-      username,
-      displayName: input.displayName.trim(),
-      role: input.role,
-      passwordHash: await hashPassword(password),
-      passwordMustChange: true,
-      createdBy: input.createdBy,
-      createdAt: services.now(),
-    })
-    .onConflictDoNothing({ target: operators.username })
-    .returning({ id: operators.id });
-  if (!inserted[0]) return { ok: false, reason: "username_taken" };
-  return { ok: true, operatorId: inserted[0].id, password };
+  const passwordHash = await hashPassword(password);
+  return services.db.transaction(async (tx): Promise<CreateResult> => {
+    const inserted = await tx
+      .insert(operators)
+      .values({
+        username,
+        displayName: input.displayName.trim(),
+        role: input.role,
+        passwordHash,
+        passwordMustChange: true,
+        createdBy: input.createdBy,
+        createdAt: services.now(),
+      })
+      .onConflictDoNothing({ target: operators.username })
+      .returning({ id: operators.id });
+    if (!inserted[0]) return { ok: false, reason: "username_taken" };
+    if (input.ip !== undefined && services.audit) {
+      await services.audit.record(
+        {
+          actor: `operator:${input.createdBy}`,
+          action: "operator.create",
+          subjectType: "operator",
+          subjectId: inserted[0].id,
+          ip: input.ip,
+          detail: { role: input.role, fields: ["username", "displayName", "role", "password"] },
+        },
+        tx,
+      );
+    }
+    return { ok: true, operatorId: inserted[0].id, password };
+  });
 }
 
 export type ChangeRefusal = "not_found" | "self" | "last_admin" | "invalid";

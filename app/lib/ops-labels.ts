@@ -16,3 +16,19 @@ export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 
 /** Operators' own passwords (argon2id): long rather than complicated. */
 export const MIN_PASSWORD_LENGTH = 12;
+
+/** What a person sees for a code no table knows yet: never the internal code itself (issue 16, point 7). */
+export const UNKNOWN_RECORD = "その他の記録";
+
+/** Events the cancellation service writes besides the domain's own (CANCELLATION_EVENT_LABELS). */
+export const CANCELLATION_SERVICE_EVENT_LABELS: Readonly<Record<string, string>> = {
+  received: "お申し出を受付",
+  call_placed: "ご契約の回線に確認の電話",
+  applicant_notified: "最初の申込者に通知",
+  requester_notified: "申出者に結果を通知",
+  kind_changed: "種類を変更（送付済みのため解除として扱う）",
+  intake_call_unanswered: "確認の電話に応答なし",
+  answer_not_used: "電話の応答（使われず）",
+  carrier_orders_cancelled: "電話会社への依頼を取り消し",
+  resume_ordered: "休止の解除を電話会社に依頼",
+};

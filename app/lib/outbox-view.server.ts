@@ -1,4 +1,4 @@
-import { desc } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { outbox } from "../../db/schema";
 import { formatDisplay } from "../domain/phone";
 import type { CallContent } from "./comms.server";
@@ -14,6 +14,10 @@ export type OutboxItem = {
   provider: string | null;
   createdAt: string;
   sentAt: string | null;
+  /** Calls: how the call ended (status callback), e.g. busy, no-answer, machine; null before any report. */
+  callOutcome: string | null;
+  /** Calls: an automatic retry waiting to ring (ISO), or null. */
+  notBefore: string | null;
 };
 
 /** What a person reads aloud or receives, in plain text, for the back-office outbox page. */
@@ -43,5 +47,14 @@ export async function latestOutbox(services: Pick<Services, "db" | "pii">, limit
     provider: row.provider,
     createdAt: row.createdAt.toISOString(),
     sentAt: row.sentAt?.toISOString() ?? null,
+    callOutcome: row.callOutcome,
+    notBefore: row.notBefore?.toISOString() ?? null,
   }));
+}
+
+/** One outbound call the outbox holds, opened (the demo's call simulator, /ops/outbox/:id/call); null if there is none. */
+export async function outboxCall(services: Pick<Services, "db" | "pii">, id: string): Promise<{ id: string; to: string; content: CallContent } | null> {
+  const [row] = await services.db.select().from(outbox).where(eq(outbox.id, id));
+  if (!row || row.channel !== "call") return null;
+  return { id: row.id, to: services.pii.open(row.toEnc), content: JSON.parse(services.pii.open(row.bodyEnc)) as CallContent };
 }

@@ -19,11 +19,10 @@ import { and, asc, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm
 import type { DbOrTx } from "../../db/client";
 import { ivrCalls, lines, scans, verifications } from "../../db/schema";
 import { PAPER_CANCELLATION_REASONS, paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
-import { prefectureFromAddress } from "../domain/regions";
 import { submitApplication } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
 import type { StoredReading } from "./paper-ocr.server";
-import { lookupPostalCode } from "./postal.server";
+import { checkLineRegion } from "./postal.server";
 import type { Services } from "./services.server";
 import { consentAnswer } from "./verification-call.server";
 import { upsertLine } from "./verification.server";
@@ -250,10 +249,10 @@ export async function recordPaperAnswer(services: Services, verificationId: stri
       return { ok: true, answer: "agreed", reference: null, repeated: false };
     }
     const request = decided.request;
-    const prefecture =
-      (request.postalCode ? (await lookupPostalCode(request.postalCode))?.prefecture : undefined) ??
-      (request.address ? prefectureFromAddress(request.address.value)?.code : undefined) ??
-      null;
+    // The prefecture written in the address wins over the postal code's; the line's number decides
+    // NTT東日本／西日本; disagreements are flagged on the application for the operator (issue 17).
+    const region = await checkLineRegion({ line: request.lineE164, postalCode: request.postalCode, address: request.address?.value ?? null });
+    const prefecture = region.prefecture;
     const result = await submitApplication(
       services,
       {
@@ -269,6 +268,7 @@ export async function recordPaperAnswer(services: Services, verificationId: stri
         postalCode: request.postalCode,
         address: request.address?.value ?? null,
         prefecture,
+        regionFlags: region.flags,
         contactPhone: request.contactPhone,
         carrierChoice: request.carrierChoice,
         // The subscriber pressed 1 on a call the centre placed to the line: the web's proof, and the

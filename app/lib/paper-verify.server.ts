@@ -16,7 +16,8 @@ import { CARRIER_CHOICES, type CarrierChoice, type Scope } from "../domain/carri
 import { isKatakanaName, toKatakana } from "../domain/kana";
 import { formatDisplay, parseJapaneseNumber } from "../domain/phone";
 import { parseReference } from "../domain/reference-number";
-import { prefectureFromAddress } from "../domain/regions";
+import { readPostalCode, readTypedDigits, typedDigitsOrNull } from "../domain/typed-text";
+import { digitsMessage, jaInput, regionFlagText } from "../locales/ja-input";
 import { PAPER_CANCELLATION_REASONS } from "../domain/paper-request";
 import { submitApplication } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
@@ -24,7 +25,7 @@ import { decodeRaster, sniffFormat } from "./ocr/decode-image.server";
 import { cropFieldImage } from "./ocr/read-form.server";
 import type { FieldReading } from "./ocr/types";
 import type { StoredReading } from "./paper-ocr.server";
-import { lookupPostalCode } from "./postal.server";
+import { checkLineRegion } from "./postal.server";
 import { PAPER_QUEUE_STATUSES } from "./queue-info";
 import { CLOSE_REASON_INFO, isCloseReason, notAcceptedLetterText, scanReason, type ReasonText } from "./review-reasons";
 import type { Services } from "./services.server";
@@ -149,7 +150,7 @@ export async function loadScanReview(services: Services, scanId: string, options
     keying: false,
     reason,
     page,
-    recipient: { name: readText(stored.fields, "name"), postalCode: readText(stored.fields, "postalCode").replace(/\D/g, ""), address: readText(stored.fields, "address") },
+    recipient: { name: readText(stored.fields, "name"), postalCode: typedDigitsOrNull(readText(stored.fields, "postalCode")) ?? readText(stored.fields, "postalCode"), address: readText(stored.fields, "address") },
     fields: fields.map((f) => ({
       name: f.name,
       kind: f.kind,
@@ -187,12 +188,17 @@ function parseApplicationValues(values: ConfirmInput["values"]) {
   if (!name) errors.name = "契約者のお名前を入力してください。";
   const kana = toKatakana(single(values.kana));
   if (!isKatakanaName(kana)) errors.kana = "フリガナをカタカナで入力してください。";
-  const postalCode = single(values.postalCode).replace(/\D/g, "");
-  if (!/^\d{7}$/.test(postalCode)) errors.postalCode = "郵便番号は7けたの数字です。";
+  const postalRead = readPostalCode(single(values.postalCode));
+  const postalCode = postalRead.ok ? postalRead.postalCode : single(values.postalCode);
+  if (!postalRead.ok) errors.postalCode = digitsMessage(jaInput.digits.postalCode, postalRead.rejected);
   const address = single(values.address);
   if (!address) errors.address = "住所を入力してください。";
-  const contact = single(values.contactPhone).replace(/\D/g, "");
-  if (contact && !/^0\d{9,10}$/.test(contact)) errors.contactPhone = "連絡先は10けたか11けたの数字です。空欄でもかまいません。";
+  // A number typed with the IME (０９０…) is read, never dropped; anything that is not a digit is named.
+  const contactRead = readTypedDigits(single(values.contactPhone));
+  const contact = contactRead.ok ? contactRead.digits : single(values.contactPhone);
+  if (contactRead.ok ? !/^0\d{9,10}$/.test(contact) : contactRead.reason !== "empty") {
+    errors.contactPhone = digitsMessage(jaInput.digits.contactPhone, contactRead.ok ? [] : contactRead.rejected);
+  }
   if (single(values.signature) !== "on") errors.signature = "署名欄に記入があることを確かめて、チェックしてください。";
   return { errors, phone, scopes, carrier: carrier as CarrierChoice, relation: relation as "self" | "family" | "other", name, kana, postalCode, address, contact: contact || null };
 }
@@ -220,7 +226,8 @@ export async function confirmScan(services: Services, input: ConfirmInput): Prom
   if (review.formType === "application") {
     const v = parseApplicationValues(input.values);
     if (Object.keys(v.errors).length > 0 || !v.phone.ok) return { ok: false, errors: v.errors };
-    const prefecture = (await lookupPostalCode(v.postalCode))?.prefecture ?? prefectureFromAddress(v.address)?.code ?? null;
+    const region = await checkLineRegion({ line: v.phone.e164, postalCode: v.postalCode, address: v.address });
+    const prefecture = region.prefecture;
     const result = await submitApplication(services, {
       channel: "paper",
       idempotencyKey,
@@ -233,6 +240,7 @@ export async function confirmScan(services: Services, input: ConfirmInput): Prom
       postalCode: v.postalCode,
       address: v.address,
       prefecture,
+      regionFlags: region.flags,
       contactPhone: v.contact,
       carrierChoice: v.carrier,
       // A signed paper form is the subscriber's own request; the line itself was not called, so the
@@ -244,6 +252,8 @@ export async function confirmScan(services: Services, input: ConfirmInput): Prom
     else {
       applicationId = result.applicationId;
       message = `お申し込みを登録しました（受付番号 ${result.reference}）。`;
+      // A disagreement between the line, the address and the postal code is shown now, not corrected silently.
+      if (result.kind === "created" && result.regionFlags) message += result.regionFlags.map((flag) => `要確認：${regionFlagText(flag)}`).join("");
     }
   } else {
     const errors: Record<string, string> = {};
@@ -329,9 +339,10 @@ export async function closeScan(services: Services, input: CloseInput): Promise<
   if (reason === "other" && !note) errors.note = "「その他」を選んだときは、理由をメモに書いてください。";
   else if (note.length > 200) errors.note = "メモは200文字以内で書いてください。";
   const name = (input.name ?? "").trim();
-  const postalCode = (input.postalCode ?? "").normalize("NFKC").replace(/[^0-9]/g, "");
+  const closePostal = readTypedDigits(input.postalCode ?? "");
+  const postalCode = closePostal.ok ? closePostal.digits : (input.postalCode ?? "").trim();
   const address = (input.address ?? "").trim();
-  if (address && postalCode.length !== 7) errors.postalCode = "手紙を送るには、郵便番号を7けたの数字で入力してください。例：1000001";
+  if (address && !/^\d{7}$/.test(postalCode)) errors.postalCode = "手紙を送るには、郵便番号を7けたの数字で入力してください。例：1000001";
   if (!address && postalCode) errors.address = "手紙を送るには、住所も入力してください。住所がわからないときは、郵便番号も空欄にしてください。";
   if (name.length > 60) errors.name = "お名前は60文字以内で入力してください。";
   if (address.length > 200) errors.address = "住所は200文字以内で入力してください。";
@@ -375,7 +386,7 @@ export async function closeScan(services: Services, input: CloseInput): Promise<
         subjectType: "scan",
         subjectId: scan.id,
         ip: input.ip,
-        detail: { reason, previousStatus: scan.status, previousReason: scan.exceptionReason, letter: outboxId, ...(note ? { note } : {}) },
+        detail: { reason, previousStatus: scan.status, previousReason: scan.exceptionReason, letter: outboxId, ...(note ? { noteEnc: services.pii.seal(note) } : {}) },
       },
       tx,
     );

@@ -464,18 +464,10 @@ export async function resolveCarrierItem(
   const result = await resolveException(
     services,
     input.action === "resend"
-      ? { id: input.id, operatorId: input.operatorId, action: "resend", carrierCode: input.carrierCode ?? "", note: input.note }
-      : { id: input.id, operatorId: input.operatorId, action: input.action, note: input.note },
+      ? { id: input.id, operatorId: input.operatorId, action: "resend", carrierCode: input.carrierCode ?? "", note: input.note, ip: input.ip, queue: "carrier" }
+      : { id: input.id, operatorId: input.operatorId, action: input.action, note: input.note, ip: input.ip, queue: "carrier" },
   );
   if (!result.ok) return { ok: false, reason: "refused", field: result.field, message: result.message };
   await completeItem(services, { itemType: "carrier", itemId: input.id, operatorId: input.operatorId, outcome: input.action });
-  await services.audit.record({
-    actor: `operator:${input.operatorId}`,
-    action: `carrier_exception.${input.action}`,
-    subjectType: "carrier_exception",
-    subjectId: input.id,
-    ip: input.ip,
-    detail: input.action === "resend" ? { carrierCode: input.carrierCode, queue: "carrier" } : { queue: "carrier" },
-  });
   return { ok: true };
 }

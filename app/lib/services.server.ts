@@ -10,6 +10,7 @@ import { createComms, createOutboxProvider, createTwilioProvider, type Comms, ty
 import type { Config } from "./env.server";
 import type { Logger } from "./logger.server";
 import { hashPassword } from "./password.server";
+import { sealLegacyPlainText } from "./pii-migration.server";
 import { createPiiCipher, type PiiCipher } from "./pii.server";
 import { startJobQueue, type JobQueue } from "./queue.server";
 
@@ -44,11 +45,15 @@ export function providerFor(config: Config): MessageProvider {
 export async function startServices(config: Config, logger: Logger, options: StartOptions = {}): Promise<Services> {
   const database = options.database ?? (await createDatabase(config.database));
   try {
+    const pii = createPiiCipher(config.secrets.piiEncryptionKey, config.secrets.piiHashKey);
     const demoPasswordHash = config.seedDemoData && config.demoOperatorPassword ? await hashPassword(config.demoOperatorPassword) : null;
     // Processes started together on an empty database take turns for everything that creates schema:
     // migrations, the reference seed, and pg-boss's schema and queues (issue 12).
     const queue = await withSchemaLock(database, async () => {
       await applyMigrations(database);
+      // Data step of migration 0013: legacy plain free text is sealed (issue 12).
+      const sealed = await sealLegacyPlainText(database.db, pii);
+      if (sealed > 0) logger.info({ values: sealed }, "legacy plain free text sealed");
       await seedReferenceData(database.db);
       if (demoPasswordHash) {
         const { created } = await seedDemoOperator(database.db, demoPasswordHash);
@@ -56,10 +61,17 @@ export async function startServices(config: Config, logger: Logger, options: Sta
       }
       return startJobQueue(database, logger, { maintenance: options.runsWorkers ?? config.runWorkersInProcess });
     });
-    const pii = createPiiCipher(config.secrets.piiEncryptionKey, config.secrets.piiHashKey);
     const now = options.now ?? (() => new Date());
-    const comms = createComms({ db: database.db, pii, queue, provider: options.provider ?? providerFor(config), now });
-    const audit = createAudit({ db: database.db, pii });
+    // Every outbound call reports its outcome to /ivr/status (busy, no-answer, machine …: issue 13).
+    const comms = createComms({
+      db: database.db,
+      pii,
+      queue,
+      provider: options.provider ?? providerFor(config),
+      now,
+      statusCallbackUrl: `${config.publicBaseUrl}/ivr/status`,
+    });
+    const audit = createAudit({ db: database.db, pii, hashKey: config.secrets.piiHashKey });
     return {
       config,
       logger,

@@ -25,7 +25,7 @@ import { CARRIER_NAMES, SCOPE_LABELS, type CarrierCode, type Scope } from "../do
 import { formatDisplay } from "../domain/phone";
 import { findPrefecture } from "../domain/regions";
 import type { CallContent } from "./comms.server";
-import { CHANNEL_LABELS } from "./ops-labels";
+import { CANCELLATION_SERVICE_EVENT_LABELS, CHANNEL_LABELS, UNKNOWN_RECORD } from "./ops-labels";
 import type { Services } from "./services.server";
 
 export type TimelineKind = "application" | "verification" | "cancellation" | "carrier" | "message" | "ivr";
@@ -97,7 +97,13 @@ const PURPOSE_LABELS: Record<string, string> = {
   form_request: "申込書の郵送",
   completion: "手続き完了のお知らせ",
   cancellation_cooling_off: "解除のお知らせ",
+  cancellation_confirmation: "解除の確認の電話",
+  cancellation_outcome: "解除の結果のお知らせ",
+  application_not_accepted: "お受けできないお知らせ",
+  paper_confirmation: "郵送・FAXの申込書の確認の電話",
+  paper_not_accepted: "郵送・FAXの申込書をお受けできないお知らせ",
 };
+
 const REASON_LABELS: Record<string, string> = { line_not_verified: "回線の確認がまだ" };
 
 function messageText(channel: string, purpose: string, body: string, template: string | null): string {
@@ -131,10 +137,10 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     id: a.id,
     reference: a.reference,
     status: a.status,
-    statusLabel: STATUS_LABELS[a.status as ApplicationStatus]?.label ?? a.status,
+    statusLabel: STATUS_LABELS[a.status as ApplicationStatus]?.label ?? UNKNOWN_RECORD,
     channel: a.channel,
     relation: a.relation,
-    relationDetail: a.relationDetail,
+    relationDetail: open("relationDetail", a.relationDetailEnc),
     scopes: a.scopes,
     subscriberName: open("subscriberName", a.subscriberNameEnc),
     subscriberKana: open("subscriberKana", a.subscriberKanaEnc),
@@ -158,14 +164,14 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
       const to = e.toStatus ? (STATUS_LABELS[e.toStatus as ApplicationStatus]?.label ?? e.toStatus) : null;
       const detail = e.detail as Record<string, unknown>;
       const extra = [
-        typeof detail.channel === "string" ? `受付方法：${CHANNEL_LABELS[detail.channel] ?? detail.channel}` : "",
+        typeof detail.channel === "string" ? `受付方法：${CHANNEL_LABELS[detail.channel] ?? UNKNOWN_RECORD}` : "",
         Array.isArray(detail.fields) && detail.fields.length > 0 ? `変更した項目：${detail.fields.join("、")}` : "",
         typeof detail.reason === "string" ? `理由：${REASON_LABELS[detail.reason] ?? detail.reason}` : "",
       ].filter(Boolean);
       timeline.push({
         at: e.at.toISOString(),
         kind: "application",
-        title: `お申し込み ${referenceOf.get(e.applicationId)}：${to ?? EVENT_LABELS[e.type] ?? e.type}`,
+        title: `お申し込み ${referenceOf.get(e.applicationId)}：${to ?? EVENT_LABELS[e.type] ?? UNKNOWN_RECORD}`,
         detail: [`記録者：${actorLabel(e.actor)}`, ...extra].join("／"),
       });
     }
@@ -181,10 +187,10 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     timeline.push({
       at: v.createdAt.toISOString(),
       kind: "verification",
-      title: `回線の確認（${METHOD_LABELS[v.method] ?? v.method}）：${state}`,
+      title: `回線の確認（${METHOD_LABELS[v.method] ?? UNKNOWN_RECORD}）：${state}`,
       detail: [`目的：${v.purpose === "cancel" ? "解除" : "申し込み"}`, `試行 ${v.attempts} 回`, v.consent ? `同意：${v.consent === "agreed" ? "あり" : "なし"}` : ""].filter(Boolean).join("／"),
     });
-    if (v.verifiedAt) timeline.push({ at: v.verifiedAt.toISOString(), kind: "verification", title: "回線の確認ができました", detail: METHOD_LABELS[v.method] ?? v.method });
+    if (v.verifiedAt) timeline.push({ at: v.verifiedAt.toISOString(), kind: "verification", title: "回線の確認ができました", detail: METHOD_LABELS[v.method] ?? UNKNOWN_RECORD });
   }
 
   const canRows = await db.select().from(cancellations).where(eq(cancellations.lineId, lineId)).orderBy(asc(cancellations.createdAt));
@@ -193,7 +199,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
   if (canIds.length > 0) {
     const events = await db.select().from(cancellationEvents).where(inArray(cancellationEvents.cancellationId, canIds)).orderBy(asc(cancellationEvents.at), asc(cancellationEvents.id));
     for (const e of events) {
-      const label = CANCELLATION_EVENT_LABELS[e.type as keyof typeof CANCELLATION_EVENT_LABELS] ?? e.type;
+      const label = CANCELLATION_EVENT_LABELS[e.type as keyof typeof CANCELLATION_EVENT_LABELS] ?? CANCELLATION_SERVICE_EVENT_LABELS[e.type] ?? UNKNOWN_RECORD;
       const to = e.toStatus ? (CANCELLATION_STATUS_LABELS[e.toStatus as CancellationStatus]?.label ?? e.toStatus) : null;
       timeline.push({
         at: e.at.toISOString(),
@@ -216,8 +222,8 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     timeline.push({
       at: order.createdAt.toISOString(),
       kind: "carrier",
-      title: `${name}へ${ORDER_ACTION_LABELS[order.action] ?? order.action}（${scope}）`,
-      detail: `状態：${ORDER_STATUS_LABELS[order.status] ?? order.status}${order.requestRef ? `／受付番号 ${order.requestRef}` : ""}`,
+      title: `${name}へ${ORDER_ACTION_LABELS[order.action] ?? UNKNOWN_RECORD}（${scope}）`,
+      detail: `状態：${ORDER_STATUS_LABELS[order.status] ?? UNKNOWN_RECORD}${order.requestRef ? `／受付番号 ${order.requestRef}` : ""}`,
     });
     if (batch?.sentAt) timeline.push({ at: batch.sentAt.toISOString(), kind: "carrier", title: `${name}へ送信（第${batch.sequence}便）`, detail: `${scope}／${batch.recordCount}件の便` });
     if (batch?.ackedAt) timeline.push({ at: batch.ackedAt.toISOString(), kind: "carrier", title: `${name}が受領（第${batch.sequence}便）`, detail: scope });
@@ -225,7 +231,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
       timeline.push({
         at: order.resultAt.toISOString(),
         kind: "carrier",
-        title: `${name}の回答：${ORDER_STATUS_LABELS[order.status] ?? order.resultCode ?? order.status}`,
+        title: `${name}の回答：${ORDER_STATUS_LABELS[order.status] ?? UNKNOWN_RECORD}`,
         detail: [scope, order.reasonCode ? `理由コード ${order.reasonCode}` : "", order.effectiveDate ? `実施日 ${order.effectiveDate}` : ""].filter(Boolean).join("／"),
       });
     }
@@ -247,8 +253,8 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     timeline.push({
       at: c.createdAt.toISOString(),
       kind: "ivr",
-      title: `自動音声への電話（用件：${c.purpose ? (IVR_PURPOSE_LABELS[c.purpose] ?? c.purpose) : "メニュー"}）`,
-      detail: IVR_STATUS_LABELS[c.status] ?? c.status,
+      title: `自動音声への電話（用件：${c.purpose ? (IVR_PURPOSE_LABELS[c.purpose] ?? UNKNOWN_RECORD) : "メニュー"}）`,
+      detail: IVR_STATUS_LABELS[c.status] ?? UNKNOWN_RECORD,
     });
   }
   const callOutboxIds = callRows.map((c) => c.outboxId).filter((id): id is string => Boolean(id));
@@ -265,7 +271,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     timeline.push({
       at: m.createdAt.toISOString(),
       kind: "message",
-      title: `${MESSAGE_CHANNEL_LABELS[m.channel] ?? m.channel}（${PURPOSE_LABELS[m.purpose] ?? m.purpose}）：${MESSAGE_STATUS_LABELS[m.status] ?? m.status}`,
+      title: `${MESSAGE_CHANNEL_LABELS[m.channel] ?? UNKNOWN_RECORD}（${PURPOSE_LABELS[m.purpose] ?? UNKNOWN_RECORD}）：${MESSAGE_STATUS_LABELS[m.status] ?? UNKNOWN_RECORD}`,
       detail: messageText(m.channel, m.purpose, pii.open(m.bodyEnc), m.template),
     });
   }
@@ -286,7 +292,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
       reference: c.reference,
       kind: CANCELLATION_KIND_LABELS[c.kind as CancellationKind] ?? c.kind,
       status: c.status,
-      statusLabel: CANCELLATION_STATUS_LABELS[c.status as CancellationStatus]?.label ?? c.status,
+      statusLabel: CANCELLATION_STATUS_LABELS[c.status as CancellationStatus]?.label ?? UNKNOWN_RECORD,
       createdAt: c.createdAt.toISOString(),
     })),
     timeline,
@@ -298,6 +304,13 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
 const EVENT_LABELS: Record<string, string> = {
   subscriber_name_corrected: "契約者のお名前を録音と照らして直しました",
   subscriber_name_confirmed: "契約者のお名前を録音と照らして確かめました",
+  carrier_exception_closed: "電話会社への送付の例外を対応済みにしました",
+  resent: "電話会社に送り直しました",
+  carrier_found: "契約している電話会社がわかりました",
+  carrier_orders_cancelled: "電話会社への依頼を取り消しました",
+  resume_ordered: "休止の解除を電話会社に依頼しました",
+  rerouted: "別の電話会社に送り直しました",
+  rejected_by_centre: "センターでお受けできませんでした",
 };
 
 export function actorLabel(actor: string): string {

@@ -7,6 +7,7 @@
  * The secret is kept sealed (operators.totp_secret_enc). Enrolment shows it as a QR code made on the
  * server (a PNG data URL, so no script and nothing from outside), and as text for typing by hand.
  */
+import { typedDigitsOrNull } from "../domain/typed-text";
 import { timingSafeEqual } from "node:crypto";
 import QRCode from "qrcode";
 import { Secret, TOTP } from "otpauth";
@@ -64,7 +65,8 @@ export type TotpCheck = { ok: true; step: number } | { ok: false; reason: "forma
  * after `lastStep` (the last accepted code's step).
  */
 export function checkTotp(secretBase32: string, typed: string, now: Date, lastStep: number | null): TotpCheck {
-  const code = typed.normalize("NFKC").replace(/[\s-]/g, "");
+  // The one rule for typed digits (issue 17): ０-９, spaces and dashes of every kind; nothing else.
+  const code = typedDigitsOrNull(typed) ?? "";
   if (!new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(code)) return { ok: false, reason: "format" };
   const current = totpStep(now);
   let replayed = false;

@@ -7,6 +7,7 @@ import twilio from "twilio";
 import { outbox } from "../../db/schema";
 import type { CallContent } from "./comms.server";
 import type { Services } from "./services.server";
+import { hearConfirm, isLowConfidence } from "./speech";
 import { voiceOf } from "./twiml-voice";
 import { recordConsent, spokenCode } from "./verification.server";
 
@@ -51,13 +52,18 @@ export async function verificationCallTwiml(services: Services, verificationId: 
   return response.toString();
 }
 
-export function consentAnswer(params: { Digits?: string; SpeechResult?: string }): boolean | null {
+/**
+ * 1 / 「はい」「同意します」 (true), 2 / 「いいえ」「同意しません」 (false), or null: ask again. Speech is
+ * read as people say it (app/lib/speech.ts: corrections, negation, 「1番です」); speech heard with low
+ * Confidence is never taken as an answer on these calls, which only a key press or a clear word settles.
+ */
+export function consentAnswer(params: { Digits?: string; SpeechResult?: string; Confidence?: string }): boolean | null {
   if (params.Digits === "1") return true;
   if (params.Digits === "2") return false;
-  const speech = (params.SpeechResult ?? "").replace(/\s/g, "");
-  if (/同意しない|いいえ|しません|だめ/.test(speech)) return false;
-  if (/はい|同意する|同意します|お願いします/.test(speech)) return true;
-  return null;
+  if (params.Digits) return null;
+  if (isLowConfidence(params.Confidence)) return null;
+  const heard = hearConfirm(params.SpeechResult);
+  return heard.kind === "key" ? heard.key === "1" : null;
 }
 
 /** The subscriber's answer: 1 reads a fresh code twice; 2 records the refusal; anything else asks again. */

@@ -59,11 +59,12 @@ export function consentPrompt(applicantLabel: string): string {
   return `国際電話不取扱受付センターです。${applicantLabel}が、この電話の国際電話を止めるお申し込みをしています。お申し込みに同意される場合は、1を押してください。同意されない場合は、2を押してください。`;
 }
 
-function newCode(): string {
+/** A fresh 4-digit code (also used by the automatic retry of an unanswered call, comms-call-status.server.ts). */
+export function newCode(): string {
   return String(randomInt(0, 10_000)).padStart(4, "0");
 }
 
-function codeHash(services: Pick<Services, "pii">, verificationId: string, code: string): string {
+export function codeHash(services: Pick<Services, "pii">, verificationId: string, code: string): string {
   return services.pii.searchHash(`verification-code:${verificationId}:${code}`);
 }
 
@@ -92,12 +93,13 @@ export type StartResult =
   | { ok: true; verificationId: string; code: string | null }
   | { ok: false; reason: "rate_limited_line" | "rate_limited_client"; message: string };
 
-export async function startVerification(services: Services, input: StartInput): Promise<StartResult> {
+/** With `outerTx` it joins the caller's transaction (one start per draft: apply-verification.server.ts). */
+export async function startVerification(services: Services, input: StartInput, outerTx?: DbOrTx): Promise<StartResult> {
   const now = services.now();
   const hourAgo = new Date(now.getTime() - 60 * 60 * 1000);
   const clientHash = services.pii.searchHash(`client:${input.client}`);
 
-  return services.db.transaction(async (tx) => {
+  const run = async (tx: DbOrTx): Promise<StartResult> => {
     const lineId = await upsertLine(tx, input.lineE164, now);
     // Serialise starts per line so two tabs cannot both slip under the limit.
     await tx.execute(sql`select id from lines where id = ${lineId} for update`);
@@ -140,7 +142,8 @@ export async function startVerification(services: Services, input: StartInput): 
       .where(eq(verifications.id, verificationId));
     if (input.method === "callback") await placeVerificationCall(services, tx, verificationId, input, code, 1);
     return { ok: true, verificationId, code: input.method === "call_in" ? code : null } as const;
-  });
+  };
+  return outerTx ? run(outerTx) : services.db.transaction(run);
 }
 
 async function placeVerificationCall(

@@ -6,6 +6,7 @@
  * through to the next verb, which must end the call politely).
  */
 import twilio from "twilio";
+import { MACHINE_MESSAGE, noteAnsweredBy } from "./comms-call-status.server";
 import type { Services } from "./services.server";
 import { voiceOf } from "./twiml-voice";
 
@@ -60,4 +61,16 @@ export function goodbyeTwiml(services: Services, text: string): string {
   response.say(voiceOf(services.config), text);
   response.hangup();
   return response.toString();
+}
+
+/**
+ * Answering-machine detection on the centre's key-press calls (verification consent, cancellation and
+ * paper confirmation): when Twilio's AnsweredBy says a machine or a fax picked up, the call only says
+ * who called and hangs up, so no tone or word on the recording can ever confirm anything. The status
+ * callback then records the outcome "machine" (and the call is retried like an unanswered one).
+ * Returns that TwiML, or null when a person (or AnsweredBy unknown / absent) answered.
+ */
+export async function machineAnswerTwiml(services: Services, verificationId: string, params: Record<string, string | undefined>): Promise<string | null> {
+  if (!(await noteAnsweredBy(services, verificationId, params))) return null;
+  return goodbyeTwiml(services, MACHINE_MESSAGE);
 }

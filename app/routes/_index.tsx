@@ -1,7 +1,14 @@
-import type { MetaFunction } from "@remix-run/node";
-import { Link } from "@remix-run/react";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
 import { ButtonLink, Notice, PageHeading } from "~/components/ui";
+import { CentreContactBlock } from "~/components/CentreContactBlock";
 import { PortalLayout } from "~/components/PortalLayout";
+import { centreContact } from "~/lib/centre-contact";
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return json({ centre: centreContact(context.services.config) });
+}
 
 export const meta: MetaFunction = () => [
   { title: "国際電話の発着信を止める お申し込み｜国際電話不取扱受付センター" },
@@ -12,6 +19,7 @@ export const meta: MetaFunction = () => [
 ];
 
 export default function Index() {
+  const { centre } = useLoaderData<typeof loader>();
   return (
     <PortalLayout>
       <PageHeading>固定電話の国際電話を、無料で止められます</PageHeading>
@@ -45,12 +53,21 @@ export default function Index() {
         <li>
           <h3>電話で申し込む（24時間）</h3>
           <p>
-            止めたい固定電話から、センターに電話をかけてください。自動音声の案内にそって、ボタンを押すか、お話しください。番号を非通知にしている場合は、番号の前に 186 をつけてかけてください。
+            止めたい固定電話から、センター（<span className="digits nowrap">{centre.phone}</span>）に電話をかけてください。自動音声の案内にそって、ボタンを押すか、お話しください。番号を非通知にしている場合は、番号の前に 186 をつけてかけてください。
           </p>
+          <p>係の者が出る時間：{centre.operatorHours}</p>
         </li>
         <li>
           <h3>郵送・FAXで申し込む</h3>
           <p>申込書に書いて、郵送か FAX でお送りください。申込書は、お近くの警察署でも受け取れます。</p>
+          <p>
+            FAX：<span className="digits nowrap">{centre.fax}</span>
+            <br />
+            郵送：{centre.postalAddress} 国際電話不取扱受付センター あて
+          </p>
+          <p>
+            <ButtonLink href="/forms" variant="secondary">申込書を印刷する・取り寄せる</ButtonLink>
+          </p>
         </li>
       </ol>
 
@@ -62,6 +79,7 @@ export default function Index() {
         <Link to="/cancel">国際電話の休止を解除する・お申し込みを取り下げる</Link>
         （契約者ご本人に、電話で確認してからお手続きします）
       </p>
+      <CentreContactBlock centre={centre} />
     </PortalLayout>
   );
 }

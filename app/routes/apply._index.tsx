@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfField } from "~/components/CsrfField";
+import { ja } from "~/locales/ja";
 import { Button, Notice, PageHeading } from "~/components/ui";
 import { firstIncompleteStep, STEP_PATHS } from "~/domain/apply-journey";
 import { createDraft, getDraft } from "~/lib/apply-draft.server";
@@ -15,6 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({
     assisted: url.searchParams.get("assisted") === "1",
     expired: url.searchParams.get("expired") === "1",
+    notStarted: url.searchParams.get("start") === "1",
     resume: draft && !draft.applicationId ? STEP_PATHS[firstIncompleteStep(draft.answers)] : null,
   });
 }
@@ -26,7 +28,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ApplyStart() {
-  const { assisted, expired, resume } = useLoaderData<typeof loader>();
+  const { assisted, expired, notStarted, resume } = useLoaderData<typeof loader>();
   return (
     <>
       {expired && (
@@ -34,8 +36,12 @@ export default function ApplyStart() {
           時間がたったため、入力した内容が消えました。お手数ですが、はじめからお願いします。
         </Notice>
       )}
+      {notStarted && !expired && <Notice title={ja.journey.notStartedTitle}>{ja.journey.notStarted}</Notice>}
       <PageHeading caption={assisted ? "窓口での代理入力" : undefined}>ウェブで国際電話の休止を申し込む</PageHeading>
       <p>5分ほどで終わります。パスワードは、いりません。</p>
+      <p>
+        紙の申込書で申し込むときは、<Link to="/forms">申込書の印刷・取り寄せ</Link>へ。
+      </p>
       <h2>用意するもの</h2>
       <ul>
         <li>止めたい固定電話の番号</li>

@@ -8,11 +8,11 @@ import { CsrfField } from "~/components/CsrfField";
 import { Button, Field } from "~/components/ui";
 import { addressSchema, postalCodeSchema } from "~/domain/apply-forms";
 import { applyAnswer, nextStep, STEP_PATHS } from "~/domain/apply-journey";
-import { prefectureFromAddress } from "~/domain/regions";
+import { regionFlagText, regionNotesForPerson } from "~/locales/ja-input";
 import { guardStep, requireDraft, saveAnswers, saveFlash } from "~/lib/apply-draft.server";
 import { loadStep } from "~/lib/apply-steps.server";
 import { readForm } from "~/lib/csrf.server";
-import { lookupPostalCode } from "~/lib/postal.server";
+import { checkLineRegion, lookupPostalPlaces, postalLookupNote } from "~/lib/postal.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: stepTitle("契約者のご住所", hasErrors(data?.lastResult)) }];
 
@@ -42,15 +42,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
       await saveFlash(context, draft, "address", submission.reply());
       return redirect(here, 303);
     }
-    const found = await lookupPostalCode(submission.value.postalCode);
+    const found = await lookupPostalPlaces(submission.value.postalCode);
     if (!found) {
       await saveFlash(context, draft, "address", submission.reply({ fieldErrors: { postalCode: [NOT_FOUND] } }));
       return redirect(here, 303);
     }
+    // Only what is certain is filled in (issue 17, point 2): a code of several towns or prefectures
+    // fills the shared part, and the person chooses or types the rest.
     await saveFlash(context, draft, "address", {
-      initialValue: { postalCode: submission.value.postalCode, address: found.address },
+      initialValue: { postalCode: submission.value.postalCode, address: found.certain },
       error: {},
       lookedUp: true,
+      lookupNote: postalLookupNote(found),
     });
     return redirect(here, 303);
   }
@@ -60,9 +63,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await saveFlash(context, draft, "address", submission.reply());
     return redirect(here, 303);
   }
-  const prefecture = (await lookupPostalCode(submission.value.postalCode))?.prefecture ?? prefectureFromAddress(submission.value.address)?.code;
+  // The typed prefecture wins over the postal code's, the line's number decides NTT東日本／西日本,
+  // and a disagreement is shown once before it is accepted: never corrected silently (issue 17, point 1).
+  const region = await checkLineRegion({ line: draft.answers.number?.e164, postalCode: submission.value.postalCode, address: submission.value.address });
+  const prefecture = region.prefecture;
   if (!prefecture) {
-    await saveFlash(context, draft, "address", submission.reply({ fieldErrors: { address: ["住所は、都道府県から入力してください。例：東京都千代田区千代田1-1"] } }));
+    const several = region.flags.find((f) => f.kind === "postal_code_several_prefectures");
+    await saveFlash(context, draft, "address", submission.reply({ fieldErrors: { address: [several ? regionFlagText(several) : "住所は、都道府県から入力してください。例：東京都千代田区千代田1-1"] } }));
+    return redirect(here, 303);
+  }
+  const notes = regionNotesForPerson(region.flags);
+  if (notes.length > 0 && form.get("regionChecked") !== "1") {
+    await saveFlash(context, draft, "address", { ...submission.reply({ fieldErrors: { address: notes } }), regionNotice: true });
     return redirect(here, 303);
   }
   const answers = applyAnswer(draft.answers, "address", { postalCode: submission.value.postalCode, address: submission.value.address, prefecture });
@@ -73,7 +85,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function AddressStep() {
   const { lastResult, defaults, returnToCheck } = useLoaderData<typeof loader>();
   const [form, fields] = useStepForm(addressSchema, lastResult, { lookup: postalCodeSchema });
-  const flash = lastResult as { lookedUp?: boolean; initialValue?: { postalCode?: string; address?: string } } | null;
+  const flash = lastResult as { lookedUp?: boolean; lookupNote?: string; regionNotice?: boolean; initialValue?: { postalCode?: string; address?: string } } | null;
   const lookedUp = Boolean(flash?.lookedUp);
   const postalCode = String(flash?.initialValue?.postalCode ?? defaults.postalCode);
   const address = String(flash?.initialValue?.address ?? defaults.address);
@@ -100,7 +112,8 @@ export default function AddressStep() {
             郵便番号から住所を入れる
           </Button>
         </p>
-        {lookedUp && <p role="status">住所を入れました。番地と、建物の名前・部屋番号を書き足してください。</p>}
+        {lookedUp && <p role="status">{flash?.lookupNote ?? "住所を入れました。番地と、建物の名前・部屋番号を書き足してください。"}</p>}
+        {flash?.regionNotice && <input type="hidden" name="regionChecked" value="1" />}
         <Field
           key={`address-${address}`}
           name="address"

@@ -4,7 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { hasErrors, StepPage, stepTitle } from "~/components/apply/StepPage";
 import { useStepForm } from "~/components/apply/useStepForm";
 import { CsrfField } from "~/components/CsrfField";
-import { Button, Field, RadioGroup } from "~/components/ui";
+import { Button, ConditionalBadge, Field, RadioGroup } from "~/components/ui";
 import { applicantSchema } from "~/domain/apply-forms";
 import { applyAnswer } from "~/domain/apply-journey";
 import { loadStep, stepAction } from "~/lib/apply-steps.server";
@@ -52,9 +52,10 @@ export default function ApplicantStep() {
       step="applicant"
       title="お申し込みをする方について教えてください"
       errors={{
+        // In the order of the page.
         relation: fields.relation.errors,
-        relationDetail: fields.relationDetail.errors,
         applicantName: fields.applicantName.errors,
+        relationDetail: fields.relationDetail.errors,
         contactPhone: fields.contactPhone.errors,
       }}
     >
@@ -73,31 +74,34 @@ export default function ApplicantStep() {
             { value: "other", label: "その他（警察署・市役所の窓口の方など）", hint: "確認の電話で、契約者ご本人に同意のボタンを押していただきます。" },
           ]}
         />
-        <h2>ご本人以外の方が申し込むとき</h2>
-        <p>ご家族やその他の方は、次の3つを必ず入力してください。</p>
-        <Field
-          name="applicantName"
-          label="お申し込みをする方のお名前（ご本人以外の方は必須）"
-          required={false}
-          width={20}
-          autoComplete="name"
-          defaultValue={initial("applicantName")}
-          error={fields.applicantName.errors}
-        />
-        <Field
-          name="relationDetail"
-          label="ご本人との続柄、または所属（ご本人以外の方は必須）"
-          required={false}
-          support="例：長男、娘、〇〇警察署"
-          width={20}
-          defaultValue={initial("relationDetail")}
-          error={fields.relationDetail.errors}
-        />
+        {/* Only for family members and helpers: shown when they choose so, with or without JavaScript (app.css). */}
+        <div className="only-if-not-self">
+          <h2>ご本人以外の方が申し込むとき</h2>
+          <Field
+            name="applicantName"
+            label="お申し込みをする方のお名前"
+            required
+            width={20}
+            autoComplete="name"
+            defaultValue={initial("applicantName")}
+            error={fields.applicantName.errors}
+          />
+          <Field
+            name="relationDetail"
+            label="ご本人との続柄、または所属"
+            required
+            support="例：長男、娘、〇〇警察署"
+            width={20}
+            defaultValue={initial("relationDetail")}
+            error={fields.relationDetail.errors}
+          />
+        </div>
         <Field
           name="contactPhone"
-          label="ご連絡先の電話番号（ご本人以外の方は必須）"
+          label="ご連絡先の電話番号"
           required={false}
-          support="お申し込みについてお知らせするときに使います。携帯電話の番号でもかまいません。ご本人は入力しなくてもかまいません。"
+          badge={<ConditionalBadge when="not-self" />}
+          support="お申し込みについてお知らせするときに使います。携帯電話の番号でもかまいません。ご本人以外の方は、必ず入力してください。"
           type="tel"
           inputMode="tel"
           autoComplete="tel"

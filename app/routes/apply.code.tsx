@@ -73,6 +73,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return redirect(STEP_PATHS[nextStep("verify", result.answers)], 303);
 }
 
+/** 「14時05分」: the time of the next call, in Japan. */
+function formatJstTime(iso: string): string {
+  const at = new Date(new Date(iso).getTime() + 9 * 3_600_000);
+  return `${at.getUTCHours()}時${String(at.getUTCMinutes()).padStart(2, "0")}分`;
+}
+
 export default function CodeStep() {
   const { lastResult, problem, view, number, callInCode, centreNumber } = useLoaderData<typeof loader>();
   const [form, fields] = useStepForm(codeSchema, lastResult);
@@ -115,6 +121,17 @@ export default function CodeStep() {
           <span className="digits nowrap">{number}</span> に電話をかけました。4けたの確認番号を2回読み上げます。
         </Notice>
       )}
+      {view.call?.gaveUp ? (
+        <Notice title="お電話に、出ていただけませんでした">
+          <span className="digits nowrap">{number}</span> に{view.call.calls}回お電話しましたが、つながりませんでした（話し中、お留守、または留守番電話でした）。
+          <br />
+          かわりに、その電話から、センターにお電話いただくこともできます。下の「センターに電話をかけて確認する」を押してください。
+        </Notice>
+      ) : view.call?.retryAt ? (
+        <Notice title="お電話に、出ていただけませんでした">
+          {formatJstTime(view.call.retryAt)}ごろに、もう一度お電話します。電話の近くで、お待ちください。
+        </Notice>
+      ) : null}
       {!problem && (
         <Form method="post" id={form.id} onSubmit={form.onSubmit} noValidate>
           <CsrfField />
@@ -147,7 +164,7 @@ export default function CodeStep() {
       </Form>
       {view.resendInSeconds > 0 && <p className="muted">もう一度かけられるのは、電話をかけてから1分たってからです。</p>}
       <p>
-        <Link to="/apply/verify">確認の方法を変える</Link>
+        <Link to="/apply/verify">{view.call?.gaveUp ? "センターに電話をかけて確認する" : "確認の方法を変える"}</Link>
       </p>
     </StepPage>
   );

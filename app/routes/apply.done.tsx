@@ -6,6 +6,7 @@ import { speakableGroups } from "~/domain/reference-number";
 import { formatDisplay } from "~/domain/phone";
 import { requireDraft } from "~/lib/apply-draft.server";
 import { receiptFor } from "~/lib/apply-submit.server";
+import { directReminderText } from "~/lib/direct-reminder.server";
 
 export const meta: MetaFunction = () => [{ title: "お申し込みを受け付けました｜国際電話の休止のお申し込み" }];
 
@@ -21,11 +22,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     assisted: receipt.assisted,
     centrePhone: formatDisplay(context.services.config.centrePhoneNumber),
     previous: draft.answers.number?.previousE164 ? formatDisplay(draft.answers.number.previousE164) : null,
+    // Issue 15, point 4: a scope the carrier takes only directly is said here, at the end.
+    reminder: await directReminderText(context.services.db, draft.applicationId),
   });
 }
 
 export default function Done() {
-  const { groups, number, assisted, centrePhone, previous } = useLoaderData<typeof loader>();
+  const { groups, number, assisted, centrePhone, previous, reminder } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="panel panel--success">
@@ -38,6 +41,13 @@ export default function Done() {
       <p>
         <span className="digits nowrap">{number}</span> の国際電話を止めるお申し込みです。受付番号を、控えておいてください。
       </p>
+      {reminder && (
+        <Notice variant="warning" title={reminder.title}>
+          {reminder.sentences.map((sentence) => (
+            <p key={sentence}>{sentence}</p>
+          ))}
+        </Notice>
+      )}
       {previous && (
         <Notice title="前の電話番号について">
           前の番号 <span className="digits nowrap">{previous}</span> の休止の解除も受け付けました。前の番号の電話に確認の電話をかけ、契約者ご本人が「1」を押したときに、お手続きします。

@@ -7,6 +7,8 @@ import { speakableGroups } from "~/domain/reference-number";
 import { requireDraft } from "~/lib/apply-draft.server";
 import { receiptFor } from "~/lib/apply-submit.server";
 import { formatJstDateTime } from "~/lib/format";
+import { centreContact } from "~/lib/centre-contact";
+import { directReminderText } from "~/lib/direct-reminder.server";
 
 /** The receipt PDF, only for the browser that submitted the application. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -28,6 +30,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     assisted: receipt.assisted,
     centrePhone: formatDisplay(config.centrePhoneNumber),
     statusUrl: `${config.publicBaseUrl}/status`,
+    centre: centreContact(config),
+    reminder: await directReminderText(context.services.db, draft.applicationId),
   });
   return new Response(new Uint8Array(pdf), {
     headers: {

@@ -15,8 +15,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: stepTit
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { draft, lastResult, returnToCheck } = await loadStep(request, context, "scope");
-  const { explanations } = await routeForAnswers(context.services, draft.answers);
-  return json({ lastResult, returnToCheck, explanations, defaults: { scopes: draft.answers.scope?.scopes ?? ["incoming", "outgoing"] } });
+  const { route, explanations } = await routeForAnswers(context.services, draft.answers);
+  // Issue 15, point 4: a scope the carrier takes only directly (NTT 発信休止) is never ticked in advance.
+  const preTicked = route.kind === "direct" ? route.acceptedScopes : ["incoming", "outgoing"];
+  return json({ lastResult, returnToCheck, explanations, defaults: { scopes: draft.answers.scope?.scopes ?? preTicked } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {

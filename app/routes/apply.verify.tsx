@@ -4,21 +4,25 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { hasErrors, StepPage, stepTitle } from "~/components/apply/StepPage";
 import { useStepForm } from "~/components/apply/useStepForm";
 import { CsrfField } from "~/components/CsrfField";
-import { Button, RadioGroup } from "~/components/ui";
+import { Button, Notice, RadioGroup } from "~/components/ui";
 import { verifyMethodSchema } from "~/domain/apply-forms";
 import { formatDisplay } from "~/domain/phone";
 import { guardStep, requireDraft, saveFlash } from "~/lib/apply-draft.server";
 import { loadStep } from "~/lib/apply-steps.server";
 import { startForDraft } from "~/lib/apply-verification.server";
 import { readForm } from "~/lib/csrf.server";
+import { deviceFrom } from "~/lib/verification-limits.server";
+import { ja } from "~/locales/ja";
 import { parseWithZod } from "@conform-to/zod";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: stepTitle("電話番号の確認", hasErrors(data?.lastResult)) }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { draft, lastResult } = await loadStep(request, context, "verify");
+  const limited = (lastResult as { limited?: string } | null)?.limited ?? null;
   return json({
-    lastResult,
+    lastResult: limited ? null : lastResult,
+    limited,
     number: formatDisplay(draft.answers.number!.e164),
     notSelf: draft.answers.applicant?.relation !== "self",
     centreNumber: formatDisplay(context.services.config.centrePhoneNumber),
@@ -34,19 +38,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await saveFlash(context, draft, "verify", submission.reply());
     return redirect("/apply/verify", 303);
   }
-  const result = await startForDraft(context, draft, submission.value.method);
+  const device = deviceFrom(request, context);
+  const headers = device.setCookie ? { "Set-Cookie": device.setCookie } : undefined;
+  const result = await startForDraft(context, draft, submission.value.method, device);
   if (!result.ok) {
-    await saveFlash(context, draft, "verify", submission.reply({ fieldErrors: { method: [result.message] } }));
-    return redirect("/apply/verify", 303);
+    // A limit is not a mistake in what was typed: a notice with the way forward, not an error summary.
+    await saveFlash(context, draft, "verify", { limited: result.message, initialValue: { method: submission.value.method } });
+    return redirect("/apply/verify", { status: 303, headers });
   }
-  return redirect("/apply/code", 303);
+  return redirect("/apply/code", { status: 303, headers });
 }
 
 export default function VerifyStep() {
-  const { lastResult, number, notSelf, centreNumber } = useLoaderData<typeof loader>();
+  const { lastResult, limited, number, notSelf, centreNumber } = useLoaderData<typeof loader>();
   const [form, fields] = useStepForm(verifyMethodSchema, lastResult);
   return (
     <StepPage step="verify" title="この電話番号で、お申し込みを確認します" errors={{ method: fields.method.errors }}>
+      {limited && (
+        <Notice variant="warning" title={ja.verification.limitedTitle} role="alert">
+          {limited}
+        </Notice>
+      )}
       <p>
         パスワードのかわりに、<span className="digits nowrap">{number}</span> の電話で確認します。
         {notSelf && "電話に出た契約者ご本人に、同意のボタン（1）を押していただきます。"}

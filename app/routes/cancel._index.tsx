@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { CsrfField } from "~/components/CsrfField";
+import { ja } from "~/locales/ja";
 import { Button, Notice, PageHeading } from "~/components/ui";
 import { CANCEL_STEP_PATHS, firstIncompleteCancelStep } from "~/domain/cancel-forms";
 import { formatDisplay } from "~/domain/phone";
@@ -15,6 +16,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const draft = await getCancelDraft(request, context);
   return json({
     expired: url.searchParams.get("expired") === "1",
+    notStarted: url.searchParams.get("start") === "1",
     resume: draft && !draft.cancellationId ? CANCEL_STEP_PATHS[firstIncompleteCancelStep(draft.answers)] : null,
     centrePhone: formatDisplay(context.services.config.centrePhoneNumber),
   });
@@ -27,7 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function CancelStart() {
-  const { expired, resume, centrePhone } = useLoaderData<typeof loader>();
+  const { expired, notStarted, resume, centrePhone } = useLoaderData<typeof loader>();
   return (
     <>
       {expired && (
@@ -35,8 +37,12 @@ export default function CancelStart() {
           時間がたったため、入力した内容が消えました。お手数ですが、はじめからお願いします。
         </Notice>
       )}
+      {notStarted && !expired && <Notice title={ja.journey.notStartedTitle}>{ja.journey.notStarted}</Notice>}
       <PageHeading>国際電話の休止をやめたい方（解除・取り下げ）</PageHeading>
       <p>国際電話を止めるお申し込みを取り下げたい方や、止めている国際電話を元に戻したい方は、ここからお申し出ください。</p>
+      <p>
+        紙の申込書でお申し出をするときは、<Link to="/forms">申込書の印刷・取り寄せ</Link>へ。
+      </p>
       <h2>ご契約者ご本人に、必ず確かめます</h2>
       <p>
         お申し出のあと、センターから、ご契約の固定電話に確認の電話をかけます。ご契約者ご本人が、電話のボタンの「1」を押して同意されたときだけ、お手続きをします。

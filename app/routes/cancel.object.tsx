@@ -2,7 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod";
-import { and, eq, gte, sql } from "drizzle-orm";
 import { useStepForm } from "~/components/apply/useStepForm";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, Notice, PageHeading } from "~/components/ui";
@@ -12,11 +11,8 @@ import { parseReference, speakableGroups } from "~/domain/reference-number";
 import { objectToCancellation } from "~/lib/cancellations.server";
 import { readForm } from "~/lib/csrf.server";
 import { flashCookie, readFlashCookie } from "~/lib/flash-cookie.server";
-import { auditLog } from "../../db/schema";
 
 const COOKIE = "objection_flash";
-/** Failed tries per client per hour: the code must not be guessable by trying. */
-export const MAX_FAILED_OBJECTIONS_PER_HOUR = 10;
 
 type Flash = { kind: "error"; result: Record<string, unknown> } | { kind: "done"; reference: string };
 
@@ -41,17 +37,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const reference = parseReference(submission.value.reference);
   if (!reference.ok) return back({ kind: "error", result: submission.reply({ fieldErrors: { reference: [reference.message] } }) });
 
-  const ipHash = services.pii.searchHash(`ip:${context.clientIp}`);
-  const [failures] = await services.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(auditLog)
-    .where(and(eq(auditLog.action, "cancellation.objection_failed"), eq(auditLog.ipHash, ipHash), gte(auditLog.at, new Date(services.now().getTime() - 3600_000))));
-  if (Number(failures?.n ?? 0) >= MAX_FAILED_OBJECTIONS_PER_HOUR) {
-    return back({
-      kind: "error",
-      result: submission.reply({ formErrors: ["確認に何度も失敗したため、しばらく受け付けられません。センターにお電話ください。"] }),
-    });
-  }
   const result = await objectToCancellation(services, {
     reference: reference.reference,
     code: submission.value.code,
@@ -60,9 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ip: context.clientIp,
   });
   if (!result.ok) {
-    if (result.reason === "not_found") {
-      await services.audit.record({ actor: "applicant", action: "cancellation.objection_failed", subjectType: "cancellation", ip: context.clientIp });
-    }
+    // Failed tries are counted and audited by objectToCancellation (rate-limit table, same transaction).
     const field = result.reason === "not_found" ? { fieldErrors: { code: [result.message] } } : { formErrors: [result.message] };
     return back({ kind: "error", result: submission.reply(field) });
   }

@@ -4,7 +4,7 @@ import { Form, useActionData, useSearchParams } from "@remix-run/react";
 import { loginSchema } from "~/domain/login-form";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, PageHeading } from "~/components/ui";
-import { checkCarrierPassword, getCarrierUser, safeCarrierRedirect, startCarrierSession } from "~/lib/carrier-auth.server";
+import { carrierPasswordStep, getCarrierUser } from "~/lib/carrier-auth.server";
 import { readForm } from "~/lib/csrf.server";
 
 export const meta: MetaFunction<typeof loader, Record<string, unknown>> = ({ data }) => [
@@ -24,14 +24,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const errors = parsed.error.flatten().fieldErrors;
     return json({ failed: true, username, errors: { username: errors.username, password: errors.password } }, { status: 400 });
   }
-  const result = await checkCarrierPassword(context.services, parsed.data.username, parsed.data.password);
-  await context.services.audit.record({
-    actor: result.ok ? `carrier:${result.carrierCode}:user:${result.userId}` : "anonymous",
-    action: result.ok ? "carrier_user.login" : result.reason === "locked" ? "carrier_user.login_locked" : "carrier_user.login_failed",
-    subjectType: "carrier_user",
-    subjectId: result.ok ? result.userId : null,
-    ip: context.clientIp,
-  });
+  // Checked, counted and audited in one transaction; a correct password leads to the second factor.
+  const result = await carrierPasswordStep(context, { username: parsed.data.username, password: parsed.data.password, redirectTo: parsed.data.redirectTo });
   if (!result.ok) {
     const message =
       result.reason === "locked"
@@ -39,8 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         : "ユーザー名かパスワードが違います。確かめて、もう一度入力してください。";
     return json({ failed: true, username, errors: { username: undefined, password: [message] } }, { status: 401 });
   }
-  const cookie = await startCarrierSession(context, result.userId);
-  return redirect(safeCarrierRedirect(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
+  return redirect(result.next, { headers: { "Set-Cookie": result.cookie } });
 }
 
 export default function CarrierLogin() {
@@ -51,7 +44,7 @@ export default function CarrierLogin() {
     <div className="main--narrow">
       <ErrorSummary errors={errors ? { username: errors.username ?? [], password: errors.password ?? [] } : null} />
       <PageHeading>電話会社の担当者のログイン</PageHeading>
-      <p>センターから受け取ったユーザー名とパスワードを入力してください。</p>
+      <p>センターから受け取ったユーザー名とパスワードを入力してください。そのあと、スマートフォンの認証アプリに表示される6けたの番号を入力します。</p>
       <Form method="post" noValidate>
         <CsrfField />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/carrier"} />

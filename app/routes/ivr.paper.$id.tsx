@@ -2,9 +2,14 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireUuid } from "~/lib/ids";
 import { paperCallTwiml } from "~/lib/paper-confirmation.server";
 import { readTwilioForm, twimlResponse } from "~/lib/twilio-webhook.server";
+import { machineAnswerTwiml } from "~/lib/yes-no-call-twiml";
 
 /** Twilio fetches this when the subscriber answers the call that confirms a paper or FAX application. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  await readTwilioForm(request, context);
-  return twimlResponse(await paperCallTwiml(context.services, requireUuid(params.id)));
+  const form = await readTwilioForm(request, context);
+  const id = requireUuid(params.id);
+  // A machine (AnsweredBy=machine_*/fax) hears who called and the call ends: it never confirms.
+  const machine = await machineAnswerTwiml(context.services, id, form);
+  if (machine) return twimlResponse(machine);
+  return twimlResponse(await paperCallTwiml(context.services, id));
 }

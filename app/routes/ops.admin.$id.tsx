@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfField } from "~/components/CsrfField";
 import { OneTimePassword } from "~/components/ops/OneTimePassword";
 import { Button, Notice, PageHeading, RadioGroup, SummaryList } from "~/components/ui";
+import { auditedChange } from "~/lib/audit.server";
 import { requireAccess } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
@@ -45,8 +46,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request, context);
   const intent = String(form.get("intent") ?? "");
   const input = { operatorId, by: admin.id };
-  const s = context.services;
-  const result =
+  // The change and its audit row ('operator.<intent>') in one transaction (auditedChange, issue 12).
+  const result = await auditedChange(context.services, async (s) =>
     intent === "role"
       ? await setRole(s, { ...input, role: String(form.get("role") ?? "") })
       : intent === "disable"
@@ -59,21 +60,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
               ? await resetPassword(s, input)
               : intent === "revoke_sessions"
                 ? await revokeOperatorSessions(s, input)
-                : null;
+                : null,
+    (changed) => {
+      if (!changed?.ok) return null;
+      const { ok: _ok, password: _password, ...detail } = changed as { ok: true; password?: unknown } & Record<string, unknown>;
+      // What changed and how many sessions ended; never the password.
+      return { actor: `operator:${admin.id}`, action: `operator.${intent}`, subjectType: "operator", subjectId: operatorId, ip: context.clientIp, detail };
+    },
+  );
   if (!result) return json({ ok: false as const, message: "操作を選び直してください。", password: null }, { status: 400 });
   if (!result.ok) return json({ ok: false as const, message: CHANGE_REFUSAL_MESSAGES[result.reason], password: null }, { status: result.reason === "not_found" ? 404 : 409 });
-  const { ok: _ok, ...rest } = result as { ok: true } & Record<string, unknown>;
-  const password = typeof rest.password === "string" ? rest.password : null;
-  delete rest.password;
-  await context.services.audit.record({
-    actor: `operator:${admin.id}`,
-    action: `operator.${intent}`,
-    subjectType: "operator",
-    subjectId: operatorId,
-    ip: context.clientIp,
-    // What changed and how many sessions ended; never the password.
-    detail: rest,
-  });
+  const returned = (result as { password?: unknown }).password;
+  const password = typeof returned === "string" ? returned : null;
   return json({ ok: true as const, message: DONE[intent] ?? "変更しました。", password }, { headers: { "Cache-Control": "no-store" } });
 }
 

@@ -37,18 +37,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const e = parsed.error.flatten().fieldErrors;
     return json({ errors: { username: e.username ?? [], displayName: e.displayName ?? [], role: e.role ?? [] }, values, created: null }, { status: 400 });
   }
-  const result = await createOperator(context.services, { ...parsed.data, createdBy: admin.id });
+  // Created and audited in one transaction (createOperator with the client address).
+  const result = await createOperator(context.services, { ...parsed.data, createdBy: admin.id, ip: context.clientIp });
   if (!result.ok) {
     return json({ errors: { username: ["このユーザー名は、もう使われています。別のユーザー名にしてください。"], displayName: [], role: [] }, values, created: null }, { status: 409 });
   }
-  await context.services.audit.record({
-    actor: `operator:${admin.id}`,
-    action: "operator.create",
-    subjectType: "operator",
-    subjectId: result.operatorId,
-    ip: context.clientIp,
-    detail: { role: parsed.data.role, fields: ["username", "displayName", "role", "password"] },
-  });
   return json(
     { errors: null, values: null, created: { id: result.operatorId, username: parsed.data.username, password: result.password } },
     { headers: { "Cache-Control": "no-store" } },

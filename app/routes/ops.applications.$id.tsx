@@ -5,7 +5,7 @@ import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, Notice, PageHeading, RadioGroup, SummaryList } from "~/components/ui";
 import { loadApplicationReview, rejectApplication, verifyApplication } from "~/lib/application-review.server";
 import { requireAccess } from "~/lib/auth.server";
-import { claimItem, holdsClaim, releaseItem } from "~/lib/claims.server";
+import { claimItemAudited, holdsClaim, releaseItemAudited } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
 import { requireUuid } from "~/lib/ids";
@@ -46,18 +46,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = requireUuid(params.id);
   const form = await readForm(request, context);
   const intent = String(form.get("intent") ?? "");
-  const actor = `operator:${operator.id}`;
   const fail = (status: number, errors: Record<string, string[]>) => json<ActionData>({ intent, errors }, { status });
   if (intent === "claim") {
-    const result = await claimItem(context.services, { itemType: "application", itemId: id, operatorId: operator.id });
+    const result = await claimItemAudited(context.services, { itemType: "application", itemId: id, operatorId: operator.id, audit: { subjectType: "application", ip: context.clientIp } });
     if (!result.ok) return fail(409, { "": [result.reason === "held" ? `${result.holder.displayName}さんが担当しています。` : "この項目は、もう済んでいます。"] });
-    await context.services.audit.record({ actor, action: "queue.claim", subjectType: "application", subjectId: id, ip: context.clientIp });
     return redirect(`/ops/applications/${id}`);
   }
   if (intent === "release") {
-    if (await releaseItem(context.services, { itemType: "application", itemId: id, operatorId: operator.id })) {
-      await context.services.audit.record({ actor, action: "queue.release", subjectType: "application", subjectId: id, ip: context.clientIp });
-    }
+    await releaseItemAudited(context.services, { itemType: "application", itemId: id, operatorId: operator.id, audit: { subjectType: "application", ip: context.clientIp } });
     return redirect(QUEUE_URL);
   }
   if (intent !== "verify" && intent !== "reject") return fail(400, { "": ["操作を選び直してください。"] });

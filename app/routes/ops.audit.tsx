@@ -6,6 +6,7 @@ import { Button, ErrorSummary, Field, Notice, PageHeading } from "~/components/u
 import { auditRow, filtersFrom, searchAudit } from "~/lib/audit-view.server";
 import { requireAccess } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
+import { auditActionLabel, auditSubjectLabel } from "~/lib/audit-labels";
 import { formatJstDateTime } from "~/lib/format";
 
 export const meta: MetaFunction = () => [{ title: "監査ログ｜受付センター 業務システム" }];
@@ -129,19 +130,26 @@ export default function AuditRoute() {
                   <td className="nowrap">{formatJstDateTime(r.at)}</td>
                   <td>
                     {r.actorName ? `${r.actorName}` : r.actor}
-                    {r.actorName && <div className="muted small">{r.actor}</div>}
+                    {r.actorName && (
+                      <div className="muted small nowrap">
+                        <code>{r.actor}</code>
+                      </div>
+                    )}
+                  </td>
+                  <td>{auditActionLabel(r.action)}</td>
+                  <td>
+                    {auditSubjectLabel(r.subjectType)}
+                    {r.subjectId && (
+                      // Identifiers are shown whole on one line (the table scrolls), never broken mid-word.
+                      <div className="muted small nowrap">
+                        <code>{r.subjectId}</code>
+                      </div>
+                    )}
                   </td>
                   <td>
-                    <code>{r.action}</code>
+                    <code className="nowrap" title={r.ipHash ?? undefined}>{r.ipHash ? `${r.ipHash.slice(0, 12)}…` : "—"}</code>
                   </td>
-                  <td>
-                    {r.subjectType}
-                    {r.subjectId && <div className="muted small">{r.subjectId}</div>}
-                  </td>
-                  <td>
-                    <code>{r.ipHash ?? "—"}</code>
-                  </td>
-                  <td className="audit-table__detail">
+                  <td className="audit-table__detail" data-technical>
                     <code>{JSON.stringify(r.detail)}</code>
                   </td>
                 </tr>

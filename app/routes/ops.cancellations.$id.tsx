@@ -18,6 +18,7 @@ import { CANCELLATION_STAFF_ROLES, cancellationDetail, OPERATOR_ACTIONS, operato
 import { readForm } from "~/lib/csrf.server";
 import { flashCookie, readFlashCookie } from "~/lib/flash-cookie.server";
 import { formatJstDateTime } from "~/lib/format";
+import { CANCELLATION_SERVICE_EVENT_LABELS, UNKNOWN_RECORD } from "~/lib/ops-labels";
 import { requireUuid } from "~/lib/ids";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -36,15 +37,8 @@ const ACTION_LABELS: Record<OperatorAction, string> = {
   requester_withdrew: "申出者の取り下げを記録",
 };
 
-/** Service events that are not in the domain's table, for the timeline. */
-const SERVICE_EVENT_LABELS: Record<string, string> = {
-  received: "お申し出を受付",
-  call_placed: "ご契約の回線に確認の電話",
-  applicant_notified: "最初の申込者に通知",
-  kind_changed: "種類を変更（送付済みのため解除として扱う）",
-  intake_call_unanswered: "確認の電話に応答なし",
-  answer_not_used: "電話の応答（使われず）",
-};
+/** The actions whose form asks for the reason (the domain refuses them without it: note_required). */
+const NOTE_REQUIRED: ReadonlySet<OperatorAction> = new Set<OperatorAction>(["approve", "decline"]);
 
 const CONFIRMATION_LABELS: Record<string, string> = {
   callback_press_1: "回線への折り返し電話で「1」",
@@ -61,8 +55,8 @@ const ACTOR_LABELS: Record<string, string> = {
 };
 
 function eventLabel(source: string, type: string, toStatus: string | null): string {
-  if (source === "application") return `申込：${STATUS_LABELS[(toStatus ?? type) as ApplicationStatus]?.label ?? type}`;
-  const label = CANCELLATION_EVENT_LABELS[type as CancellationEventType] ?? SERVICE_EVENT_LABELS[type] ?? type;
+  if (source === "application") return `申込：${STATUS_LABELS[(toStatus ?? type) as ApplicationStatus]?.label ?? UNKNOWN_RECORD}`;
+  const label = CANCELLATION_EVENT_LABELS[type as CancellationEventType] ?? CANCELLATION_SERVICE_EVENT_LABELS[type] ?? UNKNOWN_RECORD;
   const status = toStatus ? CANCELLATION_STATUS_LABELS[toStatus as CancellationStatus]?.label : null;
   return `取り消し：${label}${status && type !== "received" ? `（→ ${status}）` : ""}`;
 }
@@ -133,13 +127,13 @@ export default function CancellationDetailPage() {
     ...(detail.coolingOffUntil ? [{ key: "お知らせ期間の終わり", value: formatJstDateTime(detail.coolingOffUntil) }] : []),
     ...(detail.objection ? [{ key: "異議", value: `${formatJstDateTime(detail.objection.at)}（${detail.objection.by === "other" ? "その他の方" : "最初の申込者"}）` }] : []),
     ...(detail.decision
-      ? [{ key: "決定", value: `${CANCELLATION_STATUS_LABELS[detail.decision.status as CancellationStatus]?.label ?? detail.decision.status}${detail.decision.note ? `：${detail.decision.note}` : ""}` }]
+      ? [{ key: "決定", value: `${CANCELLATION_STATUS_LABELS[detail.decision.status as CancellationStatus]?.label ?? UNKNOWN_RECORD}${detail.decision.note ? `：${detail.decision.note}` : ""}` }]
       : []),
   ];
   const appRows = application
     ? [
         { key: "申込の受付番号", value: application.reference },
-        { key: "申込の状態", value: STATUS_LABELS[application.status]?.label ?? application.status },
+        { key: "申込の状態", value: STATUS_LABELS[application.status]?.label ?? UNKNOWN_RECORD },
         { key: "申し込んだ方", value: RELATION_LABELS[application.relation] },
         { key: "申込日時", value: formatJstDateTime(application.createdAt) },
       ]
@@ -178,23 +172,51 @@ export default function CancellationDetailPage() {
       {detail.possible.length > 0 && (
         <section aria-labelledby="actions-heading">
           <h2 id="actions-heading">操作</h2>
-          <p>承認は、ご契約者ご本人の回線での確認が記録されているときだけできます。承認とお断りには、メモが必要です。</p>
-          <Form method="post">
-            <CsrfField />
-            <div className="field">
-              <Label htmlFor="note" required={false}>
-                メモ（判断の理由）
-              </Label>
-              <textarea id="note" name="note" className="input input--full" rows={3} maxLength={1000} />
-            </div>
-            <div className="button-group">
-              {detail.possible.map((action) => (
-                <Button key={action} name="intent" value={action} variant={action === "approve" || action === "call_back" ? "primary" : "secondary"}>
-                  {ACTION_LABELS[action]}
-                </Button>
-              ))}
-            </div>
-          </Form>
+          <p>承認は、ご契約者ご本人の回線での確認が記録されているときだけできます。</p>
+          {/* Approval and refusal need the reason; the other actions do not: one form each, so each memo's badge is true. */}
+          {detail.possible.some((action) => NOTE_REQUIRED.has(action)) && (
+            <Form method="post">
+              <CsrfField />
+              <div className="field">
+                <Label htmlFor="note-decision" required>
+                  メモ（判断の理由）
+                </Label>
+                <p className="support-text" id="note-decision-support">
+                  承認とお断りには、判断の理由を残してください。
+                </p>
+                <textarea id="note-decision" name="note" className="input input--full" rows={3} maxLength={1000} aria-required="true" aria-describedby="note-decision-support" />
+              </div>
+              <div className="button-group">
+                {detail.possible
+                  .filter((action) => NOTE_REQUIRED.has(action))
+                  .map((action) => (
+                    <Button key={action} name="intent" value={action} variant={action === "approve" ? "primary" : "secondary"}>
+                      {ACTION_LABELS[action]}
+                    </Button>
+                  ))}
+              </div>
+            </Form>
+          )}
+          {detail.possible.some((action) => !NOTE_REQUIRED.has(action)) && (
+            <Form method="post">
+              <CsrfField />
+              <div className="field">
+                <Label htmlFor="note" required={false}>
+                  メモ
+                </Label>
+                <textarea id="note" name="note" className="input input--full" rows={3} maxLength={1000} />
+              </div>
+              <div className="button-group">
+                {detail.possible
+                  .filter((action) => !NOTE_REQUIRED.has(action))
+                  .map((action) => (
+                    <Button key={action} name="intent" value={action} variant={action === "call_back" ? "primary" : "secondary"}>
+                      {ACTION_LABELS[action]}
+                    </Button>
+                  ))}
+              </div>
+            </Form>
+          )}
         </section>
       )}
       <h2>この回線の記録</h2>

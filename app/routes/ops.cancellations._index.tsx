@@ -39,9 +39,9 @@ export default function CancellationQueue() {
       {waiting.length === 0 ? (
         <p>いまはありません。</p>
       ) : (
-        <ul className="queue">
+        <ul className="queue-list">
           {waiting.map((item) => (
-            <li key={item.id} className="panel">
+            <li key={item.id} className="queue-list__item">
               <h3>
                 <Link to={`/ops/cancellations/${item.id}`}>
                   受付番号 <span className="digits">{item.reference}</span>（{item.number}）

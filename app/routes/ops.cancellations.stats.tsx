@@ -4,7 +4,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { WeeklyBarChart, type ChartSeries } from "~/components/cancellations/WeeklyBarChart";
 import { PageHeading } from "~/components/ui";
 import { requireOperator } from "~/lib/auth.server";
-import { RELATION_COLUMN_LABELS, RELATION_KEYS, SINCE_BUCKET_LABELS, SINCE_BUCKETS, weeklyCancellationStats } from "~/lib/cancellation-stats.server";
+import { RELATION_COLUMN_LABELS, RELATION_KEYS, SINCE_BUCKET_LABELS, SINCE_BUCKETS } from "~/lib/cancellation-stats-labels";
+import { weeklyCancellationStats } from "~/lib/cancellation-stats.server";
 import { CANCELLATION_STAFF_ROLES } from "~/lib/cancellations.server";
 
 export const meta: MetaFunction = () => [{ title: "取り消しの統計｜受付センター 業務システム" }];

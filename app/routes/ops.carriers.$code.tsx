@@ -9,11 +9,14 @@ import { BATCH_SCHEDULES, BATCH_SCHEDULE_LABELS } from "~/domain/carrier-schedul
 import { FILE_FORMATS, FILE_FORMAT_LABELS } from "~/domain/carrier-files";
 import { SCOPE_LABELS } from "~/domain/carriers";
 import { PREFECTURES } from "~/domain/regions";
+import { auditedChange } from "~/lib/audit.server";
 import { requireOperator } from "~/lib/auth.server";
 import { createApiKey, createCarrierUser, revokeApiKey, setCarrierUserDisabled } from "~/lib/carrier-auth.server";
 import { carrierSettingsSchema, getCarrierDetail, rotatePushSecret, settingsFromForm, updateCarrierSettings } from "~/lib/carrier-registry.server";
 import { publicKeyInfo } from "~/lib/carrier-signing.server";
+import { substitutedRecordsOf } from "~/lib/carrier-batches.server";
 import { readForm } from "~/lib/csrf.server";
+import { jaInput } from "~/locales/ja-input";
 import { formatJstDateTime } from "~/lib/format";
 import { JOB_NAMES } from "~/lib/jobs";
 
@@ -30,7 +33,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const detail = CARRIER_CODE.test(code) ? await getCarrierDetail(context.services, code) : null;
   if (!detail) throw new Response("Not Found", { status: 404 });
   await context.services.audit.record({ actor: `operator:${operator.id}`, action: "carrier.view", subjectType: "carrier", subjectId: code, ip: context.clientIp });
-  return json({ detail, publicKey: publicKeyInfo(context.services.config) });
+  // Records that went out with 〓 in a Shift_JIS file (issue 17, point 4): named, so the carrier can be told the real characters.
+  const substituted = await substitutedRecordsOf(context.services, detail.batches.map((b) => b.id));
+  const substitutions = detail.batches
+    .filter((b) => substituted.has(b.id))
+    .map((b) => ({
+      batchId: b.id,
+      sequence: b.sequence,
+      lines: substituted.get(b.id)!.flatMap((r) => r.fields.map((f) => jaInput.carrierFile.substitutedRow(r.seq, jaInput.carrierFile.fields[f.field] ?? f.field, f.characters.join("")))),
+    }));
+  return json({ detail, publicKey: publicKeyInfo(context.services.config), substitutions });
 }
 
 const keySchema = z.object({ label: z.string({ required_error: "キーの名前を入力してください。" }).trim().min(1, "キーの名前を入力してください。").max(100, "名前は100文字までにしてください。") });
@@ -63,8 +75,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request, context);
   const { services } = context;
   const actor = `operator:${operator.id}`;
-  const audit = (action: string, detail: Record<string, unknown> = {}) =>
-    services.audit.record({ actor, action, subjectType: "carrier", subjectId: code, ip: context.clientIp, detail });
+  // Each change and its audit row commit together (auditedChange, issue 12).
+  const entry = (action: string, detail: Record<string, unknown> = {}) => ({ actor, action, subjectType: "carrier", subjectId: code, ip: context.clientIp, detail });
+  const audit = (action: string, detail: Record<string, unknown> = {}) => services.audit.record(entry(action, detail));
   const intent = String(form.get("intent") ?? "");
 
   switch (intent) {
@@ -74,46 +87,54 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       if (!parsed.success) {
         return json<ActionData>({ intent, ok: false, errors: parsed.error.flatten().fieldErrors, values: raw }, { status: 400 });
       }
-      const changed = await updateCarrierSettings(services, code, parsed.data);
-      await audit("carrier.update", { changed });
+      const changed = await auditedChange(services, (s) => updateCarrierSettings(s, code, parsed.data), (list) => entry("carrier.update", { changed: list }));
       return json<ActionData>({ intent, ok: true, changed });
     }
     case "create-key": {
       const parsed = keySchema.safeParse({ label: form.get("label") ?? undefined });
       if (!parsed.success) return json<ActionData>({ intent, ok: false, errors: parsed.error.flatten().fieldErrors }, { status: 400 });
-      const created = await createApiKey(services, { carrierCode: code, label: parsed.data.label, createdBy: operator.id });
-      await audit("carrier.api_key.create", { keyId: created.id, keyPrefix: created.keyPrefix });
+      const created = await auditedChange(
+        services,
+        (s) => createApiKey(s, { carrierCode: code, label: parsed.data.label, createdBy: operator.id }),
+        (key) => entry("carrier.api_key.create", { keyId: key.id, keyPrefix: key.keyPrefix }),
+      );
       return json<ActionData>({ intent, ok: true, key: created.key, label: parsed.data.label }, noStore);
     }
     case "revoke-key": {
       const keyId = String(form.get("keyId") ?? "");
-      if (UUID.test(keyId) && (await revokeApiKey(services, { carrierCode: code, keyId, revokedBy: operator.id }))) {
-        await audit("carrier.api_key.revoke", { keyId });
+      if (UUID.test(keyId)) {
+        await auditedChange(services, (s) => revokeApiKey(s, { carrierCode: code, keyId, revokedBy: operator.id }), (revoked) => (revoked ? entry("carrier.api_key.revoke", { keyId }) : null));
       }
       return json<ActionData>({ intent: "done", ok: true, message: "API キーを無効にしました。" });
     }
     case "rotate-push-secret": {
-      const secret = await rotatePushSecret(services, code);
-      await audit("carrier.push_secret.rotate");
+      const secret = await auditedChange(services, (s) => rotatePushSecret(s, code), () => entry("carrier.push_secret.rotate"));
       return json<ActionData>({ intent, ok: true, secret }, noStore);
     }
     case "create-user": {
       const values = { username: String(form.get("username") ?? ""), displayName: String(form.get("displayName") ?? "") };
       const parsed = userSchema.safeParse({ ...values, password: form.get("password") ?? undefined });
       if (!parsed.success) return json<ActionData>({ intent, ok: false, errors: parsed.error.flatten().fieldErrors, values }, { status: 400 });
-      const created = await createCarrierUser(services, { carrierCode: code, ...parsed.data, createdBy: operator.id });
+      const created = await auditedChange(
+        services,
+        (s) => createCarrierUser(s, { carrierCode: code, ...parsed.data, createdBy: operator.id }),
+        (made) => (made.ok ? entry("carrier.user.create", { userId: made.id }) : null),
+      );
       if (!created.ok) {
         return json<ActionData>({ intent, ok: false, errors: { username: ["このユーザー名は、すでに使われています。別の名前にしてください。"] }, values }, { status: 400 });
       }
-      await audit("carrier.user.create", { userId: created.id });
       return json<ActionData>({ intent, ok: true, username: parsed.data.username });
     }
     case "disable-user":
     case "enable-user": {
       const userId = String(form.get("userId") ?? "");
       const disabled = intent === "disable-user";
-      if (UUID.test(userId) && (await setCarrierUserDisabled(services, { carrierCode: code, userId, disabled }))) {
-        await audit(disabled ? "carrier.user.disable" : "carrier.user.enable", { userId });
+      if (UUID.test(userId)) {
+        await auditedChange(
+          services,
+          (s) => setCarrierUserDisabled(s, { carrierCode: code, userId, disabled }),
+          (done) => (done ? entry(disabled ? "carrier.user.disable" : "carrier.user.enable", { userId }) : null),
+        );
       }
       return json<ActionData>({ intent: "done", ok: true, message: disabled ? "利用者を停止しました。" : "利用者を使えるようにしました。" });
     }
@@ -132,7 +153,7 @@ function IntentField({ value }: { value: string }) {
 }
 
 export default function CarrierRoute() {
-  const { detail, publicKey } = useLoaderData<typeof loader>();
+  const { detail, publicKey, substitutions } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>() as ActionData | undefined;
   const { carrier, capabilities } = detail;
   const settingsErrors = data?.intent === "settings" && !data.ok ? data.errors : null;
@@ -222,6 +243,21 @@ export default function CarrierRoute() {
             </tbody>
           </table>
         </div>
+      )}
+      {substitutions.length > 0 && (
+        <Notice variant="warning" title={jaInput.carrierFile.substitutedTitle}>
+          <p>{jaInput.carrierFile.substitutedHelp}</p>
+          {substitutions.map((s) => (
+            <div key={s.batchId}>
+              <p>{`第${s.sequence}号`}</p>
+              <ul>
+                {s.lines.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </Notice>
       )}
 
       <h2>設定</h2>

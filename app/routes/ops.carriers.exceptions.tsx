@@ -48,21 +48,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await resolveException(
     context.services,
     intent === "resend"
-      ? { id, operatorId: operator.id, action: "resend", carrierCode, note }
-      : { id, operatorId: operator.id, action: intent as "close" | "retry", note },
+      ? { id, operatorId: operator.id, action: "resend", carrierCode, note, ip: context.clientIp }
+      : { id, operatorId: operator.id, action: intent as "close" | "retry", note, ip: context.clientIp },
   );
   if (!result.ok) {
     const key = result.field === "form" ? "form" : `${result.field}-${id}`;
     return json<ActionData>({ ok: false, id, errors: { [key]: [result.message] } }, { status: 400 });
   }
-  await context.services.audit.record({
-    actor: `operator:${operator.id}`,
-    action: `carrier_exception.${intent}`,
-    subjectType: "carrier_exception",
-    subjectId: id,
-    ip: context.clientIp,
-    detail: intent === "resend" ? { carrierCode } : {},
-  });
+  // Audited by resolveException, in the transaction of the resolution.
   const message = intent === "resend" ? "電話会社に送り直します。次のバッチに入ります。" : intent === "retry" ? "もう一度、送り先を決めます。" : "対応済みにしました。";
   return json<ActionData>({ ok: true, message });
 }

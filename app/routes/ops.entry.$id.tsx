@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { typedDigitsOrNull } from "~/domain/typed-text";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfField } from "~/components/CsrfField";
@@ -39,7 +40,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return json({ errors: null, notice: "もう一度、確認の電話をかけました。前の番号は使えなくなりました。" });
   }
   if (intent !== "check") return json({ errors: { "": ["操作を選び直してください。"] }, notice: null }, { status: 400 });
-  const code = String(form.get("code") ?? "").normalize("NFKC").replace(/\D/g, "");
+  const code = typedDigitsOrNull(String(form.get("code") ?? "")) ?? "";
   if (!/^\d{4}$/.test(code)) return json({ errors: { code: ["電話で読み上げた4けたの番号を入力してください。"] }, notice: null }, { status: 400 });
   const result = await checkEntryCode(context.services, { applicationId: id, operatorId: operator.id, code, ip: context.clientIp });
   if (!result.ok) return json({ errors: { code: [result.message] }, notice: null }, { status: 400 });
@@ -57,6 +58,15 @@ export default function EntryVerifyRoute() {
       {data?.notice && (
         <Notice variant="info" role="status">
           {data.notice}
+        </Notice>
+      )}
+      {view.regionFlags.length > 0 && (
+        <Notice variant="warning" title="住所と電話番号を確かめてください">
+          <ul>
+            {view.regionFlags.map((text) => (
+              <li key={text}>{text}</li>
+            ))}
+          </ul>
         </Notice>
       )}
       <SummaryList

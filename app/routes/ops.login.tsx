@@ -24,15 +24,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const errors = parsed.error.flatten().fieldErrors;
     return json({ failed: true, username, errors: { username: errors.username, password: errors.password } }, { status: 400 });
   }
+  // Checked, counted and audited in one transaction (checkPassword).
   const result = await checkPassword(context, parsed.data.username, parsed.data.password);
-  await context.services.audit.record({
-    actor: result.ok ? `operator:${result.operatorId}` : "anonymous",
-    // The login is complete only after the second factor (operator.login is written then).
-    action: result.ok ? "operator.password_ok" : result.reason === "locked" ? "operator.login_locked" : "operator.login_failed",
-    subjectType: "operator",
-    subjectId: result.ok ? result.operatorId : null,
-    ip: context.clientIp,
-  });
   if (!result.ok) {
     const message =
       result.reason === "locked"

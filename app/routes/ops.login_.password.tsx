@@ -41,14 +41,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (await verifyPassword(state.operator.passwordHash, parsed.data.password)) {
     return json({ errors: { password: ["仮のパスワードは使えません。新しいパスワードを決めて入力してください。"], confirm: undefined } }, { status: 400 });
   }
+  // Changed and audited in one transaction (setOwnPassword).
   await setOwnPassword(context, state.operator.id, parsed.data.password);
-  await context.services.audit.record({
-    actor: `operator:${state.operator.id}`,
-    action: "operator.password_changed",
-    subjectType: "operator",
-    subjectId: state.operator.id,
-    ip: context.clientIp,
-  });
   return redirect(LOGIN_STEP_PATHS[await nextLoginStep(context, state.operator.id)]);
 }
 

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Notice, PageHeading } from "~/components/ui";
 import { requireOperator } from "~/lib/auth.server";
+import { CALL_OUTCOME_LABELS } from "~/lib/comms-labels";
 import { latestOutbox } from "~/lib/outbox-view.server";
 import { formatJstDateTime } from "~/lib/format";
 
@@ -72,7 +73,11 @@ export default function OutboxRoute() {
                     </>
                   )}
                 </td>
-                <td>{STATUS_LABELS[item.status] ?? item.status}</td>
+                <td>
+                  {STATUS_LABELS[item.status] ?? item.status}
+                  {item.callOutcome && <>（{CALL_OUTCOME_LABELS[item.callOutcome] ?? item.callOutcome}）</>}
+                  {item.notBefore && item.status === "queued" && <>（再発信 {formatJstDateTime(item.notBefore)}）</>}
+                </td>
               </tr>
             ))}
           </tbody>

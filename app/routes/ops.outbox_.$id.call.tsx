@@ -1,17 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
 import { CsrfField } from "~/components/CsrfField";
 import { Button, Notice, PageHeading } from "~/components/ui";
 import { formatDisplay } from "~/domain/phone";
 import { requireOperator } from "~/lib/auth.server";
-import type { CallContent } from "~/lib/comms.server";
 import { readForm } from "~/lib/csrf.server";
 import { requireUuid } from "~/lib/ids";
 import { CallSimulator, parseTwiml } from "~/lib/ivr-simulator.server";
 import { ivrAuthToken } from "~/lib/twilio-webhook.server";
-import { outbox } from "../../db/schema";
+import { outboxCall } from "~/lib/outbox-view.server";
 
 export const meta: MetaFunction = () => [{ title: "電話に出る（模擬）｜受付センター 業務システム" }];
 
@@ -21,9 +19,9 @@ export const meta: MetaFunction = () => [{ title: "電話に出る（模擬）�
  */
 async function loadCall(context: LoaderFunctionArgs["context"], id: string) {
   if (context.services.comms.providerName !== "outbox") throw new Response("Not Found", { status: 404 });
-  const [row] = await context.services.db.select().from(outbox).where(eq(outbox.id, id));
-  if (!row || row.channel !== "call") throw new Response("Not Found", { status: 404 });
-  return { row, to: context.services.pii.open(row.toEnc), content: JSON.parse(context.services.pii.open(row.bodyEnc)) as CallContent };
+  const call = await outboxCall(context.services, id);
+  if (!call) throw new Response("Not Found", { status: 404 });
+  return { row: { id: call.id }, to: call.to, content: call.content };
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -5,7 +5,7 @@ import { CsrfField } from "~/components/CsrfField";
 import { formatAge } from "~/components/ops/format";
 import { Button, Notice, PageHeading } from "~/components/ui";
 import { requireAccess } from "~/lib/auth.server";
-import { claimItem, releaseItem } from "~/lib/claims.server";
+import { claimItemAudited, releaseItemAudited } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
 import { isQueueType, QUEUE_INFO, type QueueType } from "~/lib/queue-info";
@@ -41,12 +41,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const intent = String(form.get("intent") ?? "");
   const id = String(form.get("id") ?? "");
   if (!id || !/^[0-9a-f-]{36}$/i.test(id)) return json({ message: "項目を選び直してください。" }, { status: 400 });
-  const actor = `operator:${operator.id}`;
   const items = await listQueue(context.services, type, operator.id, 1000);
   const item = items.find((i) => i.id === id);
   if (intent === "claim") {
     if (!item) return json({ message: "この項目は、もう作業の一覧にありません。ほかの人が済ませたかもしれません。" }, { status: 409 });
-    const result = await claimItem(context.services, { itemType: type, itemId: id, operatorId: operator.id });
+    const result = await claimItemAudited(context.services, { itemType: type, itemId: id, operatorId: operator.id, audit: { subjectType: type, ip: context.clientIp } });
     if (!result.ok) {
       const message =
         result.reason === "held"
@@ -54,7 +53,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           : "この項目は、もう済んでいます。";
       return json({ message }, { status: 409 });
     }
-    await context.services.audit.record({ actor, action: "queue.claim", subjectType: type, subjectId: id, ip: context.clientIp, detail: { renewed: result.renewed } });
     return redirect(item.href);
   }
   if (intent === "release" || intent === "release_other") {
@@ -62,8 +60,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     if (force && !hasCapability(operator.role, "releaseOthersClaims")) {
       throw new Response("この操作はスーパーバイザーか管理者だけができます。", { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     }
-    const released = await releaseItem(context.services, { itemType: type, itemId: id, operatorId: operator.id, force });
-    if (released) await context.services.audit.record({ actor, action: force ? "queue.release_other" : "queue.release", subjectType: type, subjectId: id, ip: context.clientIp });
+    await releaseItemAudited(context.services, { itemType: type, itemId: id, operatorId: operator.id, force, audit: { subjectType: type, ip: context.clientIp } });
     return redirect(`/ops/queue/${type}`);
   }
   return json({ message: "操作を選び直してください。" }, { status: 400 });

@@ -5,7 +5,7 @@ import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, Notice, PageHeading, RadioGroup, SummaryList } from "~/components/ui";
 import { CARRIER_NAMES, type CarrierCode } from "~/domain/carriers";
 import { requireAccess } from "~/lib/auth.server";
-import { claimItem, holdsClaim, releaseItem } from "~/lib/claims.server";
+import { claimItemAudited, holdsClaim, releaseItemAudited } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
 import { requireUuid } from "~/lib/ids";
@@ -27,17 +27,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const id = requireUuid(params.id);
   const form = await readForm(request, context);
   const intent = String(form.get("intent") ?? "");
-  const actor = `operator:${operator.id}`;
   if (intent === "claim") {
-    const result = await claimItem(context.services, { itemType: "carrier", itemId: id, operatorId: operator.id });
+    const result = await claimItemAudited(context.services, { itemType: "carrier", itemId: id, operatorId: operator.id, audit: { subjectType: "carrier", ip: context.clientIp } });
     if (!result.ok) return json({ errors: { "": [result.reason === "held" ? `${result.holder.displayName}さんが担当しています。` : "この項目は、もう済んでいます。"] } }, { status: 409 });
-    await context.services.audit.record({ actor, action: "queue.claim", subjectType: "carrier", subjectId: id, ip: context.clientIp });
     return redirect(`/ops/queue/carrier/${id}`);
   }
   if (intent === "release") {
-    if (await releaseItem(context.services, { itemType: "carrier", itemId: id, operatorId: operator.id })) {
-      await context.services.audit.record({ actor, action: "queue.release", subjectType: "carrier", subjectId: id, ip: context.clientIp });
-    }
+    await releaseItemAudited(context.services, { itemType: "carrier", itemId: id, operatorId: operator.id, audit: { subjectType: "carrier", ip: context.clientIp } });
     return redirect("/ops/queue/carrier");
   }
   if (intent !== "resolve") return json({ errors: { "": ["操作を選び直してください。"] } }, { status: 400 });

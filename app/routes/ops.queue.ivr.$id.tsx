@@ -1,4 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { readPostalCode } from "~/domain/typed-text";
+import { digitsMessage, jaInput } from "~/locales/ja-input";
 import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
@@ -8,7 +10,7 @@ import { isKatakanaName, toKatakana } from "~/domain/kana";
 import { formatDisplay } from "~/domain/phone";
 import { STATUS_LABELS, type ApplicationStatus } from "~/domain/application-state";
 import { requireAccess } from "~/lib/auth.server";
-import { claimItem, holdsClaim, releaseItem } from "~/lib/claims.server";
+import { claimItemAudited, holdsClaim, releaseItemAudited } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
 import { requireUuid } from "~/lib/ids";
@@ -24,12 +26,12 @@ const schema = z.object({
     .optional()
     .transform((value, ctx) => {
       if (!value) return null;
-      const digits = value.normalize("NFKC").replace(/[^0-9]/g, "");
-      if (digits.length !== 7) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: "郵便番号は7けたの数字で入力してください。例：1000001" });
+      const read = readPostalCode(value);
+      if (!read.ok) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: digitsMessage(jaInput.digits.postalCode, read.rejected) });
         return z.NEVER;
       }
-      return digits;
+      return read.postalCode;
     }),
   address: z.string().trim().max(200, "住所は200文字以内で入力してください。").optional(),
   kana: z
@@ -76,17 +78,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const itemId = requireUuid(params.id);
   const form = await readForm(request, context);
   const intent = String(form.get("intent") ?? "");
-  const actor = `operator:${operator.id}`;
   if (intent === "claim") {
-    const result = await claimItem(context.services, { itemType: "ivr", itemId, operatorId: operator.id });
+    const result = await claimItemAudited(context.services, { itemType: "ivr", itemId, operatorId: operator.id, audit: { subjectType: "ivr", ip: context.clientIp } });
     if (!result.ok) return json({ errors: { "": [result.reason === "held" ? `${result.holder.displayName}さんが担当しています。` : "この項目は、もう済んでいます。"] }, values: null }, { status: 409 });
-    await context.services.audit.record({ actor, action: "queue.claim", subjectType: "ivr", subjectId: itemId, ip: context.clientIp });
     return redirect(`/ops/queue/ivr/${itemId}`);
   }
   if (intent === "release") {
-    if (await releaseItem(context.services, { itemType: "ivr", itemId, operatorId: operator.id })) {
-      await context.services.audit.record({ actor, action: "queue.release", subjectType: "ivr", subjectId: itemId, ip: context.clientIp });
-    }
+    await releaseItemAudited(context.services, { itemType: "ivr", itemId, operatorId: operator.id, audit: { subjectType: "ivr", ip: context.clientIp } });
     return redirect("/ops/queue/ivr");
   }
   if (intent !== "confirm") return json({ errors: { "": ["操作を選び直してください。"] }, values: null }, { status: 400 });

@@ -9,7 +9,6 @@ import {
   clearPendingLoginCookie,
   LOGIN_STEP_PATHS,
   pendingLoginState,
-  startSession,
 } from "~/lib/auth.server";
 import { SECOND_FACTOR_MESSAGES } from "~/lib/login-messages";
 import { readForm } from "~/lib/csrf.server";
@@ -31,24 +30,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const state = await pendingLoginState(request, context);
   if (!state) return redirect("/ops/login");
   if (state.step !== "totp") return redirect(LOGIN_STEP_PATHS[state.step]);
+  // Checked, counted, audited and (when right) the session started, in one transaction.
   const result = await checkSecondFactor(context, state.operator.id, String(form.get("code") ?? ""), "login");
-  const actor = `operator:${state.operator.id}`;
   if (!result.ok) {
-    if (result.reason !== "format") {
-      await context.services.audit.record({
-        actor,
-        action: result.reason === "locked" ? "operator.login_locked" : "operator.totp_failed",
-        subjectType: "operator",
-        subjectId: state.operator.id,
-        ip: context.clientIp,
-        detail: { reason: result.reason },
-      });
-    }
     return json({ errors: { code: [SECOND_FACTOR_MESSAGES[result.reason]] } }, { status: result.reason === "format" ? 400 : 401 });
   }
-  await context.services.audit.record({ actor, action: "operator.login", subjectType: "operator", subjectId: state.operator.id, ip: context.clientIp, detail: { factors: ["password", "totp"] } });
   const headers = new Headers();
-  headers.append("Set-Cookie", await startSession(context, state.operator.id));
+  headers.append("Set-Cookie", result.cookie);
   headers.append("Set-Cookie", clearPendingLoginCookie(context));
   return redirect(state.pending.redirectTo, { headers });
 }

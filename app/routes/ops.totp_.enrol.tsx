@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { CsrfField } from "~/components/CsrfField";
 import { CodeField } from "~/components/ops/CodeField";
 import { Button, ErrorSummary, PageHeading } from "~/components/ui";
-import { checkSecondFactor, clearPendingLoginCookie, LOGIN_STEP_PATHS, pendingLoginState, startSession, totpEnrolment } from "~/lib/auth.server";
+import { checkSecondFactor, clearPendingLoginCookie, LOGIN_STEP_PATHS, pendingLoginState, totpEnrolment } from "~/lib/auth.server";
 import { readForm } from "~/lib/csrf.server";
 import { groupedSecret } from "~/lib/totp.server";
 import { SECOND_FACTOR_MESSAGES } from "~/lib/login-messages";
@@ -33,18 +33,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, context);
   const { state, enrolment } = await enrolmentView(request, context);
   const result = await checkSecondFactor(context, state.operator.id, String(form.get("code") ?? ""), "enrol");
-  const actor = `operator:${state.operator.id}`;
   const view = { qrDataUrl: enrolment.qrDataUrl, secret: groupedSecret(enrolment.secret), username: state.operator.username };
+  // Checked, counted, audited and (when right) enrolment, login and session, in one transaction.
   if (!result.ok) {
-    if (result.reason !== "format") {
-      await context.services.audit.record({ actor, action: "operator.totp_failed", subjectType: "operator", subjectId: state.operator.id, ip: context.clientIp, detail: { reason: result.reason, enrolment: true } });
-    }
     return json({ ...view, errors: { code: [SECOND_FACTOR_MESSAGES[result.reason]] } }, { status: result.reason === "format" ? 400 : 401, headers: { "Cache-Control": "no-store" } });
   }
-  await context.services.audit.record({ actor, action: "operator.totp_enrolled", subjectType: "operator", subjectId: state.operator.id, ip: context.clientIp });
-  await context.services.audit.record({ actor, action: "operator.login", subjectType: "operator", subjectId: state.operator.id, ip: context.clientIp, detail: { factors: ["password", "totp"] } });
   const headers = new Headers();
-  headers.append("Set-Cookie", await startSession(context, state.operator.id));
+  headers.append("Set-Cookie", result.cookie);
   headers.append("Set-Cookie", clearPendingLoginCookie(context));
   return redirect(state.pending.redirectTo, { headers });
 }

@@ -2,7 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { parseWithZod } from "@conform-to/zod";
-import { and, eq, gte, sql } from "drizzle-orm";
 import { useStepForm } from "~/components/apply/useStepForm";
 import { CsrfField } from "~/components/CsrfField";
 import { PortalLayout } from "~/components/PortalLayout";
@@ -11,19 +10,27 @@ import { statusSchema } from "~/domain/apply-forms";
 import { STATUS_LABELS, type ApplicationStatus } from "~/domain/application-state";
 import { SCOPE_LABELS } from "~/domain/carriers";
 import { parseReference, speakableGroups } from "~/domain/reference-number";
-import { findStatus } from "~/lib/applications.server";
+import { lookupStatus } from "~/lib/status-lookup.server";
 import { readForm } from "~/lib/csrf.server";
 import { flashCookie, readFlashCookie } from "~/lib/flash-cookie.server";
 import { formatJstDate } from "~/lib/format";
-import { auditLog } from "../../db/schema";
+import { CentreContactBlock } from "~/components/CentreContactBlock";
+import { centreContact } from "~/lib/centre-contact";
+import { directReminderText } from "~/lib/direct-reminder.server";
 
 const COOKIE = "status_flash";
-/** Failed look-ups per client per hour: reference numbers must not be guessable by trying. */
-export const MAX_FAILED_LOOKUPS_PER_HOUR = 20;
 
 type Flash =
   | { kind: "error"; result: Record<string, unknown> }
-  | { kind: "found"; reference: string; status: ApplicationStatus; scopes: string[]; timeline: { at: string; toStatus: string }[] };
+  | {
+      kind: "found";
+      reference: string;
+      status: ApplicationStatus;
+      scopes: string[];
+      timeline: { at: string; toStatus: string }[];
+      /** Issue 15, point 4: what the centre did not send to the carrier, and the carrier's number. */
+      reminder?: { title: string; sentences: string[] } | null;
+    };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.flash?.kind === "error" ? "エラー：" : ""}お申し込みの状況｜国際電話不取扱受付センター` },
@@ -31,13 +38,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { value, clear } = readFlashCookie<Flash>(request, context, COOKIE);
-  return json({ flash: value }, value ? { headers: { "Set-Cookie": clear } } : undefined);
+  return json({ flash: value, centre: centreContact(context.services.config) }, value ? { headers: { "Set-Cookie": clear } } : undefined);
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request, context);
   const { services } = context;
-  const ipHash = services.pii.searchHash(`ip:${context.clientIp}`);
   const back = (flash: Flash) => redirect("/status", { status: 303, headers: { "Set-Cookie": flashCookie(context, COOKIE, flash) } });
 
   const submission = parseWithZod(form, { schema: statusSchema });
@@ -45,21 +51,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const reference = parseReference(submission.value.reference);
   if (!reference.ok) return back({ kind: "error", result: submission.reply({ fieldErrors: { reference: [reference.message] } }) });
 
-  const [failures] = await services.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(auditLog)
-    .where(and(eq(auditLog.action, "status.lookup_failed"), eq(auditLog.ipHash, ipHash), gte(auditLog.at, new Date(services.now().getTime() - 3600_000))));
-  if (Number(failures?.n ?? 0) >= MAX_FAILED_LOOKUPS_PER_HOUR) {
+  // Limited per client, counted in the rate-limit table, audited in one transaction (lookupStatus).
+  const found = await lookupStatus(services, { reference: reference.reference, lineE164: submission.value.number, clientIp: context.clientIp });
+  if (found.kind === "limited") {
     return back({ kind: "error", result: submission.reply({ formErrors: ["確認に何度も失敗したため、しばらく確かめられません。1時間ほど待ってから、もう一度お試しください。"] }) });
   }
-  const found = await findStatus(services, reference.reference, submission.value.number);
-  await services.audit.record({
-    actor: "applicant",
-    action: found ? "status.lookup" : "status.lookup_failed",
-    subjectType: "application",
-    ip: context.clientIp,
-  });
-  if (!found) {
+  if (found.kind === "not_found") {
     return back({
       kind: "error",
       result: submission.reply({ fieldErrors: { reference: ["受付番号と電話番号に合うお申し込みが見つかりません。控えの番号と、お申し込みをした電話番号を、もう一度お確かめください。"] } }),
@@ -71,11 +68,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     status: found.status,
     scopes: found.scopes,
     timeline: found.timeline.map((t) => ({ at: t.at, toStatus: t.toStatus! })),
+    reminder: await directReminderText(services.db, found.applicationId),
   });
 }
 
 export default function StatusPage() {
-  const { flash } = useLoaderData<typeof loader>();
+  const { flash, centre } = useLoaderData<typeof loader>();
   const [form, fields] = useStepForm(statusSchema, flash?.kind === "error" ? flash.result : null);
   const formErrors = (flash?.kind === "error" ? ((flash.result.error as Record<string, string[]> | undefined)?.[""] ?? []) : []) as string[];
   return (
@@ -88,6 +86,13 @@ export default function StatusPage() {
           <p className="panel__title">{STATUS_LABELS[flash.status].label}</p>
           <p>{STATUS_LABELS[flash.status].description}</p>
           <p>止める電話：{flash.scopes.map((s) => SCOPE_LABELS[s as keyof typeof SCOPE_LABELS] ?? s).join("、")}</p>
+          {flash.reminder && (
+            <Notice variant="warning" title={flash.reminder.title} headingLevel={3}>
+              {flash.reminder.sentences.map((sentence) => (
+                <p key={sentence}>{sentence}</p>
+              ))}
+            </Notice>
+          )}
           <h3>これまでの流れ</h3>
           <ol>
             {flash.timeline.map((t) => (
@@ -124,7 +129,10 @@ export default function StatusPage() {
         />
         <Button>状況を確かめる</Button>
       </Form>
-      <Notice title="電話でも確かめられます">お申し込みをした電話からセンターにかけて、「2」を押してください（24時間）。</Notice>
+      <Notice title="電話でも確かめられます">
+        お申し込みをした電話からセンター（<span className="digits nowrap">{centre.phone}</span>）にかけて、「2」を押してください（24時間）。
+      </Notice>
+      <CentreContactBlock centre={centre} />
       <p>
         <Link to="/">トップページへ戻る</Link>
       </p>

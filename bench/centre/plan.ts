@@ -412,10 +412,10 @@ function planCancellations(
         });
       } else {
         const coached = pattern === "fraud_coached_subscriber";
-        // A coached subscriber is stopped only by the family applicant's objection when told: such attempts
-        // target lines a family member applied for with a contact number on the application (web, paper);
-        // the phone channel asks for none, so nobody could be told (see the known limits in BENCHMARKS.md).
-        const s = pickTarget((c) => (coached ? c.relation === "family" && c.applicantContact !== null && c.channel !== "ivr" : true));
+        // A coached subscriber is stopped by the family applicant's objection when told, or — when the
+        // centre has no number for that applicant (a phone application asks for none; a number on paper
+        // may not be read) — by the applicant_cannot_be_told rule sending it to a person first.
+        const s = pickTarget((c) => (coached ? c.relation === "family" : true));
         if (!s) continue;
         push(s, {
           pattern,

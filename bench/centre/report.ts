@@ -5,8 +5,10 @@
  * only: nothing the bench did during the run depended on it.
  */
 import os from "node:os";
+import { eq, sql } from "drizzle-orm";
 import {
   applications,
+  cancellationEvents,
   cancellations,
   carrierBatches,
   carrierExceptions,
@@ -83,7 +85,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   const lineRows = await db.select({ id: lines.id, e164: lines.e164 }).from(lines);
   const lineIdOf = new Map(lineRows.map((l) => [l.e164, l.id]));
   const appRows = await db
-    .select({ id: applications.id, lineId: applications.lineId, channel: applications.channel, status: applications.status, createdAt: applications.createdAt })
+    .select({ id: applications.id, lineId: applications.lineId, channel: applications.channel, status: applications.status, createdAt: applications.createdAt, hasContact: sql<boolean>`${applications.contactPhoneHash} is not null` })
     .from(applications);
   const orderRows = await db.select().from(carrierOrders);
   const batchRows = await db.select({ id: carrierBatches.id, carrierCode: carrierBatches.carrierCode, cutAt: carrierBatches.cutAt }).from(carrierBatches);
@@ -274,6 +276,19 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
     return { run, rows, person, finalStatus: rows.map((r) => `${r.kind}:${r.status}`).join(",") || `none (${run.outcome})` };
   });
   const byLabel = (label: string) => cancelResults.filter((c) => c.run.plan.label === label);
+  // Every fraud or unwanted request that was approved, traced: how it got through is what to fix next.
+  const approvedAgainst: string[] = [];
+  for (const c of cancelResults.filter((x) => x.run.plan.label !== "legitimate" && x.rows.some((r) => r.status === "approved"))) {
+    const row = c.rows.find((r) => r.status === "approved")!;
+    const events = await db.select({ type: cancellationEvents.type, toStatus: cancellationEvents.toStatus, detail: cancellationEvents.detail }).from(cancellationEvents).where(eq(cancellationEvents.cancellationId, row.id)).orderBy(cancellationEvents.at, cancellationEvents.id);
+    const app = appRows.find((a) => a.id === row.applicationId);
+    const sub = plan.submissions.find((x) => x.id === c.run.plan.submissionId);
+    approvedAgainst.push(
+      `${c.run.plan.pattern} (${c.run.plan.channel}) on a ${sub?.channel ?? "?"} application by ${sub?.relation ?? "?"}` +
+        ` (contact on the application: ${app?.hasContact ? "yes" : "no"}; the applicant ${c.run.plan.applicantObjects ? "would object" : "would not object"}, objected: ${c.run.objected ? "yes" : "no"}): ` +
+        events.map((e) => `${e.type}${e.toStatus ? `→${e.toStatus}` : ""}${e.type === "applicant_notified" ? ` ${JSON.stringify(e.detail)}` : ""}`).join(", "),
+    );
+  }
   const legit = byLabel("legitimate");
   const legitPerson = legit.filter((c) => c.person).length;
   const legitDone = legit.filter((c) => c.rows.some((r) => r.status === "approved")).length;
@@ -441,12 +456,13 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
     ...input.carriers.stats.errors.slice(0, 5).map((f) => `carrier: ${f}`),
   ];
   md.push("", `Journeys as the applicants saw them: ${[...outcomes].sort().map(([k, n]) => `${k} ${n}`).join(", ")}.`);
+  if (approvedAgainst.length) md.push("", "Fraud or unwanted requests approved (must be none), traced:", "", ...approvedAgainst.map((p) => `- ${p}`));
   if (problems.length) md.push("", "Problems met on the way:", "", ...problems.map((p) => `- ${p}`));
   md.push(
     "",
     "Limits: no operator channel (entries by phone to an operator are touches by definition); every paper page is handwritten (no centre-prefilled form whose QR carries the line); " +
       "the IVR hears the name right 80% of the time, in kana 12%, with another kanji 8%; 3% of contracts are in another person's name, and carriers answer NAME_MISMATCH only to a name not marked unverified; " +
-      "carriers answer about 2 h after acknowledging; caller-ID spoofing is not modelled; a coached subscriber is only tried on web and paper family applications (the phone channel records no applicant contact, so nobody could object); " +
+      "carriers answer about 2 h after acknowledging; caller-ID spoofing is not modelled; a coached subscriber is tried on lines a family member applied for, by any channel (where the centre has no number for that applicant, the applicant_cannot_be_told rule sends the request to a person); " +
       "queue items are seen when a listing runs (backlogs every 5 simulated minutes while work arrives, then every 15), so an item that came and went between two listings would be missed.",
   );
   const markdown = md.join("\n");

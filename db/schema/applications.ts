@@ -22,8 +22,14 @@ export const applications = pgTable(
     scopes: text("scopes").array().notNull(),
     channel: text("channel").notNull(),
     relation: text("relation").notNull(),
-    /** 続柄 when relation is family, or the helper's organisation when "other". Not identifying alone. */
-    relationDetail: text("relation_detail"),
+    /** 続柄 when relation is family, or the helper's organisation when "other": free text, sealed. */
+    relationDetailEnc: text("relation_detail_enc"),
+    /**
+     * LEGACY, always NULL: before migration 0012 the 続柄 was stored here in plain text.
+     * sealLegacyPlainText() (app/lib/pii-migration.server.ts) seals old values into relation_detail_enc
+     * at start, and ck_applications_relation_detail_sealed refuses new ones. Drop in a later release.
+     */
+    relationDetailPlainLegacy: text("relation_detail"),
     subscriberNameEnc: text("subscriber_name_enc"),
     subscriberKanaEnc: text("subscriber_kana_enc"),
     subscriberKanaHash: text("subscriber_kana_hash"),
@@ -64,6 +70,7 @@ export const applications = pgTable(
     index("idx_applications_contact_hash").on(t.contactPhoneHash),
     check("ck_applications_channel", sql`${t.channel} in ('web','ivr','paper','operator')`),
     check("ck_applications_relation", sql`${t.relation} in ('self','family','other')`),
+    check("ck_applications_relation_detail_sealed", sql`${t.relationDetailPlainLegacy} is null`),
     check(
       "ck_applications_status",
       sql`${t.status} in ('received','verified','needs_review','queued','sent','acknowledged','completed','rejected','withdrawn','resumed')`,

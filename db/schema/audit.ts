@@ -1,4 +1,4 @@
-import { bigserial, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { at } from "./columns";
 
@@ -26,3 +26,19 @@ export const auditLog = pgTable(
     index("idx_audit_log_actor").on(t.actor, t.at),
   ],
 );
+
+/**
+ * Signed snapshots of the chain head (issue 12): a scheduled job records the newest row's id and hash
+ * and the number of rows, signed with the audit anchor key, here and in the log (which the database
+ * cannot rewrite). The chain check compares the table with the latest anchor, so rows deleted from the
+ * end of the chain are detected. Append-only, like the log itself.
+ */
+export const auditAnchors = pgTable("audit_anchors", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  at: at("at").notNull().defaultNow(),
+  headId: bigint("head_id", { mode: "number" }).notNull(),
+  headHash: text("head_hash").notNull(),
+  rowCount: bigint("row_count", { mode: "number" }).notNull(),
+  /** HMAC-SHA256 over "audit-anchor:v1:<headId>:<headHash>:<rowCount>:<at ISO>" (see audit.server.ts). */
+  signature: text("signature").notNull(),
+});

@@ -26,7 +26,10 @@ export const cancellations = pgTable(
     kind: text("kind").notNull(),
     channel: text("channel").notNull(),
     requesterRelation: text("requester_relation").notNull(),
-    requesterRelationDetail: text("requester_relation_detail"),
+    /** 続柄・所属 of the requester: free text, sealed. */
+    requesterRelationDetailEnc: text("requester_relation_detail_enc"),
+    /** LEGACY, always NULL (see applications.relation_detail): sealed into requester_relation_detail_enc at start. */
+    requesterRelationDetailPlainLegacy: text("requester_relation_detail"),
     requesterNameEnc: text("requester_name_enc"),
     requesterContactEnc: text("requester_contact_enc"),
     requesterContactHash: text("requester_contact_hash"),
@@ -54,7 +57,10 @@ export const cancellations = pgTable(
     decision: text("decision"),
     decidedBy: uuid("decided_by"),
     decidedAt: at("decided_at"),
-    decisionNote: text("decision_note"),
+    /** The operator's free-text note on the decision: may name people, so it is sealed. */
+    decisionNoteEnc: text("decision_note_enc"),
+    /** LEGACY, always NULL: sealed into decision_note_enc at start. */
+    decisionNotePlainLegacy: text("decision_note"),
     idempotencyKey: text("idempotency_key").notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -69,6 +75,8 @@ export const cancellations = pgTable(
     check("ck_cancellations_kind", sql`${t.kind} in ('withdrawal','resumption')`),
     check("ck_cancellations_channel", sql`${t.channel} in ('web','ivr','paper','operator')`),
     check("ck_cancellations_relation", sql`${t.requesterRelation} in ('self','family','other')`),
+    check("ck_cancellations_relation_detail_sealed", sql`${t.requesterRelationDetailPlainLegacy} is null`),
+    check("ck_cancellations_decision_note_sealed", sql`${t.decisionNotePlainLegacy} is null`),
     check(
       "ck_cancellations_status",
       sql`${t.status} in ('received','flagged','in_review','awaiting_confirmation','confirmed','cooling_off','objected','approved','declined','refused_by_subscriber','withdrawn_by_requester','expired')`,

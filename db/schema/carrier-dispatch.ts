@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   check,
   customType,
@@ -74,6 +75,11 @@ export const carrierUsers = pgTable(
     username: text("username").notNull(),
     displayName: text("display_name").notNull(),
     passwordHash: text("password_hash").notNull(),
+    /** Second factor, as for operators (app/lib/totp.server.ts): the secret is sealed. */
+    totpSecretEnc: text("totp_secret_enc"),
+    totpEnrolledAt: at("totp_enrolled_at"),
+    /** The last 30-second TOTP step accepted: a code is good once. */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
     failedLogins: integer("failed_logins").notNull().default(0),
     lockedUntil: at("locked_until"),
     disabledAt: at("disabled_at"),
@@ -171,10 +177,14 @@ export const carrierExceptions = pgTable(
     resolvedAt: at("resolved_at"),
     resolvedBy: uuid("resolved_by"),
     resolution: text("resolution"),
-    resolutionNote: text("resolution_note"),
+    /** The operator's free-text note on the resolution: may name people, so it is sealed. */
+    resolutionNoteEnc: text("resolution_note_enc"),
+    /** LEGACY, always NULL: sealed into resolution_note_enc at start. */
+    resolutionNotePlainLegacy: text("resolution_note"),
   },
   (t) => [
     uniqueIndex("uq_carrier_exceptions_dedupe").on(t.dedupeKey),
+    check("ck_carrier_exceptions_resolution_note_sealed", sql`${t.resolutionNotePlainLegacy} is null`),
     index("idx_carrier_exceptions_open").on(t.resolvedAt, t.createdAt),
     index("idx_carrier_exceptions_application").on(t.applicationId),
   ],

@@ -11,3 +11,4 @@ export * from "./drafts";
 export * from "./ivr";
 export * from "./carrier-dispatch";
 export * from "./backoffice";
+export * from "./rate-limits";

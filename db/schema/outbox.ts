@@ -31,6 +31,17 @@ export const outbox = pgTable(
     createdAt: createdAt(),
     sentAt: at("sent_at"),
     deliveredAt: at("delivered_at"),
+    /** Calls: not to be placed before this time (an automatic retry after an unanswered call). */
+    notBefore: at("not_before"),
+    /** Calls: the last CallStatus Twilio's status callback reported (initiated, ringing, in-progress, …). */
+    callStatus: text("call_status"),
+    /**
+     * Calls: how the call ended, from the status callback: answered (still going), completed, busy,
+     * no-answer, failed, canceled, or machine (an answering machine or fax picked up: never a confirmation).
+     */
+    callOutcome: text("call_outcome"),
+    /** Calls: Twilio's AnsweredBy (answering-machine detection), e.g. human, machine_start, fax. */
+    answeredBy: text("answered_by"),
     updatedAt: updatedAt(),
   },
   (t) => [
@@ -38,6 +49,10 @@ export const outbox = pgTable(
     index("idx_outbox_channel_status").on(t.channel, t.status, t.createdAt),
     index("idx_outbox_created").on(t.createdAt),
     check("ck_outbox_channel", sql`${t.channel} in ('sms','call','letter')`),
+    check(
+      "ck_outbox_call_outcome",
+      sql`${t.callOutcome} is null or ${t.callOutcome} in ('answered','completed','busy','no-answer','failed','canceled','machine')`,
+    ),
     check(
       "ck_outbox_status",
       sql`${t.status} in ('queued','sending','sent','delivered','held','failed','printed','mailed')`,

@@ -6,11 +6,13 @@
  * QR code, so the returned form is matched to the request without keying anything.
  * Geometry: application.layout.json (shared with the OCR).
  */
+import type { CentreContact } from "../centre";
 import { createDocument, renderToBuffer } from "../pdf";
 import { drawForm } from "./draw-form";
 import { currentLayout } from "./layout";
 import { pdfPainter } from "./pdf-painter";
 import { encodeQrPayload } from "./qr-payload";
+import { drawSendTo } from "./send-to";
 
 export const APPLICATION_LAYOUT = currentLayout("application");
 
@@ -28,6 +30,8 @@ export interface ApplicationPrefill {
 export interface ApplicationFormOptions {
   /** Set on forms mailed on request: printed in the QR code. */
   requestId?: string;
+  /** The centre's FAX, address and phone, printed beside the QR code as where to send the form (issue 15). */
+  centre?: CentreContact;
   prefill?: ApplicationPrefill;
   /** Fixed /CreationDate for reproducible bytes (tests, archives). */
   creationDate?: Date;
@@ -59,5 +63,6 @@ export async function renderApplicationForm(options: ApplicationFormOptions = {}
     qrPayload: encodeQrPayload({ formType: layout.formType, version: layout.version, requestId: options.requestId }),
     prefill: applicationPrefillValues(options.prefill),
   });
+  if (options.centre) drawSendTo(doc, options.centre);
   return renderToBuffer(doc);
 }

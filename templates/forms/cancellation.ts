@@ -2,11 +2,13 @@
  * 国際電話不取扱 解除・取り消しの申込書 (release / withdrawal form), blank or prefilled.
  * Geometry: cancellation.layout.json (shared with the OCR).
  */
+import type { CentreContact } from "../centre";
 import { createDocument, renderToBuffer } from "../pdf";
 import { drawForm } from "./draw-form";
 import { currentLayout } from "./layout";
 import { pdfPainter } from "./pdf-painter";
 import { encodeQrPayload } from "./qr-payload";
+import { drawSendTo } from "./send-to";
 
 export const CANCELLATION_LAYOUT = currentLayout("cancellation");
 
@@ -20,6 +22,8 @@ export interface CancellationPrefill {
 
 export interface CancellationFormOptions {
   requestId?: string;
+  /** The centre's FAX, address and phone, printed beside the QR code as where to send the form (issue 15). */
+  centre?: CentreContact;
   prefill?: CancellationPrefill;
   creationDate?: Date;
   /** Leave content streams uncompressed (tests read the drawing operators). Default true. */
@@ -48,5 +52,6 @@ export async function renderCancellationForm(options: CancellationFormOptions = 
     qrPayload: encodeQrPayload({ formType: layout.formType, version: layout.version, requestId: options.requestId }),
     prefill: cancellationPrefillValues(options.prefill),
   });
+  if (options.centre) drawSendTo(doc, options.centre);
   return renderToBuffer(doc);
 }

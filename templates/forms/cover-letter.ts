@@ -14,6 +14,9 @@ export interface CoverLetterOptions {
   /** Where to send the form back. Configuration, not code: the lead passes the centre's numbers. */
   returnFax?: string;
   contactPhone?: string;
+  /** The centre's postal address and operators' hours (issue 15, point 3). */
+  returnAddress?: string;
+  operatorHours?: string;
   /** Letter date (printed, and the PDF /CreationDate). */
   date: Date;
 }
@@ -56,13 +59,16 @@ export async function renderCoverLetter(options: CoverLetterOptions): Promise<Bu
     "【送りかた】",
     "・同封の返信用の封筒に入れて、ポストに入れてください。",
     ...(options.returnFax ? [`・FAXでも送れます。FAX番号 ${options.returnFax}`] : []),
+    ...(options.returnAddress ? [`・送り先 ${options.returnAddress} ${CENTRE_NAME} あて`] : []),
     "",
     "【入っているもの】",
     ...(options.enclosures ?? DEFAULT_ENCLOSURES).map((e) => `・${e}`),
   ];
   doc.text(body.join("\n"), left, mm(104), { width, lineGap: 4 });
   if (options.contactPhone) {
-    doc.fontSize(12).text(`わからないことは、お電話ください。${CENTRE_NAME} ${options.contactPhone}`, left, mm(265), { width });
+    const lines = ["わからないことは、お電話ください。", `${CENTRE_NAME}　電話 ${options.contactPhone}（自動音声は24時間）`];
+    if (options.operatorHours) lines.push(`係の者が出る時間：${options.operatorHours}`);
+    doc.fontSize(11).text(lines.join("\n"), left, mm(256), { width });
   }
   return renderToBuffer(doc);
 }

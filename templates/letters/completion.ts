@@ -6,6 +6,7 @@
  * Rendered from the outbox row's data (template name COMPLETION_LETTER_TEMPLATE) when the print queue
  * prints it; the data is sealed in the outbox like every message body.
  */
+import { drawCentreFooter, type CentreContact } from "../centre";
 import { addressBlock, CENTRE_NAME, createDocument, FONT_BOLD, FONT_REGULAR, mm, renderToBuffer } from "../pdf";
 
 export const COMPLETION_LETTER_TEMPLATE = "completion";
@@ -27,6 +28,10 @@ export type CompletionLetterData = {
   postalCode: string;
   address: string;
   centrePhone: string;
+  /** The centre's phone, FAX, address and hours (issue 15, point 3); letters queued before it have none. */
+  centre?: CentreContact;
+  /** Scopes the centre did not send to the carrier: what the person must still do, and where (issue 15, point 4). */
+  directReminder?: { title: string; sentences: string[] } | null;
   /** ISO date-time the letter was prepared (printed as the letter date). */
   preparedAt: string;
 };
@@ -78,6 +83,13 @@ export async function renderCompletionLetter(data: CompletionLetterData, options
     doc.font(FONT_REGULAR).fontSize(14).text(data.scopeDescriptions.join("\n"), left, doc.y, { width, lineGap: 4 });
     doc.moveDown(0.8);
   }
+  if (data.directReminder) {
+    doc.font(FONT_BOLD).fontSize(14).text(`まだ終わっていないこと：${data.directReminder.title}`, left, doc.y, { width });
+    doc.font(FONT_REGULAR).fontSize(13).text(data.directReminder.sentences.join("\n"), left, doc.y, { width, lineGap: 3 });
+    doc.moveDown(0.8);
+  }
+  // A long letter (with a reminder) goes on to a second page before the notes, not in the middle of them.
+  if (data.centre && doc.y + mm(45) > doc.page.height - doc.page.margins.bottom) doc.addPage();
   doc.font(FONT_BOLD).fontSize(14).text("ご注意", left, doc.y, { width });
   doc.font(FONT_REGULAR).fontSize(13).text(
     [
@@ -89,6 +101,10 @@ export async function renderCompletionLetter(data: CompletionLetterData, options
     doc.y,
     { width, lineGap: 3 },
   );
-  doc.fontSize(12).text(`${CENTRE_NAME}　電話 ${data.centrePhone}`, left, mm(265), { width });
+  if (data.centre) {
+    drawCentreFooter(doc, data.centre, { left, width });
+  } else {
+    doc.fontSize(12).text(`${CENTRE_NAME}　電話 ${data.centrePhone}`, left, mm(265), { width });
+  }
   return renderToBuffer(doc);
 }

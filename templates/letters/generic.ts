@@ -3,6 +3,7 @@
  * notice of a cancellation). The recipient's address sits in the window of a 長形3号 envelope
  * (addressBlock); then the date, the centre, a title and the text, in short plain sentences.
  */
+import { drawCentreFooter, type CentreContact } from "../centre";
 import { addressBlock, CENTRE_NAME, createDocument, FONT_BOLD, FONT_REGULAR, mm, renderToBuffer } from "../pdf";
 
 export type LetterRecipient = { postalCode: string; address: string; name: string; honorific?: string };
@@ -16,6 +17,8 @@ export type GenericLetter = {
   rows?: [string, string][];
   reference?: string | null;
   centrePhone?: string | null;
+  /** The centre's phone, FAX, address and hours (issue 15, point 3): printed at the foot when given. */
+  centre?: CentreContact;
   date: Date;
 };
 
@@ -44,7 +47,9 @@ export async function renderGenericLetter(letter: GenericLetter): Promise<Buffer
       doc.moveDown(0.4);
     }
   }
-  if (letter.centrePhone) {
+  if (letter.centre) {
+    drawCentreFooter(doc, letter.centre, { left, width, lead: "わからないことは、お電話ください。" });
+  } else if (letter.centrePhone) {
     // Two short lines that end above the bottom margin (a third line would start a new page).
     doc.font(FONT_REGULAR).fontSize(12).text(`わからないことは、お電話ください。\n${CENTRE_NAME}　電話 ${letter.centrePhone}`, left, mm(256), { width });
   }

@@ -10,6 +10,7 @@
 import { renderApplicationForm } from "../forms/application";
 import { renderCoverLetter } from "../forms/cover-letter";
 import { formatDisplay as formatDisplayNumber } from "../../app/domain/phone";
+import type { CentreContact } from "../centre";
 import { japaneseDate, renderGenericLetter, type LetterRecipient } from "./generic";
 import { COMPLETION_LETTER_TEMPLATE, isCompletionLetterData, renderCompletionLetter } from "./completion";
 
@@ -20,6 +21,8 @@ export type LetterContext = {
   /** The print date (the letter's date, and /CreationDate of standalone renders). */
   date: Date;
   centrePhone: string;
+  /** The centre's FAX, address and hours too (issue 15, point 3); absent in older callers. */
+  centre?: CentreContact;
   purpose: string;
 };
 
@@ -42,7 +45,7 @@ function genericDraw(title: string) {
     const until = str(data.until);
     if (until) rows.push(["期限", japaneseDate(new Date(until))]);
     const text = str(data.text) ?? str(data.body) ?? "このお手紙について、わからないことがありましたら、センターにお電話ください。";
-    await renderGenericLetter({ recipient: context.recipient, title, paragraphs: text.split(/\n{2,}/), rows, reference, centrePhone: context.centrePhone, date: context.date });
+    await renderGenericLetter({ recipient: context.recipient, title, paragraphs: text.split(/\n{2,}/), rows, reference, centrePhone: context.centrePhone, centre: context.centre, date: context.date });
   };
 }
 
@@ -52,7 +55,7 @@ export const LETTER_TEMPLATES: Readonly<Record<string, LetterTemplate>> = {
   [COMPLETION_LETTER_TEMPLATE]: {
     label: "手続き完了のお知らせ",
     async draw(data, context) {
-      if (isCompletionLetterData(data)) await renderCompletionLetter(data, { creationDate: context.date });
+      if (isCompletionLetterData(data)) await renderCompletionLetter({ ...data, centre: data.centre ?? context.centre }, { creationDate: context.date });
       else await GENERIC_LETTER.draw(data, context);
     },
   },
@@ -60,10 +63,19 @@ export const LETTER_TEMPLATES: Readonly<Record<string, LetterTemplate>> = {
     label: "申込書の郵送（記入済み申込書と送り状）",
     async draw(data, context) {
       const requestId = str(data.requestId) ?? undefined;
-      await renderCoverLetter({ recipient: context.recipient, requestId, date: context.date, contactPhone: context.centrePhone });
+      await renderCoverLetter({
+        recipient: context.recipient,
+        requestId,
+        date: context.date,
+        contactPhone: context.centrePhone,
+        returnFax: context.centre?.fax,
+        returnAddress: context.centre?.postalAddress,
+        operatorHours: context.centre?.operatorHours,
+      });
       const number = str(data.number);
       await renderApplicationForm({
         requestId,
+        centre: context.centre,
         creationDate: context.date,
         prefill: {
           phone: number ? number.replace(/^\+81/, "0") : undefined,

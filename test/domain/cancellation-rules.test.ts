@@ -133,6 +133,22 @@ const POSITIVE: Record<RiskReasonCode, RuleCase[]> = {
     ["the 3rd from the number in the window", { context: { recentCancellationsFromSameNumber: 2 } }],
     ["the 10th from the number", { context: { recentCancellationsFromSameNumber: 9 } }],
   ],
+  applicant_cannot_be_told: [
+    [
+      "a grandson applied by phone (no contact asked) and a 孫 asks to resume",
+      {
+        application: { channel: "ivr", applicantRelation: "family", applicantContactHash: null },
+        request: { channel: "web", requesterRelation: "family", requesterRelationDetail: "孫", requesterContactHash: "hash:caller", lineVerification: "callback_press_1" },
+      },
+    ],
+    [
+      "a helper applied on paper whose number the OCR could not read, and a helper cancels",
+      {
+        application: { channel: "paper", applicantRelation: "other", applicantContactHash: null },
+        request: { channel: "paper", requesterRelation: "other", requesterContactHash: null, lineVerification: "callback_press_1" },
+      },
+    ],
+  ],
 };
 
 const NEGATIVE: Record<RiskReasonCode, RuleCase[]> = {
@@ -184,6 +200,17 @@ const NEGATIVE: Record<RiskReasonCode, RuleCase[]> = {
       { request: { requesterContactHash: null }, context: { recentCancellationsFromSameNumber: 5 } },
     ],
   ],
+  applicant_cannot_be_told: [
+    ["the subscriber applied (the subscriber is told on the line)", { request: { requesterRelation: "family" }, application: { applicantContactHash: null } }],
+    [
+      "a family member applied without a number, and the subscriber asks from the line",
+      { application: { applicantRelation: "family", applicantContactHash: null } },
+    ],
+    [
+      "a family member applied with a number the centre can use",
+      { application: { applicantRelation: "family", applicantContactHash: "hash:daughter" }, request: { requesterRelation: "family", requesterContactHash: "hash:nephew" } },
+    ],
+  ],
 };
 
 /**
@@ -199,6 +226,7 @@ const EXPECTED_ROUTING: Record<RiskReasonCode, readonly [RiskSeverity, RiskRoute
   contact_seen_on_other_lines: ["high", "review"],
   burst_in_same_area: ["high", "review"],
   burst_from_same_number: ["high", "review"],
+  applicant_cannot_be_told: ["high", "review"],
 };
 
 describe.each(RISK_REASON_CODES.map((code) => [code] as const))("rule %s", (code) => {
@@ -315,7 +343,10 @@ describe("issue 7 scenarios", () => {
       }),
     );
     expect(evaluation.flagged).toBe(true);
-    expect(new Set(evaluation.reasons.map((reason) => reason.code))).toEqual(new Set(RISK_REASON_CODES));
+    // Every signal but applicant_cannot_be_told: the subscriber applied here, and is asked on the line.
+    expect(new Set(evaluation.reasons.map((reason) => reason.code))).toEqual(
+      new Set(RISK_REASON_CODES.filter((code) => code !== "applicant_cannot_be_told")),
+    );
     expect(evaluation.reasons.find((reason) => reason.code === "contact_seen_on_other_lines")?.evidence).toEqual({
       otherLines: 8,
       windowDays: DEFAULT_RULE_CONFIG.contactReuseWindowDays,
@@ -372,6 +403,8 @@ describe("evaluateCancellation", () => {
       "contact_seen_on_other_lines",
       "burst_in_same_area",
       "burst_from_same_number",
+      // "Nobody can object" is exactly what a fraudster would like to hear.
+      "applicant_cannot_be_told",
     ];
     for (const rule of RISK_RULES) {
       if (silent.includes(rule.code)) expect(rule.applicantText).toBeNull();

@@ -63,6 +63,23 @@ describe("which read line numbers are worth a confirmation call", () => {
 });
 
 describe("straight through", () => {
+  it("stores what was written over two lines as one line, with no control character (the data layer refuses them)", () => {
+    const result = straightThrough(
+      applicationPage({
+        address: text("address", "text", "東京都千代田区\n千代田1-1\tコーポ101"),
+        name: text("name", "kanji", "山田\r\n花子\u200b"),
+        kana: text("kana", "kana", "ヤマダ\nハナコ"),
+      }),
+      null,
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.request.formType !== "application") return;
+    expect(result.request.address?.value).toBe("東京都千代田区千代田1-1コーポ101");
+    expect(result.request.name?.value).toBe("山田花子");
+    expect(result.request.kana?.value).toBe("ヤマダ ハナコ");
+    for (const v of [result.request.address?.value, result.request.name?.value, result.request.kana?.value]) expect(v).not.toMatch(/[\u0000-\u001f\u200b]/u);
+  });
+
   it("takes an application whose line and scope are decided; names are advisory, even when read with confidence", () => {
     const result = straightThrough(applicationPage(), null);
     expect(result).toMatchObject({

@@ -102,8 +102,12 @@ async function operatorPage(): Promise<Page> {
   await page.waitForURL((url) => url.pathname !== "/ops/login", { timeout: STEP_TIMEOUT_MS });
   if (new URL(page.url()).pathname.startsWith("/ops/totp")) {
     // waitForURL resolves when the navigation commits; on a busy machine the page may not be there yet.
+    // With JavaScript the URL changes before React has rendered the new page: wait for the secret itself.
     await page.waitForLoadState("load", { timeout: STEP_TIMEOUT_MS });
     const secret = page.locator("[data-totp-secret]");
+    await secret
+      .waitFor({ state: "visible", timeout: STEP_TIMEOUT_MS })
+      .catch(() => undefined);
     expect(await secret.count(), `the demo operator is asked for an authenticator code the test cannot know (${page.url()})`).toBe(1);
     await page.getByLabel(/確認コード/).fill(authenticatorCode((await secret.innerText()).replace(/\s/g, "")));
     await page.getByRole("button", { name: /ログイン/ }).click();

@@ -314,7 +314,7 @@ describe("the back office", () => {
     await go("/ops/queue/paper", "queue-paper");
     await go("/ops/calls", "calls");
     await go("/ops/admin", "admin-list");
-    await page.getByRole("link", { name: "demo" }).click();
+    await page.getByRole("link", { name: "demo", exact: true }).click();
     await page.waitForURL((url) => /^\/ops\/admin\/[0-9a-f-]{36}$/.test(url.pathname));
     await check("admin-operator");
   });

@@ -58,6 +58,27 @@ describe("IVR: apply by phone", () => {
     expect(row).toMatchObject({ status: "completed", purpose: "apply", applicationId: app!.id });
   });
 
+  it("tells a caller whose first call dropped before the reference which application covers the line (chaos run)", async () => {
+    const apply = async () => {
+      const call = callFrom(server, services, "+81312340002");
+      await call.start();
+      await call.press("1"); // apply
+      await call.press("1"); // incoming only
+      await call.press("2"); // another company
+      await call.press("1"); // KDDI
+      await call.speak("佐藤 一郎");
+      await call.record();
+      await call.press("1"); // 本人
+      return call.press("1"); // confirm
+    };
+    await apply();
+    const [app] = await services.db.select().from(applications).innerJoin(lines, eq(lines.id, applications.lineId)).where(eq(lines.e164, "+81312340002"));
+    const again = await apply();
+    const text = joined(again.says);
+    expect(text).toContain("すでにお申し込みを受け付けています");
+    expect(text.replace(/[、の]/g, "")).toContain(`受付番号${app!.applications.reference}`);
+  });
+
   it("routes NTT by the area code and explains what NTT does not accept here", async () => {
     const call = callFrom(server, services, "+81661230002");
     await call.start();

@@ -1,6 +1,10 @@
 import { sql } from "drizzle-orm";
-import { auditLog } from "../../db/schema";
-import { auditRowHash, canonicalJson, GENESIS_HASH } from "../../app/lib/audit.server";
+import { auditAnchors, auditLog } from "../../db/schema";
+import { anchorSignature, auditRowHash, canonicalJson, GENESIS_HASH, type AuditAnchor } from "../../app/lib/audit.server";
+import { JOB_NAMES } from "../../app/lib/jobs";
+import type { Logger } from "../../app/lib/logger.server";
+import { HANDLERS } from "../../workers/handlers";
+import { SCHEDULES } from "../../workers/schedules";
 import { createTestServices, type TestServices } from "../support/services";
 
 let services: TestServices;
@@ -56,5 +60,87 @@ describe("audit log", () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  it("refuses TRUNCATE, UPDATE and DELETE on the log and on its anchors (issue 12)", async () => {
+    await services.audit.record({ actor: "system", action: "test.truncate", subjectType: "test" });
+    const refusal = async (statement: ReturnType<typeof sql>) => {
+      const error = await services.db.execute(statement).then(() => null, (e: Error & { cause?: Error }) => e);
+      return error ? `${error.message} ${error.cause?.message ?? ""}` : "accepted";
+    };
+    expect(await refusal(sql`truncate audit_log`)).toMatch(/audit_log is append-only/);
+    expect(await refusal(sql`delete from audit_log`)).toMatch(/audit_log is append-only/);
+    expect(await refusal(sql`update audit_log set actor = 'x'`)).toMatch(/audit_log is append-only/);
+    expect(await services.audit.anchorHead()).not.toBeNull();
+    expect(await refusal(sql`truncate audit_anchors`)).toMatch(/audit_anchors is append-only/);
+    expect(await refusal(sql`delete from audit_anchors`)).toMatch(/audit_anchors is append-only/);
+    expect(await refusal(sql`update audit_anchors set row_count = 1`)).toMatch(/audit_anchors is append-only/);
+  });
+});
+
+describe("audit chain anchors (issue 12)", () => {
+  let fresh: TestServices;
+  beforeEach(async () => {
+    fresh = await createTestServices();
+  });
+  afterEach(async () => {
+    await fresh.close();
+  });
+
+  /** Someone who can switch the triggers off deletes the newest rows: what is left is still a valid chain. */
+  async function deleteTail(count: number) {
+    const rows = await fresh.db.select().from(auditLog).orderBy(auditLog.id);
+    const from = rows[rows.length - count]!.id;
+    await fresh.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
+    await fresh.db.execute(sql`delete from audit_log where id >= ${from}`);
+    await fresh.db.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
+  }
+
+  it("the scheduled job signs the head into audit_anchors and the log, with no personal data", async () => {
+    expect(SCHEDULES.some((s) => s.name === JOB_NAMES.anchorAuditChain)).toBe(true);
+    for (let i = 0; i < 3; i++) await fresh.audit.record({ actor: "operator:1", action: "application.view", subjectType: "application", subjectId: `a${i}`, ip: "10.0.0.9" });
+    const lines: unknown[] = [];
+    const logger = { info: (obj: unknown) => lines.push(obj), debug: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
+    await HANDLERS[JOB_NAMES.anchorAuditChain]({ ...fresh, logger }, {});
+    const [head] = await fresh.db.select().from(auditLog).orderBy(sql`${auditLog.id} desc`).limit(1);
+    const anchors = await fresh.db.select().from(auditAnchors);
+    expect(anchors).toHaveLength(1);
+    expect(anchors[0]).toMatchObject({ headId: head!.id, headHash: head!.hash, rowCount: 3 });
+    expect(lines).toHaveLength(1);
+    const logged = (lines[0] as { auditAnchor: AuditAnchor }).auditAnchor;
+    expect(logged).toEqual({ headId: head!.id, headHash: head!.hash, rowCount: 3, at: anchors[0]!.at.toISOString(), signature: anchors[0]!.signature });
+    expect(JSON.stringify(lines[0])).not.toContain("10.0.0.9");
+    expect(await fresh.audit.verifyChain()).toMatchObject({ ok: true, rows: 3, anchor: { headId: head!.id } });
+  });
+
+  it("detects a deleted tail against the latest anchor (today's check passed it)", async () => {
+    for (let i = 0; i < 5; i++) await fresh.audit.record({ actor: "system", action: "test.tail", subjectType: "test", subjectId: String(i) });
+    const anchor = (await fresh.audit.anchorHead())!;
+    await fresh.audit.record({ actor: "system", action: "test.tail", subjectType: "test", subjectId: "after" });
+    expect((await fresh.audit.verifyChain()).ok).toBe(true);
+    await deleteTail(3);
+    expect(await fresh.audit.verifyChain()).toMatchObject({ ok: false, brokenAtId: anchor.headId });
+  });
+
+  it("detects it with an anchor copied from the log, when the anchors table was emptied too", async () => {
+    for (let i = 0; i < 4; i++) await fresh.audit.record({ actor: "system", action: "test.tail", subjectType: "test", subjectId: String(i) });
+    const fromLog = (await fresh.audit.anchorHead())!;
+    await deleteTail(1);
+    await fresh.db.execute(sql`alter table audit_anchors disable trigger user`);
+    await fresh.db.execute(sql`delete from audit_anchors`);
+    await fresh.db.execute(sql`alter table audit_anchors enable trigger user`);
+    expect((await fresh.audit.verifyChain()).ok).toBe(true);
+    expect(await fresh.audit.verifyChain({ anchor: fromLog })).toMatchObject({ ok: false, brokenAtId: fromLog.headId });
+  });
+
+  it("refuses an anchor whose signature was not made with the centre's key", async () => {
+    for (let i = 0; i < 2; i++) await fresh.audit.record({ actor: "system", action: "test.forge", subjectType: "test", subjectId: String(i) });
+    const real = (await fresh.audit.anchorHead())!;
+    await deleteTail(1);
+    const [head] = await fresh.db.select().from(auditLog).orderBy(sql`${auditLog.id} desc`).limit(1);
+    // Whoever deleted the tail writes a matching anchor, but cannot sign it with the centre's key.
+    const forged = { headId: head!.id, headHash: head!.hash, rowCount: 1, at: real.at };
+    await fresh.db.insert(auditAnchors).values({ ...forged, at: new Date(forged.at), signature: anchorSignature(Buffer.alloc(32, 7), forged) });
+    expect(await fresh.audit.verifyChain()).toMatchObject({ ok: false, reason: "the anchor's signature is not valid" });
   });
 });

@@ -90,7 +90,8 @@ describe("the /cancel journey (without JavaScript)", () => {
     expect(done.html).toContain("まだ、国際電話は元に戻っていません");
     const reference = decode(done.html).match(/(\d{4}) - (\d{4}) - (\d{3})/)!.slice(1).join("");
     const [row] = await services.db.select().from(cancellations).where(eq(cancellations.reference, reference));
-    expect(row).toMatchObject({ channel: "web", status: "received", requesterRelation: "family", requesterRelationDetail: "長男", reasonCode: "need_international" });
+    expect(row).toMatchObject({ channel: "web", status: "received", requesterRelation: "family", requesterRelationDetailPlainLegacy: null, reasonCode: "need_international" });
+    expect(services.pii.open(row!.requesterRelationDetailEnc!)).toBe("長男");
     expect(services.pii.open(row!.reasonTextEnc!)).toBe("海外の親戚と話したい");
     // A double submit after the done page is the same request.
     expect((await browser.get("/cancel/check")).url).toBe("/cancel/done");
@@ -252,7 +253,8 @@ describe("back office", () => {
 
     await browser.post(detailPath, { csrf, intent: "decline", note: "最初の申込者から電話で反対" });
     const declined = await cancellationById(services, created.cancellationId);
-    expect(declined).toMatchObject({ status: "declined", decisionNote: "最初の申込者から電話で反対" });
+    expect(declined).toMatchObject({ status: "declined", decisionNotePlainLegacy: null });
+    expect(services.pii.open(declined.decisionNoteEnc!)).toBe("最初の申込者から電話で反対");
     const actions = await services.db.select().from(auditLog).where(eq(auditLog.subjectId, created.cancellationId));
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["cancellation.approve_refused", "cancellation.call_back", "cancellation.decline"]));
 

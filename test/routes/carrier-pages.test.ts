@@ -14,6 +14,7 @@ import { uploadResults } from "../../app/lib/carrier-results.server";
 import { createCarrierTestServices, resultsCsv, verifiedApplication } from "../support/carrier-fixtures";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
 import { signedInBrowser } from "../support/ops-session";
+import { carrierSignIn as signInWithCode } from "../support/carrier-session";
 import type { TestServices } from "../support/services";
 
 const PASSWORD = "correct-horse-battery";
@@ -35,8 +36,10 @@ afterAll(async () => {
 
 async function carrierSignIn(username: string) {
   const browser = new TestBrowser(server.url);
-  const response = await browser.submit("/carrier/login", { username, password: PASSWORD, redirectTo: "/carrier" });
+  // Password, then the authenticator code (issue 12).
+  const response = await signInWithCode(browser, services, username, PASSWORD, "/carrier");
   expect(response.status).toBe(302);
+  expect(response.headers.get("Location")).toBe("/carrier");
   return browser;
 }
 

@@ -7,6 +7,7 @@ import { safeRedirectPath } from "../../app/lib/auth.server";
 import { createOperator, signIn, TEST_PASSWORD } from "../support/ops";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, TestBrowser, type TestServer } from "../support/http";
+import { carrierSignIn } from "../support/carrier-session";
 
 let services: TestServices;
 let server: TestServer;
@@ -58,7 +59,7 @@ describe("redirect after back-office login", () => {
 describe("redirect after carrier login", () => {
   it.each(HOSTILE)("falls back to /carrier for %j", async (target) => {
     expect(safeCarrierRedirect(target)).toBe("/carrier");
-    const done = await new TestBrowser(server.url).submit("/carrier/login", { username: "kddi-redirect", password: TEST_PASSWORD, redirectTo: target });
+    const done = await carrierSignIn(new TestBrowser(server.url), services, "kddi-redirect", TEST_PASSWORD, target);
     expect(done.status).toBe(302);
     expect(done.headers.get("Location")).toBe("/carrier");
   });
@@ -66,7 +67,7 @@ describe("redirect after carrier login", () => {
   it("keeps a carrier path", async () => {
     expect(safeCarrierRedirect("/carrier/batches/abc")).toBe("/carrier/batches/abc");
     expect(safeCarrierRedirect("/carrierx")).toBe("/carrier");
-    const done = await new TestBrowser(server.url).submit("/carrier/login", { username: "kddi-redirect", password: TEST_PASSWORD, redirectTo: "/carrier/batches/abc" });
+    const done = await carrierSignIn(new TestBrowser(server.url), services, "kddi-redirect", TEST_PASSWORD, "/carrier/batches/abc");
     expect(done.headers.get("Location")).toBe("/carrier/batches/abc");
   });
 });

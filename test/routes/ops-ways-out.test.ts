@@ -251,10 +251,12 @@ describe("the application queue", () => {
     const [row] = await services.db.select().from(applications).where(eq(applications.id, app.applicationId));
     expect(row!.status).toBe("verified");
     const events = await services.db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, app.applicationId));
-    expect(events.at(-1)).toMatchObject({ fromStatus: "needs_review", toStatus: "verified", actor: `operator:${aliceId}`, detail: { by: "operator", note: "回線に電話し、契約者本人が認めた" } });
+    expect(events.at(-1)).toMatchObject({ fromStatus: "needs_review", toStatus: "verified", actor: `operator:${aliceId}`, detail: { by: "operator" } });
+    // The note is sealed (issue 12): free text may name people.
+    expect(services.pii.open((events.at(-1)!.detail as { noteEnc: string }).noteEnc)).toBe("回線に電話し、契約者本人が認めた");
     const audits = await services.db.select().from(auditLog).where(and(eq(auditLog.action, "application.verify"), eq(auditLog.subjectId, app.applicationId)));
     expect(audits).toHaveLength(1);
-    expect(audits[0]!.detail).toMatchObject({ by: "operator", note: "回線に電話し、契約者本人が認めた" });
+    expect(audits[0]!.detail).toEqual({ by: "operator", note: true, queue: "application" });
     expect((await alice.get("/ops/queue/application")).html).not.toContain(app.reference);
     // Settled: a second verification changes nothing.
     expect((await postForm(alice, `/ops/applications/${app.applicationId}`, { intent: "verify", verifyNote: "もう一度" })).status).toBe(409);

@@ -124,8 +124,10 @@ describe("request body limits", () => {
       const size = CARRIER_RESULTS_MAX_BYTES + 4 * MB;
       const answer = await bigPost("/api/carrier/v1/batches/00000000-0000-0000-0000-000000000000/results", size, { chunked, headers });
       expect(answer.status, `chunked=${chunked}`).toBe(413);
-      // Cut at the limit, not read to the end.
-      expect(answer.sent).toBeLessThan(size);
+      // That the server stops reading at the limit is tested above on /status, where it can be measured
+      // (what the server pulled). Here the client's count cannot show it: the loopback socket buffers
+      // hold several MB, and on a busy machine they took the 4 MB past the limit whole after the server
+      // had stopped reading (a body far larger instead ends in EPIPE before the answer is read).
       expect(answer.contentType).toContain("application/json");
       expect(JSON.parse(answer.text)).toMatchObject({ error: "too_large" });
     }

@@ -9,6 +9,8 @@ export interface FieldProps {
   name: string;
   label: ReactNode;
   required: boolean;
+  /** Replaces the ※必須/※任意 badge (ConditionalBadge); `required` still sets the input's own attributes. */
+  badge?: ReactNode;
   /** Help shown above the input, e.g. 「市外局番から入力してください。例：0312345678」. */
   support?: ReactNode;
   /** Message(s) saying what is wrong and how to fix it. */
@@ -30,6 +32,7 @@ export function Field({
   name,
   label,
   required,
+  badge,
   support,
   error,
   defaultValue,
@@ -48,7 +51,7 @@ export function Field({
   const errorId = errorIdFor(id);
   return (
     <div className={cx("field", invalid && "field--error", className)}>
-      <Label htmlFor={id} required={required}>
+      <Label htmlFor={id} required={required} badge={badge}>
         {label}
       </Label>
       {support && supportId && <SupportText id={supportId}>{support}</SupportText>}

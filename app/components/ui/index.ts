@@ -17,6 +17,6 @@ export { Label, type LabelProps } from "./Label";
 export { Notice, type NoticeProps, type NoticeVariant } from "./Notice";
 export { PageHeading, type PageHeadingProps } from "./PageHeading";
 export { RadioGroup, choiceId, type ChoiceOption, type RadioGroupProps } from "./RadioGroup";
-export { RequirementBadge, type RequirementBadgeProps } from "./RequirementBadge";
+export { ConditionalBadge, RequirementBadge, type RequirementBadgeProps } from "./RequirementBadge";
 export { SummaryList, type SummaryListProps, type SummaryRow } from "./SummaryList";
 export { SupportText, type SupportTextProps } from "./SupportText";

@@ -1,42 +1,64 @@
 /**
  * The reference carrier client: what a carrier's system does with the centre, as working code.
  *
- *  - pull: list ready batches, download each, check the SHA-256 and the Ed25519 signature of the
- *    manifest against the public key the carrier holds, check the sequence follows the last one and
- *    the manifest chains to it, acknowledge, answer every record from a rules file, upload the results;
+ *  - pull: list ready batches, download each, check the Ed25519 signature of the manifest against the
+ *    public key the carrier holds, then the file's SHA-256, size and record count against the signed
+ *    manifest, check the sequence follows the last one and the manifest chains to it, acknowledge,
+ *    answer every record from a rules file, upload the results;
  *  - push: an HTTP handler that checks the HMAC, the hash and the signature of a pushed batch.
  *
- * Used by the tests, and by `npm run carrier -- <carrier-code>` (app/lib/carriers/cli.ts). Only
- * node:crypto and fetch; nothing here touches the centre's database.
+ * It is written as a carrier would write it, from docs/openapi.yaml and docs/carrier-interface.md
+ * alone, with none of the centre's code: the API types are generated from the document
+ * (carrier-api.generated.ts, `npm run generate:carrier-api`) and the calls go through openapi-fetch,
+ * so an API change the document does not describe fails the typecheck; the Shift_JIS CSV is decoded
+ * with iconv-lite and parsed with csv-parse; the signature is checked with node:crypto.
+ *
+ * Used by the tests, the bench (bench/centre/carriers.ts) and `npm run carrier -- <carrier-code>`
+ * (app/lib/carriers/cli.ts). Nothing here touches the centre's database.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { checkContinuity, parseManifest, type ContinuityCheck, type Manifest } from "../../domain/carrier-batch";
-import { CSV_COLUMNS, decodeText, parseCsv, type CsvEncoding, type OrderAction } from "../../domain/carrier-files";
-import { jstDate, REASON_CODES, RESULTS, type ReasonCode, type ResultCode } from "../../domain/carrier-results";
-import { publicKeyFrom, verifySignature } from "../carrier-signing.server";
+import { parse as parseCsvText } from "csv-parse/sync";
+import iconv from "iconv-lite";
+import createClient from "openapi-fetch";
+import type { components, paths } from "./carrier-api.generated";
 
-export type ReceivedRecord = {
-  record_id: string;
-  seq: number;
-  action: OrderAction;
-  scope: "outgoing" | "incoming";
-  phone_number: string;
-  subscriber_kana: string;
-  subscriber_name: string;
-  prefecture: number | null;
-  request_ref: string;
-  requested_at: string;
-  /** The name and kana were heard or read by machine, not typed: advisory (ADR 015). */
-  name_unverified: boolean;
-};
+type Schemas = components["schemas"];
+
+/** One order as the carrier receives it (the document's Record). */
+export type ReceivedRecord = Schemas["Record"];
+/** A batch as the API lists it (the document's Batch). */
+export type BatchInfo = Schemas["Batch"];
+/** One answer as uploaded (the document's Result). */
+export type ResultRow = Schemas["Result"];
+export type ResultError = Schemas["ResultError"];
+export type BatchDocument = Schemas["BatchDocument"];
+export type OrderAction = ReceivedRecord["action"];
+export type Scope = ReceivedRecord["scope"];
+export type ResultCode = ResultRow["result"];
+export type ReasonCode = NonNullable<ResultRow["reason_code"]>;
+export type CsvEncoding = BatchInfo["csv_encoding"];
+export type DownloadFormat = "csv" | "json";
+export type UploadSummary = paths["/batches/{batchId}/results"]["post"]["responses"]["200"]["content"]["application/json"];
+export type AckSummary = paths["/batches/{batchId}/ack"]["post"]["responses"]["200"]["content"]["application/json"];
+export type PublicKeyResponse = paths["/public-key"]["get"]["responses"]["200"]["content"]["application/json"];
+
+// Every value of the document's enums, listed once. A Record over the union must name each value and
+// no other, so a value added to (or removed from) the document fails the typecheck here.
+const ACTION_SET: Record<OrderAction, true> = { SUSPEND: true, RESUME: true, INQUIRY: true };
+const SCOPE_SET: Record<Scope, true> = { outgoing: true, incoming: true };
+const RESULT_SET: Record<ResultCode, true> = { DONE: true, REJECTED: true, ACCEPTED: true };
+const REASON_SET: Record<ReasonCode, true> = { NOT_OUR_SUBSCRIBER: true, NAME_MISMATCH: true, NUMBER_NOT_IN_SERVICE: true, ALREADY_SUSPENDED: true, OTHER: true };
+const ENCODING_SET: Record<CsvEncoding, true> = { "utf-8": true, shift_jis: true };
+export const RESULTS = Object.keys(RESULT_SET) as ResultCode[];
+export const REASON_CODES = Object.keys(REASON_SET) as ReasonCode[];
 
 export type Answer = { result: ResultCode; reason_code?: ReasonCode; note?: string };
 
 export type Rule = {
   /** Match on any of these (all given must match). */
   action?: OrderAction;
-  scope?: "outgoing" | "incoming";
+  scope?: Scope;
   phone_number?: string;
   phone_prefix?: string;
   answer: Answer;
@@ -63,24 +85,27 @@ export const DEFAULT_RULES: Rules = {
 export function parseRules(text: string): Rules {
   const rules = JSON.parse(text) as Rules;
   const check = (answer: Answer, where: string) => {
-    if (!(RESULTS as readonly string[]).includes(answer.result)) throw new Error(`${where}: result must be one of ${RESULTS.join(", ")}`);
-    if (answer.reason_code && !(REASON_CODES as readonly string[]).includes(answer.reason_code)) throw new Error(`${where}: unknown reason_code ${answer.reason_code}`);
+    if (!Object.hasOwn(RESULT_SET, answer.result)) throw new Error(`${where}: result must be one of ${RESULTS.join(", ")}`);
+    if (answer.reason_code && !Object.hasOwn(REASON_SET, answer.reason_code)) throw new Error(`${where}: unknown reason_code ${answer.reason_code}`);
   };
   for (const [action, answer] of Object.entries(rules.defaults ?? {})) check(answer, `defaults.${action}`);
   (rules.rules ?? []).forEach((rule, i) => check(rule.answer, `rules[${i}]`));
   return rules;
 }
 
-function effectiveDate(rules: Rules, now: Date): string {
-  const spec = rules.effective_date ?? "today";
-  const today = jstDate(now);
-  if (spec === "today") return today;
-  const offset = spec.match(/^\+(\d+)$/);
-  if (offset) return jstDate(new Date(now.getTime() + Number(offset[1]) * 86_400_000));
-  return spec;
+/** The date in Japan (UTC+9, no daylight saving): effective dates are Japan dates. */
+export function japanDate(at: Date): string {
+  return new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
-export type ResultRow = { record_id: string; result: ResultCode; effective_date?: string; reason_code?: ReasonCode; note?: string };
+function effectiveDate(rules: Rules, now: Date): string {
+  const spec = rules.effective_date ?? "today";
+  const today = japanDate(now);
+  if (spec === "today") return today;
+  const offset = spec.match(/^\+(\d+)$/);
+  if (offset) return japanDate(new Date(now.getTime() + Number(offset[1]) * 86_400_000));
+  return spec;
+}
 
 /** The answer for one record: the first matching rule, else the default for its action. */
 export function decide(record: ReceivedRecord, rules: Rules, now: Date): ResultRow {
@@ -106,38 +131,9 @@ export function resultsToCsv(rows: readonly ResultRow[]): string {
   return ["record_id,result,effective_date,reason_code,note", ...rows.map((r) => [r.record_id, r.result, r.effective_date ?? "", r.reason_code ?? "", r.note ?? ""].map(field).join(","))].join("\r\n") + "\r\n";
 }
 
-/** Reads a batch file (CSV in its encoding, or JSON) into records. Throws on anything malformed. */
-export function parseBatchFile(bytes: Uint8Array, format: "csv" | "json", encoding: CsvEncoding): ReceivedRecord[] {
-  if (format === "json") {
-    const doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as { records: ReceivedRecord[]; record_count: number };
-    if (!Array.isArray(doc.records) || doc.records.length !== doc.record_count) throw new Error("JSON batch: record_count does not match");
-    return doc.records;
-  }
-  const text = decodeText(bytes, encoding);
-  if (text === null) throw new Error(`CSV batch is not valid ${encoding}`);
-  const parsed = parseCsv(text);
-  if (!parsed.ok) throw new Error(`CSV batch, line ${parsed.line}: ${parsed.message}`);
-  const [header, ...rows] = parsed.rows;
-  if (header?.fields.join(",") !== CSV_COLUMNS.join(",")) throw new Error("CSV batch: unexpected header");
-  return rows.map((row) => {
-    const get = (name: (typeof CSV_COLUMNS)[number]) => row.fields[CSV_COLUMNS.indexOf(name)] ?? "";
-    return {
-      record_id: get("record_id"),
-      seq: Number(get("seq")),
-      action: get("action") as OrderAction,
-      scope: get("scope") as "outgoing" | "incoming",
-      phone_number: get("phone_number"),
-      subscriber_kana: get("subscriber_kana"),
-      subscriber_name: get("subscriber_name"),
-      prefecture: get("prefecture") === "" ? null : Number(get("prefecture")),
-      request_ref: get("request_ref"),
-      requested_at: get("requested_at"),
-      name_unverified: get("name_unverified") === "1",
-    };
-  });
-}
-
-export type VerifiedBatch = { manifest: Manifest; records: ReceivedRecord[]; bytes: Uint8Array; sha256: string };
+// ---------------------------------------------------------------------------------------------
+// Checking a batch file as a carrier does
+// ---------------------------------------------------------------------------------------------
 
 export class BatchVerificationError extends Error {
   constructor(message: string) {
@@ -146,51 +142,250 @@ export class BatchVerificationError extends Error {
   }
 }
 
-/** Checks a downloaded or pushed file: the signature over the manifest, then the file's hash and size against it. */
-export function verifyBatch(input: {
-  publicKey: string;
-  manifestText: string;
-  signature: string;
-  bytes: Uint8Array;
-  format: "csv" | "json";
-  carrier?: string;
-}): VerifiedBatch {
-  if (!verifySignature(publicKeyFrom(input.publicKey), input.manifestText, input.signature)) {
-    throw new BatchVerificationError("the manifest signature does not verify with the centre's public key");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type FieldCheck<T> = (value: unknown) => T;
+const bad = (what: string, value: unknown): never => {
+  throw new BatchVerificationError(`${what}, not ${JSON.stringify(value)}`);
+};
+const text: FieldCheck<string> = (v) => (typeof v === "string" ? v : bad("a string", v));
+const uuid: FieldCheck<string> = (v) => (typeof v === "string" && UUID.test(v) ? v : bad("a UUID", v));
+const positive: FieldCheck<number> = (v) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 1 ? v : bad("a whole number from 1", v));
+const digits: FieldCheck<string> = (v) => (typeof v === "string" && /^\d+$/.test(v) ? v : bad("digits", v));
+const instant: FieldCheck<string> = (v) => (typeof v === "string" && /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(Date.parse(v)) ? v : bad("a date and time (ISO 8601)", v));
+const flag: FieldCheck<boolean> = (v) => (typeof v === "boolean" ? v : bad("true or false", v));
+const prefecture: FieldCheck<number | null> = (v) => (v === null || (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 47) ? v : bad("a prefecture code 1–47 or empty", v));
+const oneOf =
+  <T extends string>(set: Record<T, true>): FieldCheck<T> =>
+  (v) =>
+    typeof v === "string" && Object.hasOwn(set, v) ? (v as T) : bad(`one of ${Object.keys(set).join(", ")}`, v);
+
+/**
+ * Every field of a record, in the CSV's column order (docs/carrier-interface.md), with its check.
+ * Typed over the document's Record: a field added to the document and not here fails the typecheck.
+ */
+/** JSON-only fields (not CSV columns): a record carries them only when they apply. */
+type JsonOnlyField = "shift_jis_substituted";
+type CsvField = Exclude<keyof ReceivedRecord, JsonOnlyField>;
+const SUBSTITUTABLE = { subscriber_kana: true, subscriber_name: true } as const;
+
+const RECORD_FIELDS: { [K in CsvField]-?: FieldCheck<ReceivedRecord[K]> } = {
+  record_id: uuid,
+  seq: positive,
+  action: oneOf(ACTION_SET),
+  scope: oneOf(SCOPE_SET),
+  phone_number: digits,
+  subscriber_kana: text,
+  subscriber_name: text,
+  prefecture,
+  request_ref: text,
+  requested_at: instant,
+  name_unverified: flag,
+};
+/** The CSV header line's columns. */
+export const CSV_COLUMNS = Object.keys(RECORD_FIELDS) as CsvField[];
+
+/** The optional JSON-only fields, each with its check (present only on the records it applies to). */
+const JSON_ONLY_FIELDS: { [K in JsonOnlyField]-?: FieldCheck<NonNullable<ReceivedRecord[K]>> } = {
+  shift_jis_substituted: (v) =>
+    Array.isArray(v) && v.length > 0 && v.every((f) => typeof f === "string" && Object.hasOwn(SUBSTITUTABLE, f))
+      ? (v as NonNullable<ReceivedRecord["shift_jis_substituted"]>)
+      : bad("a list of subscriber_kana, subscriber_name", v),
+};
+
+/** A CSV cell as the JSON value it stands for: numbers, an empty prefecture, the 1/0 flag. */
+const CSV_CELL: { [K in keyof ReceivedRecord]?: (cell: string) => unknown } = {
+  seq: (cell) => (/^\d+$/.test(cell) ? Number(cell) : cell),
+  prefecture: (cell) => (cell === "" ? null : /^\d+$/.test(cell) ? Number(cell) : cell),
+  name_unverified: (cell) => (cell === "1" ? true : cell === "0" ? false : cell),
+};
+
+function checkRecord(values: Partial<Record<keyof ReceivedRecord, unknown>>, position: number): ReceivedRecord {
+  const record = {} as Record<keyof ReceivedRecord, unknown>;
+  for (const column of CSV_COLUMNS) {
+    try {
+      record[column] = RECORD_FIELDS[column](values[column]);
+    } catch (error) {
+      throw new BatchVerificationError(`record ${position}, ${column}: expected ${(error as Error).message}`);
+    }
   }
+  for (const field of Object.keys(JSON_ONLY_FIELDS) as JsonOnlyField[]) {
+    if (values[field] === undefined) continue;
+    try {
+      record[field] = JSON_ONLY_FIELDS[field](values[field]);
+    } catch (error) {
+      throw new BatchVerificationError(`record ${position}, ${field}: expected ${(error as Error).message}`);
+    }
+  }
+  if (record.seq !== position) throw new BatchVerificationError(`record ${position}: seq is ${String(record.seq)}`);
+  return record as ReceivedRecord;
+}
+
+/**
+ * The text of a CSV file in its encoding. Shift_JIS is Windows-31J (cp932 in iconv-lite); a byte
+ * sequence it cannot decode becomes U+FFFD, which the centre never writes, so it is refused.
+ */
+export function decodeCsv(bytes: Uint8Array, encoding: CsvEncoding): string {
+  if (!Object.hasOwn(ENCODING_SET, encoding)) throw new BatchVerificationError(`unknown CSV encoding ${encoding}`);
+  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding === "shift_jis" ? "cp932" : "utf8", { stripBOM: true });
+  if (text.includes("\uFFFD")) throw new BatchVerificationError(`the CSV is not valid ${encoding}`);
+  return text;
+}
+
+/** Reads a batch file (CSV in its encoding, or JSON) into records, checking every field. */
+export function parseBatchFile(bytes: Uint8Array, format: DownloadFormat, encoding: CsvEncoding): ReceivedRecord[] {
+  if (format === "json") {
+    let doc: Partial<BatchDocument>;
+    try {
+      doc = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as Partial<BatchDocument>;
+    } catch (error) {
+      throw new BatchVerificationError(`the JSON batch does not parse: ${(error as Error).message}`);
+    }
+    if (doc?.format !== "kokusai-carrier-batch" || doc.version !== 1) throw new BatchVerificationError("the JSON batch is not kokusai-carrier-batch version 1");
+    if (!Array.isArray(doc.records) || doc.records.length !== doc.record_count) throw new BatchVerificationError("JSON batch: record_count does not match its records");
+    return doc.records.map((record, i) => checkRecord(record ?? {}, i + 1));
+  }
+  let rows: string[][];
+  try {
+    rows = parseCsvText(decodeCsv(bytes, encoding), { record_delimiter: "\r\n", relax_column_count: false, skip_empty_lines: false }) as string[][];
+  } catch (error) {
+    if (error instanceof BatchVerificationError) throw error;
+    throw new BatchVerificationError(`the CSV batch does not parse: ${(error as Error).message}`);
+  }
+  const [header, ...lines] = rows;
+  if (header?.join(",") !== CSV_COLUMNS.join(",")) throw new BatchVerificationError(`CSV batch: the header is not ${CSV_COLUMNS.join(",")}`);
+  return lines.map((cells, i) => {
+    const values: Partial<Record<keyof ReceivedRecord, unknown>> = {};
+    CSV_COLUMNS.forEach((column, index) => {
+      const cell = cells[index] ?? "";
+      const convert = CSV_CELL[column];
+      values[column] = convert ? convert(cell) : cell;
+    });
+    return checkRecord(values, i + 1);
+  });
+}
+
+/** The signed manifest (docs/carrier-interface.md, "Integrity"). */
+export type Manifest = {
+  carrier: string;
+  sequence: number;
+  cutAt: string;
+  records: number;
+  csvEncoding: CsvEncoding;
+  csvSha256: string;
+  csvBytes: number;
+  jsonSha256: string;
+  jsonBytes: number;
+  /** SHA-256 of the carrier's previous manifest text; "" for its first batch. */
+  previousManifestSha256: string;
+  keyId: string;
+};
+
+const MANIFEST_VERSION = "kokusai-carrier-batch-manifest/1";
+const MANIFEST_LINES: readonly [keyof Manifest, string, "text" | "number" | "sha256" | "sha256?" | "encoding"][] = [
+  ["carrier", "carrier", "text"],
+  ["sequence", "sequence", "number"],
+  ["cutAt", "cut-at", "text"],
+  ["records", "records", "number"],
+  ["csvEncoding", "csv-encoding", "encoding"],
+  ["csvSha256", "csv-sha256", "sha256"],
+  ["csvBytes", "csv-bytes", "number"],
+  ["jsonSha256", "json-sha256", "sha256"],
+  ["jsonBytes", "json-bytes", "number"],
+  ["previousManifestSha256", "previous-manifest-sha256", "sha256?"],
+  ["keyId", "key-id", "text"],
+];
+
+/** The manifest's fields; throws unless the text is exactly the documented form (LF, every line, in order). */
+export function parseManifest(manifestText: string): Manifest {
+  const lines = manifestText.split("\n");
+  if (lines[0] !== MANIFEST_VERSION || lines.at(-1) !== "" || lines.length !== MANIFEST_LINES.length + 2) throw new BatchVerificationError("the manifest is malformed");
+  const manifest = {} as Record<keyof Manifest, string | number>;
+  MANIFEST_LINES.forEach(([key, name, kind], i) => {
+    const line = lines[i + 1]!;
+    if (!line.startsWith(`${name}: `)) throw new BatchVerificationError(`the manifest is malformed: expected ${name} on line ${i + 2}`);
+    const value = line.slice(name.length + 2);
+    const ok =
+      kind === "number" ? /^\d+$/.test(value) : kind === "sha256" ? /^[0-9a-f]{64}$/.test(value) : kind === "sha256?" ? /^([0-9a-f]{64})?$/.test(value) : kind === "encoding" ? Object.hasOwn(ENCODING_SET, value) : value !== "";
+    if (!ok) throw new BatchVerificationError(`the manifest is malformed: ${name}`);
+    manifest[key] = kind === "number" ? Number(value) : value;
+  });
+  return manifest as Manifest;
+}
+
+const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+
+/** The centre's public key as the carrier holds it (PEM, or the 32 raw bytes in base64), and its key id. */
+export function loadPublicKey(held: string): { key: KeyObject; keyId: string } {
+  const trimmed = held.trim();
+  let key: KeyObject;
+  if (trimmed.startsWith("-----BEGIN")) key = createPublicKey(trimmed);
+  else {
+    const raw = Buffer.from(trimmed, "base64");
+    if (raw.length !== 32) throw new BatchVerificationError("an Ed25519 public key is 32 bytes");
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: "der", type: "spki" });
+  }
+  if (key.asymmetricKeyType !== "ed25519") throw new BatchVerificationError("the centre's public key is not an Ed25519 key");
+  const raw = (key.export({ format: "der", type: "spki" }) as Buffer).subarray(SPKI_ED25519_PREFIX.length);
+  return { key, keyId: createHash("sha256").update(raw).digest("hex").slice(0, 16) };
+}
+
+export type VerifiedBatch = { manifest: Manifest; records: ReceivedRecord[]; bytes: Uint8Array; sha256: string };
+
+/**
+ * Checks a downloaded or pushed file, in the documented order: the Ed25519 signature over the
+ * manifest with the key the carrier holds (and that the manifest names that key), then the file's
+ * SHA-256 and size against the manifest, then the records: every field, and as many as it says.
+ */
+export function verifyBatch(input: { publicKey: string; manifestText: string; signature: string; bytes: Uint8Array; format: DownloadFormat; carrier?: string }): VerifiedBatch {
+  const held = loadPublicKey(input.publicKey);
+  let signed = false;
+  try {
+    signed = verify(null, Buffer.from(input.manifestText, "utf8"), held.key, Buffer.from(input.signature, "base64"));
+  } catch {
+    signed = false;
+  }
+  if (!signed) throw new BatchVerificationError("the manifest signature does not verify with the centre's public key");
   const manifest = parseManifest(input.manifestText);
-  if (!manifest) throw new BatchVerificationError("the manifest is malformed");
+  if (manifest.keyId !== held.keyId) throw new BatchVerificationError(`the manifest names key ${manifest.keyId}, but the key held is ${held.keyId}`);
   if (input.carrier && manifest.carrier !== input.carrier) throw new BatchVerificationError(`the batch is for ${manifest.carrier}, not ${input.carrier}`);
   const sha256 = createHash("sha256").update(input.bytes).digest("hex");
   const expected = input.format === "json" ? manifest.jsonSha256 : manifest.csvSha256;
   const size = input.format === "json" ? manifest.jsonBytes : manifest.csvBytes;
   if (sha256 !== expected || input.bytes.byteLength !== size) throw new BatchVerificationError("the file does not match the signed manifest (hash or size)");
   const records = parseBatchFile(input.bytes, input.format, manifest.csvEncoding);
-  if (records.length !== manifest.records) throw new BatchVerificationError("the number of records does not match the manifest");
+  if (records.length !== manifest.records) throw new BatchVerificationError(`the file has ${records.length} records; the signed manifest says ${manifest.records}`);
   return { manifest, records, bytes: input.bytes, sha256 };
 }
 
 export type ContinuityState = { sequence: number; manifestSha256: string } | null;
 
-export type BatchInfo = {
-  id: string;
-  carrier: string;
-  sequence: number;
-  status: string;
-  record_count: number;
-  file_format: string;
-  csv_encoding: CsvEncoding;
-  manifest: string;
-  signature: string;
-  key_id: string;
-};
+export type ContinuityCheck =
+  | { ok: true }
+  | { ok: false; reason: "gap"; expected: number; got: number }
+  | { ok: false; reason: "replayed"; expected: number; got: number }
+  | { ok: false; reason: "chain_broken"; expectedPrevious: string; got: string };
+
+/** The next batch must be the last accepted sequence + 1 and chain to the last accepted manifest. */
+export function checkContinuity(last: ContinuityState, next: Manifest): ContinuityCheck {
+  const expected = (last?.sequence ?? 0) + 1;
+  if (next.sequence < expected) return { ok: false, reason: "replayed", expected, got: next.sequence };
+  if (next.sequence > expected) return { ok: false, reason: "gap", expected, got: next.sequence };
+  const expectedPrevious = last?.manifestSha256 ?? "";
+  if (next.previousManifestSha256 !== expectedPrevious) return { ok: false, reason: "chain_broken", expectedPrevious, got: next.previousManifestSha256 };
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API client (pull)
+// ---------------------------------------------------------------------------------------------
 
 export type ProcessedBatch = {
   batchId: string;
   sequence: number;
   records: number;
   continuity: ContinuityCheck;
-  upload: { records: number; applied: number; unchanged: number };
+  upload: UploadSummary;
 };
 
 export type ClientOptions = {
@@ -199,7 +394,7 @@ export type ClientOptions = {
   /** The centre's public key as the carrier holds it: PEM, or the 32 raw bytes in base64. */
   publicKey: string;
   carrier?: string;
-  format?: "csv" | "json";
+  format?: DownloadFormat;
   fetch?: typeof fetch;
   now?: () => Date;
 };
@@ -214,63 +409,75 @@ export class ApiError extends Error {
   }
 }
 
+/** The data of a successful call, or an ApiError with the status and the (parsed) error body. */
+function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (!result.response.ok || result.error !== undefined) throw new ApiError(result.response.status, result.error);
+  return result.data as T;
+}
+
 export class ReferenceCarrierClient {
-  private readonly doFetch: typeof fetch;
+  private readonly api;
   private readonly now: () => Date;
   constructor(private readonly options: ClientOptions) {
-    this.doFetch = options.fetch ?? fetch;
     this.now = options.now ?? (() => new Date());
-  }
-
-  private url(path: string): string {
-    return new URL(`/api/carrier/v1${path}`, this.options.baseUrl).toString();
-  }
-
-  private async call(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await this.doFetch(this.url(path), {
-      ...init,
-      headers: { Authorization: `Bearer ${this.options.apiKey}`, Accept: "application/json", ...(init.headers as Record<string, string>) },
+    this.api = createClient<paths>({
+      baseUrl: new URL("/api/carrier/v1", options.baseUrl).toString(),
+      headers: { Authorization: `Bearer ${options.apiKey}`, Accept: "application/json" },
+      fetch: (request) => (options.fetch ?? fetch)(request),
     });
-    if (!response.ok) {
-      const text = await response.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      throw new ApiError(response.status, body);
-    }
-    return response;
   }
 
-  async listReady(): Promise<BatchInfo[]> {
-    const body = (await (await this.call("/batches?status=ready")).json()) as { carrier: string; batches: BatchInfo[] };
+  async list(status: "ready" | "all" = "ready"): Promise<BatchInfo[]> {
+    const body = ok(await this.api.GET("/batches", { params: { query: { status } } }));
     if (this.options.carrier && body.carrier !== this.options.carrier) throw new Error(`this API key belongs to ${body.carrier}, not ${this.options.carrier}`);
-    return body.batches.sort((a, b) => a.sequence - b.sequence);
+    return body.batches;
   }
 
-  async download(batch: BatchInfo, format: "csv" | "json" = this.options.format ?? (batch.file_format === "json" ? "json" : "csv")): Promise<VerifiedBatch> {
-    const response = await this.call(`/batches/${batch.id}/file?format=${format}`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    const manifestHeader = response.headers.get("X-Kokusai-Manifest");
+  /** Batches not acknowledged yet, oldest first. */
+  async listReady(): Promise<BatchInfo[]> {
+    return (await this.list("ready")).sort((a, b) => a.sequence - b.sequence);
+  }
+
+  async getBatch(batchId: string): Promise<BatchInfo> {
+    return ok(await this.api.GET("/batches/{batchId}", { params: { path: { batchId } } }));
+  }
+
+  /** The key the API publishes. Compare its key_id with the key given out of band; do not trust it alone. */
+  async publicKey(): Promise<PublicKeyResponse> {
+    return ok(await this.api.GET("/public-key"));
+  }
+
+  async download(batch: BatchInfo, format: DownloadFormat = this.options.format ?? (batch.file_format === "json" ? "json" : "csv")): Promise<VerifiedBatch> {
+    const result = await this.api.GET("/batches/{batchId}/file", { params: { path: { batchId: batch.id }, query: { format } }, parseAs: "arrayBuffer" });
+    const bytes = new Uint8Array(ok(result));
+    const headers = result.response.headers;
+    const manifestHeader = headers.get("X-Kokusai-Manifest");
     const manifestText = manifestHeader ? Buffer.from(manifestHeader, "base64").toString("utf8") : batch.manifest;
     if (manifestText !== batch.manifest) throw new BatchVerificationError("the manifest in the download differs from the listed one");
-    return verifyBatch({ publicKey: this.options.publicKey, manifestText, signature: response.headers.get("X-Kokusai-Signature") ?? batch.signature, bytes, format, carrier: this.options.carrier });
+    const verified = verifyBatch({ publicKey: this.options.publicKey, manifestText, signature: headers.get("X-Kokusai-Signature") ?? batch.signature, bytes, format, carrier: this.options.carrier });
+    const headerSha = headers.get("X-Kokusai-Content-SHA256");
+    if (headerSha !== null && headerSha !== verified.sha256) throw new BatchVerificationError("X-Kokusai-Content-SHA256 differs from the body's SHA-256");
+    if (verified.records.length !== batch.record_count) throw new BatchVerificationError(`the file has ${verified.records.length} records; the batch lists ${batch.record_count}`);
+    return verified;
   }
 
-  async acknowledge(batchId: string): Promise<{ status: string; already_acknowledged: boolean }> {
-    return (await (await this.call(`/batches/${batchId}/ack`, { method: "POST" })).json()) as { status: string; already_acknowledged: boolean };
+  async acknowledge(batchId: string): Promise<AckSummary> {
+    return ok(await this.api.POST("/batches/{batchId}/ack", { params: { path: { batchId } } }));
   }
 
-  async uploadResults(batchId: string, rows: readonly ResultRow[], format: "csv" | "json" = "csv"): Promise<{ records: number; applied: number; unchanged: number }> {
-    const body = format === "json" ? JSON.stringify({ results: rows }) : resultsToCsv(rows);
-    const response = await this.call(`/batches/${batchId}/results`, {
-      method: "POST",
-      body,
-      headers: { "Content-Type": format === "json" ? "application/json" : "text/csv; charset=utf-8" },
-    });
-    return (await response.json()) as { records: number; applied: number; unchanged: number };
+  async uploadResults(batchId: string, rows: readonly ResultRow[], format: DownloadFormat = "csv"): Promise<UploadSummary> {
+    const params = { path: { batchId } };
+    if (format === "json") {
+      return ok(await this.api.POST("/batches/{batchId}/results", { params, body: { results: [...rows] }, headers: { "Content-Type": "application/json" } }));
+    }
+    return ok(
+      await this.api.POST("/batches/{batchId}/results", {
+        params,
+        body: resultsToCsv(rows),
+        bodySerializer: (body) => body,
+        headers: { "Content-Type": "text/csv; charset=utf-8" },
+      }),
+    );
   }
 
   /**
@@ -278,7 +485,7 @@ export class ReferenceCarrierClient {
    * A batch that fails verification is neither acknowledged nor answered (the error is thrown).
    * `state` is the last batch accepted; the returned state is the new one.
    */
-  async processReady(rules: Rules, state: ContinuityState = null, options: { resultFormat?: "csv" | "json" } = {}): Promise<{ processed: ProcessedBatch[]; state: ContinuityState }> {
+  async processReady(rules: Rules, state: ContinuityState = null, options: { resultFormat?: DownloadFormat } = {}): Promise<{ processed: ProcessedBatch[]; state: ContinuityState }> {
     const processed: ProcessedBatch[] = [];
     let current = state;
     for (const batch of await this.listReady()) {
@@ -300,7 +507,7 @@ export class ReferenceCarrierClient {
 // Push receiver
 // ---------------------------------------------------------------------------------------------
 
-export type PushedBatch = VerifiedBatch & { batchId: string; format: "csv" | "json"; attempt: number };
+export type PushedBatch = VerifiedBatch & { batchId: string; format: DownloadFormat; attempt: number };
 
 export type PushReceiverOptions = {
   /** The push secret the centre's admin gave the carrier. */

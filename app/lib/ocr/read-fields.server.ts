@@ -6,13 +6,17 @@
  *   "1"), blank cells found by ink; the written cells are laid side by side in one strip and read
  *   three times (English model, Japanese model, English model on a smaller copy) with a digit
  *   whitelist. A digit keeps its confidence only when all three agree; otherwise single-character
- *   recognition (PSM 10) adds two votes, the majority becomes a suggestion for the operator.
+ *   recognition (PSM 10) of the cell adds two votes: four of the five with no other digit decide it
+ *   (digit-votes.ts), anything less is a suggestion for the operator. On standard FAX a 0 must also
+ *   look like one (zeroShape: a 6 that lost its top reads 0 for every model).
  * - kana: one line, katakana/hiragana whitelist. kanji and text: Japanese text lines.
  * - checkbox and signature: ink ratio, no OCR at all.
  */
 import { combCells, textLines, type LayoutField } from "../../../templates/forms/layout";
 import { normalizeJapaneseText, normalizeKana } from "../../domain/paper-form";
-import { CELL_INK, CHECKBOX_INK, LINE_INK_EMPTY, ramp } from "./confidence";
+import { CELL_INK, CHECKBOX_INK, LINE_INK_EMPTY, ramp, ZERO_SHAPE } from "./confidence";
+import { majorityDigit, unanimousDigit, zeroShape, type DigitVote, type ZeroShape } from "./digit-votes";
+import { withNameSpace } from "./kana-space";
 import type { Homography } from "./geometry";
 import { createGray, inkRatio, padGray, resizeGray, whitenPaper, type GrayImage } from "./gray-image";
 import { PSM, type OcrLanguage, type Recognition, type TesseractPool } from "./tesseract-pool.server";
@@ -23,7 +27,18 @@ export interface ReadContext {
   pool: TesseractPool;
   image: GrayImage;
   pageToImage: Homography;
+  /** Standard-resolution FAX (98 lines per inch). */
+  lowResolution?: boolean;
+  /**
+   * Every written digit cell's votes: the three line reads, and the two single-cell reads when the
+   * line reads did not agree (the benchmark's calibration dump; tests).
+   */
+  onDigitVotes?: (field: string, cell: number, lineVotes: DigitVote[][], singleVotes: DigitVote[] | undefined) => void;
+  /** The shape of every cell read as "0" (calibration of ZERO_SHAPE). */
+  onZeroShape?: (field: string, cell: number, shape: ZeroShape | undefined) => void;
 }
+
+export type { DigitVote } from "./digit-votes";
 
 /** What a reader returns; the pipeline adds validation, acceptance and the box. */
 export interface RawReading {
@@ -50,7 +65,7 @@ function crop(ctx: ReadContext, rect: Rect, scale: number): GrayImage {
   return whitenPaper(warpRegion(ctx.image, ctx.pageToImage, rect, scale));
 }
 
-type CellRead = { value: string; confidence: number; alternatives?: string[] };
+type CellRead = { value: string; confidence: number; alternatives?: string[]; suspect?: boolean };
 
 /** Symbols of a strip recognition, grouped by the cell whose span holds their centre. */
 function symbolsPerCell(rec: Recognition, spans: { x0: number; x1: number }[]): { text: string; confidence: number }[][] {
@@ -147,18 +162,32 @@ export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<
     await Promise.all(
       indexes.map(async (cellIndex, k) => {
         const faint = inks[cellIndex]! < CELL_INK.faint;
-        const votes = lineReads.map((r) => r[k]!);
+        const votes: DigitVote[][] = lineReads.map((r) => r[k]!);
         let read: CellRead;
-        if (votes.every((v) => v.length === 1 && v[0]!.text === votes[0]![0]!.text)) {
-          read = { value: votes[0]![0]!.text, confidence: Math.min(...votes.map((v) => v[0]!.confidence)) / 100 };
+        const agreed = unanimousDigit(votes);
+        if (agreed) {
+          ctx.onDigitVotes?.(field.name, cellIndex, votes, undefined);
+          read = agreed;
         } else {
-          // The reads disagree or split the cell: ask each model about this cell alone, take the
-          // majority as a suggestion, and leave the decision to an operator.
+          // The reads disagree or split the cell: each model reads this cell alone (one digit per
+          // cell is what the comb says). A clear majority of the five votes decides the digit, with
+          // its confidence (digit-votes.ts); otherwise the majority is a suggestion for an operator.
           const [se, sj] = await Promise.all([recognizeSingleDigit(ctx, images[cellIndex]!, "eng"), recognizeSingleDigit(ctx, images[cellIndex]!, "jpn")]);
+          const singles: DigitVote[] = [se, sj].map((r) => ({ text: r.value, confidence: r.confidence * 100 }));
+          ctx.onDigitVotes?.(field.name, cellIndex, votes, singles);
           const alternatives = [...votes.map((v) => v.map((x) => x.text).join("")), se.value, sj.value];
           const single = alternatives.filter((v) => v.length === 1);
           const best = [...single].sort((x, y) => single.filter((v) => v === y).length - single.filter((v) => v === x).length)[0] ?? "";
-          read = { value: best, confidence: 0.3, alternatives };
+          const majority = majorityDigit(votes, singles);
+          read = majority ? { ...majority, alternatives } : { value: best, confidence: 0.3, alternatives };
+        }
+        if (read.value === "0") {
+          const shape = zeroShape(images[cellIndex]!);
+          ctx.onZeroShape?.(field.name, cellIndex, shape);
+          // Standard FAX turns a 6 whose top it dropped into a 0 for every model alike.
+          if (ctx.lowResolution && (!shape || Math.min(shape.leftSpan, shape.rightSpan) < ZERO_SHAPE.minSpan || shape.centreInk > ZERO_SHAPE.maxCentreInk)) {
+            read = { ...read, confidence: Math.min(read.confidence, ZERO_SHAPE.cap), suspect: true };
+          }
         }
         // A faint cell may be a stray dot read as a digit: never accept it unseen.
         if (faint) read = { ...read, confidence: Math.min(read.confidence, 0.5) };
@@ -188,8 +217,10 @@ async function recognizeLine(ctx: ReadContext, img: GrayImage, kind: "kana" | "k
   });
   const symbols = rec.symbols.filter((s) => s.text.trim() !== "");
   const text = rec.text.trim();
-  const value = kind === "kana" ? normalizeKana(text) : normalizeJapaneseText(text);
+  let value = kind === "kana" ? normalizeKana(text) : normalizeJapaneseText(text);
   if (symbols.length === 0 || value === "") return { value: "", confidence: 0 };
+  // Family and given name: put back the space the glyph positions show (normalisation drops it).
+  if (kind === "kana") value = withNameSpace(value, symbols.map((s) => s.centreX));
   // The weakest character decides: one wrong kanji makes the whole name wrong.
   return { value, confidence: Math.min(...symbols.map((s) => s.confidence)) / 100 };
 }

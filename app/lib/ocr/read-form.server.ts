@@ -88,6 +88,8 @@ export interface ReadPageOptions {
    * thresholds apply. `DecodedPage.stretchedVertically` tells.
    */
   lowResolution?: boolean;
+  /** Receives every line read of every written digit cell (calibration dumps, tests). */
+  onDigitVotes?: ReadContext["onDigitVotes"];
 }
 
 /** Reads one page image (any orientation). Never throws for a bad page: it returns the reason. */
@@ -95,7 +97,7 @@ export async function readFormPage(pool: TesseractPool, image: GrayImage, option
   const started = performance.now();
   const aligned = alignPage(image);
   if (!aligned.ok) return aligned;
-  const ctx: ReadContext = { pool, image, pageToImage: aligned.alignment.pageToImage };
+  const ctx: ReadContext = { pool, image, pageToImage: aligned.alignment.pageToImage, lowResolution: options.lowResolution ?? false, onDigitVotes: options.onDigitVotes };
   const raws = await Promise.all(aligned.layout.fields.map((field) => readField(ctx, field)));
   const fields = judge(aligned.layout, raws, options.lowResolution ?? false);
   const needsReview = fields

@@ -45,12 +45,16 @@ async function withSlot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 let entry: { file: string; root: string; needsTsx: boolean } | undefined;
-/** The child's entry file: next to this module (tsx, vitest), or found from the Remix build's folder. */
+/**
+ * The child's entry file: next to this module (tsx, vitest; or dist/ when this module is compiled by
+ * scripts/build-server.mjs), or found from the Remix build's folder — the compiled child in dist/
+ * first, then the TypeScript source (run through tsx) when nothing was compiled.
+ */
 function workerEntry(): { file: string; root: string; needsTsx: boolean } {
   if (entry) return entry;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 8; up++) {
-    for (const sub of ["", "app/lib/ocr"]) {
+    for (const sub of ["", "app/lib/ocr", "dist/app/lib/ocr"]) {
       for (const ext of [".js", ".ts"]) {
         const file = path.join(dir, sub, `safe-decode-worker${ext}`);
         if (fs.existsSync(file)) {
@@ -82,7 +86,34 @@ const fail = (reason: DecodeFailureReason, detail: string, message?: string): Bo
   detail,
 });
 
-/** Decodes a file into page PNGs within the limits of safe-decode-limits.ts. Never throws for a bad file. */
+/** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); undefined elsewhere or when it has ended. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    // After "pid (comm) ": field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A child that uses no CPU for this many times its CPU limit is stuck (waiting on nothing), not busy:
+ * the wall-clock backstop. On a machine whose cores are all busy, a good page can take many times its
+ * CPU time on the wall clock, so the limit a file is held to is CPU time (issue 12, point 11: a FAX was
+ * refused as "too slow" under a load of 20 on 2 cores).
+ */
+const WALL_CLOCK_FACTOR = 10;
+
+/**
+ * Decodes a file into page PNGs within the limits of safe-decode-limits.ts. Never throws for a bad file.
+ * `timeoutMs` is the CPU time the decoding child may use (Linux; the wall-clock time elsewhere).
+ */
 export async function decodeBounded(bytes: Uint8Array, options: { timeoutMs?: number; heapMb?: number; rssMb?: number } = {}): Promise<BoundedDecode> {
   const probe = probeDeclared(bytes);
   if (!probe.ok) return fail(probe.reason, probe.detail);
@@ -113,11 +144,15 @@ export async function decodeBounded(bytes: Uint8Array, options: { timeoutMs?: nu
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
           resolve(result);
         };
-        const timer = setTimeout(() => finish(fail("decode_timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
-        // The whole child's resident memory (native buffers included), where Linux tells it.
+        const cpuKnown = child.pid !== undefined && cpuMs(child.pid) !== undefined;
+        const wallMs = cpuKnown ? timeoutMs * WALL_CLOCK_FACTOR : timeoutMs;
+        const timer = setTimeout(() => finish(fail("decode_timeout", `no answer within ${wallMs} ms`)), wallMs);
+        // The whole child's resident memory (native buffers included) and CPU time, where Linux tells them.
         const watch = setInterval(() => {
           const rss = child.pid ? residentMb(child.pid) : undefined;
           if (rss !== undefined && rss > rssMb) finish(fail("decode_failed", `decode process over ${rssMb} MB resident (${Math.round(rss)} MB)`));
+          const cpu = child.pid ? cpuMs(child.pid) : undefined;
+          if (cpu !== undefined && cpu > timeoutMs) finish(fail("decode_timeout", `decode process used more than ${timeoutMs} ms of CPU`));
         }, 50);
         child.on("error", (error) => finish(fail("decode_failed", `decode process: ${error.message}`)));
         child.on("exit", (code, signal) => finish(fail("decode_failed", `decode process ended (${signal ?? `code ${code}`}) ${stderr.trim()}`)));

@@ -40,7 +40,13 @@ export interface FieldReading {
    * Per-cell detail of combs, for the verification screen: value, confidence, and when the
    * engines disagreed what each read (English line, Japanese line, English cell, Japanese cell).
    */
-  cells?: { value: string; confidence: number; alternatives?: string[] }[];
+  cells?: {
+    value: string;
+    confidence: number;
+    alternatives?: string[];
+    /** The read digit does not look like itself (a 0 with a side missing on standard FAX): never settled by votes. */
+    suspect?: boolean;
+  }[];
 }
 
 export interface PageAlignment {

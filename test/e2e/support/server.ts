@@ -1,9 +1,10 @@
 /**
- * Starts the app the way production does (`node --import tsx server.ts` from the repo root) on a free
- * port with a fresh data directory, and waits until GET /healthz answers 200.
+ * Starts the app the way production does (`node dist/server.js` from the repo root: the compiled
+ * server, NODE_ENV=production) on a free port with a fresh data directory, and waits until GET
+ * /healthz answers 200.
  *
- * The Remix build is made by the npm script (`npm run test:e2e` = `remix build && vitest run …`);
- * this helper does not build.
+ * The Remix build and the compiled server are made by the npm script (`npm run test:e2e` =
+ * `npm run build && vitest run …`); this helper does not build.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -87,7 +88,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     if (buffer.length > MAX_OUTPUT_CHARS) buffer = buffer.slice(-MAX_OUTPUT_CHARS);
   };
 
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, ["dist/server.js"], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...serverEnv },
     stdio: ["ignore", "pipe", "pipe"],
@@ -145,7 +146,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     }
   } catch (err) {
     await stop();
-    const message = `${(err as Error).message}\n--- server output (node --import tsx server.ts, cwd ${REPO_ROOT}) ---\n${buffer}\n--- end of server output ---`;
+    const message = `${(err as Error).message}\n--- server output (node dist/server.js, cwd ${REPO_ROOT}) ---\n${buffer}\n--- end of server output ---`;
     console.error(message);
     throw new Error(message);
   }

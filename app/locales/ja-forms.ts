@@ -1,0 +1,77 @@
+/**
+ * Japanese copy of the paper-form pages (issue 15): /forms, the prefilled form request, and the
+ * centre's contact block. Plain Japanese (やさしい日本語): short sentences, one thing at a time.
+ * Pure data, read by the server and in the browser (beside ./ja.ts).
+ */
+export const jaForms = {
+  centre: {
+    heading: "センターの連絡先",
+    phone: "電話",
+    phoneNote: "自動音声は24時間です。係の者が出る時間：",
+    fax: "FAX",
+    post: "郵送",
+    postSuffix: "国際電話不取扱受付センター あて",
+  },
+  index: {
+    title: "申込書（紙）を印刷する・取り寄せる",
+    lead: "紙の申込書で申し込めます。お金はかかりません。申込書を印刷して書き、FAX か郵便でセンターに送ってください。",
+    printWhere: "ご自宅のプリンター、コンビニのコピー機（ネットプリント）、警察署や市役所の窓口で印刷できます。",
+    printHow: "A4の紙に、倍率100%（「実際のサイズ」）で印刷してください。縮小すると、読み取れないことがあります。",
+    applicationHeading: "国際電話を止める申込書",
+    applicationLink: "申込書をダウンロードする（PDF、A4 1まい）",
+    cancellationHeading: "止めている国際電話を元に戻す・お申し込みを取り下げる申込書",
+    cancellationLink: "解除・取り下げの申込書をダウンロードする（PDF、A4 1まい）",
+    howHeading: "書きかた",
+    how: [
+      "黒いボールペンで、はっきり書いてください。",
+      "数字は、1つのマスに1つずつ書いてください。",
+      "あてはまる□に ✓ をつけてください。",
+      "電話番号は、市外局番から書いてください。",
+      "フリガナは、カタカナで書いてください。",
+      "最後に、記入した日と、お名前（署名）を書いてください。",
+    ],
+    exampleHeading: "記入の例",
+    exampleAlt:
+      "記入の例。止める電話番号 0312345678、着信休止と発信休止に✓、電話会社は NTT東日本に✓、書いている人は本人に✓、お名前 山田 花子、フリガナ ヤマダ ハナコ、郵便番号 1000001、住所 東京都千代田区千代田1-1、連絡先の電話番号 09012345678、記入した日 20260401 が書いてあります。",
+    sendHeading: "送り先",
+    sendLead: "書いた申込書は、FAX か郵便で送ってください。",
+    afterHeading: "送ったあと",
+    after:
+      "センターから、申込書に書いた電話番号に、確認の電話をかけます。契約者ご本人が、電話の案内にそって「1」を押すと、お手続きが進みます。",
+    requestHeading: "申込書を郵便で受け取る・名前を印刷した申込書を作る",
+    requestText: "お名前や住所を入力すると、それが印刷された申込書を作れます。ご自宅に郵便でお送りすることもできます。",
+    requestLink: "名前を印刷した申込書を作る・郵便で受け取る",
+    policeNote: "申込書は、お近くの警察署でも受け取れます。",
+  },
+  lookup: {
+    heading: "郵便でご請求した申込書の状況を確かめる",
+    label: "ご請求番号",
+    support: "ご請求のあとの画面に出た番号です。W から始まります。例：W4K7M-2QXP",
+    submit: "状況を確かめる",
+    empty: "ご請求番号を入力してください。例：W4K7M-2QXP",
+    notFound: "このご請求番号は見つかりません。W から始まる番号を、もう一度お確かめください。",
+  },
+  request: {
+    title: "名前を印刷した申込書を作る",
+    lead: "入力したことを印刷した申込書を作ります。ご自分で印刷するか、郵便でお送りするかを、最後にえらびます。",
+    deliveryLegend: "申込書の受け取りかた",
+    deliveryPrint: "自分で印刷する（PDF）",
+    deliveryPrintHint: "すぐにダウンロードできます。",
+    deliveryMail: "郵便で送ってもらう",
+    deliveryMailHint: "1週間ほどでとどきます。返信用の封筒も入っています。",
+    submit: "申込書を作る",
+    doneTitle: "申込書のご請求を受け付けました",
+    donePrintTitle: "申込書ができました",
+    requestNumber: "ご請求番号",
+    requestNumberNote: "お問い合わせのときに、この番号をお伝えください。",
+    mailSent: "申込書を、入力したご住所に郵便でお送りします。1週間ほどでとどきます。",
+    printReady: "下のボタンから、申込書をダウンロードして、A4の紙に倍率100%で印刷してください。",
+    printLink: "記入済みの申込書をダウンロードする（PDF）",
+    statusHeading: "いまの状況",
+    statusQueued: "印刷を待っています。",
+    statusPrinted: "印刷しました。まもなく発送します。",
+    statusSent: "発送しました。",
+    statusReady: "ダウンロードできます。",
+    checkStatus: "あとで状況を確かめるときは、このページをもう一度ひらくか、ご請求番号をセンターにお伝えください。",
+  },
+} as const;
