@@ -405,8 +405,8 @@ async function main() {
     const wallS = (performance.now() - started) / 1000;
 
     const byChannel = (["web", "ivr", "paper"] as const).map((c) => {
-      const os = outcomes.filter((o) => o.sub.channel === c);
-      return `${c} ${os.filter((o) => o.acknowledged).length}/${os.length}`;
+      const runs = outcomes.filter((o) => o.sub.channel === c);
+      return `${c} ${runs.filter((o) => o.acknowledged).length}/${runs.length}`;
     });
     const md: string[] = [
       `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run chaos -- --applications ${COUNT} --rounds ${ROUNDS} --kill-every ${KILL_EVERY_MS / 1000} --paper ${PAPER} --seed ${SEED}\` on ${os.cpus().length} cores, Node ${process.version}, PostgreSQL (scratch database): 2 web and 2 worker processes compiled (\`node dist/…\`, NODE_ENV=production) behind a round-robin balancer; one random process killed with SIGKILL every ${KILL_EVERY_MS / 1000} s and started again while the applications arrived, ${rounds} rounds (${procs.map((p) => `${p.name} ${p.kills}`).join(", ")}). Wall time ${wallS.toFixed(0)} s.`,

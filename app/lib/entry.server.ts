@@ -46,34 +46,45 @@ export type EntryResult =
   | { kind: "created" | "replayed"; applicationId: string; reference: string; verification: { ok: true } | { ok: false; message: string }; regionFlags?: RegionFlag[] }
   | Exclude<SubmitResult, { kind: "created" } | { kind: "replayed" }>;
 
-export async function submitEntry(services: Services, input: { operatorId: string; values: EntryValues }): Promise<EntryResult> {
+export async function submitEntry(services: Services, input: { operatorId: string; values: EntryValues; ip?: string | null }): Promise<EntryResult> {
   const v = input.values;
   // The typed prefecture wins over the postal code's; the line's number decides NTT東日本／西日本;
   // every disagreement is flagged to the operator (issue 17, point 1).
   const region = await checkLineRegion({ line: v.number, postalCode: v.postalCode, address: v.address });
   const prefecture = region.prefecture;
   const actor = `operator:${input.operatorId}`;
-  const result = await submitApplication(services, {
-    channel: "operator",
-    // The token is made when the form is drawn: a double click or a resubmission is one application.
-    idempotencyKey: `operator:${v.token}`,
-    actor,
-    lineE164: v.number,
-    previousLineE164: v.previousNumber ?? null,
-    scopes: v.scopes,
-    relation: v.relation,
-    relationDetail: v.relationDetail || null,
-    applicantName: v.applicantName || null,
-    subscriberName: v.kanji,
-    subscriberKana: v.kana,
-    postalCode: v.postalCode,
-    address: v.address,
-    prefecture,
-    regionFlags: region.flags,
-    contactPhone: v.contactPhone ?? null,
-    carrierChoice: v.choice,
-    // Nothing is verified yet: what the caller says is checked by calling the line back.
-    verification: { method: null, verifiedAt: null, consentAt: null },
+  // The application and its audit row commit together (issue 12, point 7); the call-back is placed
+  // after, through the outbox, and audited by the verification service.
+  const result = await services.db.transaction(async (tx) => {
+    const submitted = await submitApplication(services, {
+      channel: "operator",
+      // The token is made when the form is drawn: a double click or a resubmission is one application.
+      idempotencyKey: `operator:${v.token}`,
+      actor,
+      lineE164: v.number,
+      previousLineE164: v.previousNumber ?? null,
+      scopes: v.scopes,
+      relation: v.relation,
+      relationDetail: v.relationDetail || null,
+      applicantName: v.applicantName || null,
+      subscriberName: v.kanji,
+      subscriberKana: v.kana,
+      postalCode: v.postalCode,
+      address: v.address,
+      prefecture,
+      regionFlags: region.flags,
+      contactPhone: v.contactPhone ?? null,
+      carrierChoice: v.choice,
+      // Nothing is verified yet: what the caller says is checked by calling the line back.
+      verification: { method: null, verifiedAt: null, consentAt: null },
+    }, tx);
+    if (submitted.kind === "created" || submitted.kind === "replayed") {
+      await services.audit.record(
+        { actor, action: "entry.submit", subjectType: "application", subjectId: submitted.applicationId, ip: input.ip ?? null, detail: { replayed: submitted.kind === "replayed" } },
+        tx,
+      );
+    }
+    return submitted;
   });
   if (result.kind !== "created" && result.kind !== "replayed") return result;
   if (result.kind === "replayed") return { kind: "replayed", applicationId: result.applicationId, reference: result.reference, verification: { ok: true } };

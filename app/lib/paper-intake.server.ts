@@ -27,7 +27,7 @@ export type IngestResult =
 
 export async function ingestFile(
   services: Services,
-  input: { bytes: Buffer; filename: string | null; source: "upload" | "fax_folder" | "mail"; uploadedBy?: string | null },
+  input: { bytes: Buffer; filename: string | null; source: "upload" | "fax_folder" | "mail"; uploadedBy?: string | null; ip?: string | null },
 ): Promise<IngestResult> {
   const { db, pii, queue } = services;
   const sha256 = createHash("sha256").update(input.bytes).digest("hex");
@@ -65,6 +65,18 @@ export async function ingestFile(
       const [raced] = await tx.select({ id: paperIntakes.id }).from(paperIntakes).where(eq(paperIntakes.fileSha256, sha256));
       return { kind: "duplicate", intakeId: raced!.id } as const;
     }
+    // The intake and its audit row commit together (issue 12, point 7): no page enters unrecorded.
+    await services.audit.record(
+      {
+        actor: input.uploadedBy ? `operator:${input.uploadedBy}` : input.source === "fax_folder" ? "fax_folder" : "system",
+        action: "paper.upload",
+        subjectType: "paper_intake",
+        subjectId: intake.id,
+        ip: input.ip ?? null,
+        detail: { source: input.source, pages: pages.length, ...(unreadable ? { exception: unreadable.reason } : {}) },
+      },
+      tx,
+    );
     if (unreadable) {
       // Keep the file itself, so an operator can open it from the exceptions queue.
       await tx.insert(scans).values({

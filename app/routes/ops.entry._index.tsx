@@ -36,21 +36,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     for (const name of [...FIELDS, "token"]) if (fieldErrors[name]?.length) errors[name] = fieldErrors[name]!;
     return json({ errors, values, token, notice: null }, { status: 400 });
   }
-  const result = await submitEntry(context.services, { operatorId: operator.id, values: parsed.data });
+  const result = await submitEntry(context.services, { operatorId: operator.id, values: parsed.data, ip: context.clientIp });
   if (result.kind === "already_covered") {
     return json({ errors: null, values, token, notice: "この電話番号は、すでにお申し込みを受け付けています。新しいお申し込みは不要です。検索から、回線の記録を確かめてください。" }, { status: 409 });
   }
   if (result.kind === "not_routable") {
     return json({ errors: null, values, token, notice: result.message }, { status: 422 });
   }
-  await context.services.audit.record({
-    actor: `operator:${operator.id}`,
-    action: "entry.submit",
-    subjectType: "application",
-    subjectId: result.applicationId,
-    ip: context.clientIp,
-    detail: { replayed: result.kind === "replayed", callback: result.verification.ok },
-  });
   return redirect(`/ops/entry/${result.applicationId}`);
 }
 

@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       results.push({ name, outcome: "too_large", message: "20MBを超えるファイルは受け付けられません。分けてアップロードしてください。" });
       continue;
     }
-    const result = await ingestFile(context.services, { bytes: Buffer.from(await file.arrayBuffer()), filename: file.name, source: "upload", uploadedBy: operator.id });
+    const result = await ingestFile(context.services, { bytes: Buffer.from(await file.arrayBuffer()), filename: file.name, source: "upload", uploadedBy: operator.id, ip: context.clientIp });
     results.push(
       result.kind === "created"
         ? { name, outcome: "accepted", message: `${result.pages}ページを受け付けました。読み取りを始めます。` }
@@ -66,7 +66,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
           : { name, outcome: "unreadable", message: `${result.message} 例外の一覧に入れました。` },
     );
   }
-  await context.services.audit.record({ actor: `operator:${operator.id}`, action: "paper.upload", subjectType: "paper_intake", ip: context.clientIp, detail: { files: files.length } });
   return json<UploadResult>({ results, error: null });
 }
 

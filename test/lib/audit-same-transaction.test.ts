@@ -5,7 +5,11 @@
  * look-up's count stayed without their record.)
  */
 import { eq, sql } from "drizzle-orm";
-import { rateLimitEvents, sessions, workClaims } from "../../db/schema";
+import { randomUUID } from "node:crypto";
+import { applications, lines, paperIntakes, rateLimitEvents, sessions, workClaims } from "../../db/schema";
+import { entrySchema, submitEntry } from "../../app/lib/entry.server";
+import { ingestFile } from "../../app/lib/paper-intake.server";
+import { goodPng } from "../ocr/hostile-files";
 import { checkPassword, signOut, startSession } from "../../app/lib/auth.server";
 import { claimItemAudited, releaseItemAudited, claimItem } from "../../app/lib/claims.server";
 import { lookupStatus } from "../../app/lib/status-lookup.server";
@@ -73,6 +77,24 @@ describe("audit rows in the same transaction as the change (issue 12)", () => {
     expect((await services.db.select().from(sessions).where(eq(sessions.id, session!.id)))[0]!.revokedAt).toBeNull();
     await signOut(context, { id: operator.id, sessionId: session!.id });
     expect((await services.db.select().from(sessions).where(eq(sessions.id, session!.id)))[0]!.revokedAt).not.toBeNull();
+  });
+
+  it("an application keyed by an operator is not stored without its audit row (entry.submit)", async () => {
+    const values = entrySchema.parse({ token: randomUUID(), number: "0312348888", relation: "self", kanji: "山田 花子", kana: "ヤマダ ハナコ", scopes: ["incoming"], postalCode: "100-0001", address: "東京都千代田区千代田1-1", choice: "kddi" });
+    const input = { operatorId: randomUUID(), values, ip: "10.0.0.4" };
+    expect(await refuseAudit("entry.submit", () => submitEntry(services, input))).toMatch(/audit row refused/);
+    const stored = () => services.db.select().from(applications).innerJoin(lines, eq(lines.id, applications.lineId)).where(eq(lines.e164, "+81312348888"));
+    expect(await stored()).toHaveLength(0);
+    expect((await submitEntry(services, input)).kind).toBe("created");
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it("a page taken in (upload or FAX folder) is not stored without its audit row (paper.upload)", async () => {
+    const file = { bytes: goodPng(7), filename: "same-tx.png", source: "fax_folder" as const };
+    expect(await refuseAudit("paper.upload", () => ingestFile(services, file))).toMatch(/audit row refused/);
+    expect(await services.db.select().from(paperIntakes).where(eq(paperIntakes.originalFilename, "same-tx.png"))).toHaveLength(0);
+    expect((await ingestFile(services, file)).kind).toBe("created");
+    expect(await services.db.select().from(paperIntakes).where(eq(paperIntakes.originalFilename, "same-tx.png"))).toHaveLength(1);
   });
 
   it("a failed status look-up is not counted against the client without its audit row", async () => {
