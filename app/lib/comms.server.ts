@@ -10,7 +10,7 @@
 import { eq, sql } from "drizzle-orm";
 import twilio from "twilio";
 import type { DbOrTx } from "../../db/client";
-import { outbox } from "../../db/schema";
+import { outbox, verifications } from "../../db/schema";
 import { JOB_NAMES } from "./jobs";
 import type { PiiCipher } from "./pii.server";
 import type { JobQueue } from "./queue.server";
@@ -198,6 +198,18 @@ export function createComms(deps: {
       return pii.open(row.bodyEnc);
     },
     async deliver(outboxId) {
+      /**
+       * An automatic retry of a verification call (the only calls queued with a not-before time) whose
+       * verification is no longer waiting for an answer. A person's own "call me again" is never held.
+       */
+      async function answeredAlready(row: typeof outbox.$inferSelect): Promise<boolean> {
+        if (row.channel !== "call" || row.purpose !== "verification" || !row.verificationId || row.notBefore === null) return false;
+        const [v] = await db
+          .select({ verifiedAt: verifications.verifiedAt, consent: verifications.consent, expiresAt: verifications.expiresAt })
+          .from(verifications)
+          .where(eq(verifications.id, row.verificationId));
+        return !v || v.verifiedAt !== null || v.consent !== null || v.expiresAt.getTime() <= now().getTime();
+      }
       // Claim the row: only a queued (or failed, on retry) row moves to "sending"; a second run of the
       // same job finds nothing to claim and does nothing, so a message is never sent twice.
       const claimed = await db
@@ -210,6 +222,13 @@ export function createComms(deps: {
         .returning();
       const row = claimed[0];
       if (!row) return;
+      if (await answeredAlready(row)) {
+        // A retry queued after an unanswered call, when the person has meanwhile confirmed (the code
+        // entered, a call-in from the line) or the request has lapsed: ringing again would be a second
+        // call for a question already settled.
+        await db.update(outbox).set({ status: "not_needed", updatedAt: now() }).where(eq(outbox.id, row.id));
+        return;
+      }
       try {
         const to = pii.open(row.toEnc);
         const body = pii.open(row.bodyEnc);

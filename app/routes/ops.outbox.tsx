@@ -19,6 +19,7 @@ const STATUS_LABELS: Record<string, string> = {
   failed: "失敗（再試行します）",
   printed: "印刷済み",
   mailed: "発送済み",
+  not_needed: "不要になったため取りやめ（かけ直しの前に確認済み）",
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -19,6 +19,7 @@ export const outbox = pgTable(
     bodyEnc: text("body_enc").notNull(),
     /** For letters: the template that renders the body (JSON) to PDF. */
     template: text("template"),
+    /** not_needed: a call whose question was answered before its time came (e.g. a verification retry after the code was entered); never placed. */
     status: text("status").notNull().default("queued"),
     provider: text("provider"),
     providerRef: text("provider_ref"),
@@ -55,7 +56,7 @@ export const outbox = pgTable(
     ),
     check(
       "ck_outbox_status",
-      sql`${t.status} in ('queued','sending','sent','delivered','held','failed','printed','mailed')`,
+      sql`${t.status} in ('queued','sending','sent','delivered','held','failed','printed','mailed','not_needed')`,
     ),
   ],
 );

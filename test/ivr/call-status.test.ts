@@ -268,6 +268,22 @@ describe("an unanswered verification call: busy → retry → told", () => {
     expect(await callRows(started.verificationId)).toHaveLength(3);
   });
 
+  it("does not place a retry whose question was settled meanwhile (the code entered before it was due)", async () => {
+    const started = await startVerification(services, { lineE164: nextLine(), purpose: "apply", method: "callback", client: "10.9.0.5" });
+    if (!started.ok) throw new Error("not started");
+    await deliverDue(started.verificationId);
+    const [first] = await callRows(started.verificationId);
+    await progressEvents(first!.id, "no-answer");
+    expect(await callRows(started.verificationId)).toHaveLength(2);
+    // The person got the code another way (a call-in from the line) before the retry was due.
+    await services.db.update(verifications).set({ verifiedAt: services.now() }).where(eq(verifications.id, started.verificationId));
+    services.clock.advance(VERIFICATION_CALL_POLICY.retryGapMinutes[0] * MINUTE + 1000);
+    const before = provider.placed.length;
+    await deliverDue(started.verificationId);
+    expect(provider.placed.length).toBe(before);
+    expect((await callRows(started.verificationId))[1]).toMatchObject({ status: "not_needed" });
+  });
+
   it("does not retry an old call whose callback comes after a newer call was placed", async () => {
     const started = await startVerification(services, { lineE164: nextLine(), purpose: "apply", method: "callback", client: "10.9.0.5" });
     if (!started.ok) throw new Error("not started");

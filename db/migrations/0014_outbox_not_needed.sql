@@ -1,0 +1,2 @@
+ALTER TABLE "outbox" DROP CONSTRAINT "ck_outbox_status";--> statement-breakpoint
+ALTER TABLE "outbox" ADD CONSTRAINT "ck_outbox_status" CHECK ("outbox"."status" in ('queued','sending','sent','delivered','held','failed','printed','mailed','not_needed'));
