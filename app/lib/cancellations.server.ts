@@ -90,6 +90,7 @@ import { compactTypedDigits } from "../domain/typed-text";
 import { changeStatus, COVERING_STATUSES } from "./applications.server";
 import type { Role } from "./auth.server";
 import { formatJstDateTime } from "./format";
+import { CALLING_HOURS_JST, withinCallingHours } from "../domain/calling-hours";
 import { JOB_NAMES } from "./jobs";
 import { checkLimit, OBJECTION_LIMIT, recordHit } from "./rate-limit.server";
 import type { Services } from "./services.server";
@@ -129,7 +130,7 @@ export const CANCELLATION_POLICY: Readonly<CancellationPolicy> = {
   confirmationDeadlineHours: 7 * 24,
   confirmationCallAttempts: 3,
   confirmationRetryHours: 24,
-  callingHoursJst: { from: 9, to: 20 },
+  callingHoursJst: CALLING_HOURS_JST,
   reviewDeadlineDays: 30,
   objectionDeadlineDays: 14,
   callValidityHours: 24,
@@ -154,8 +155,7 @@ export const STATUS_DEADLINES: Readonly<Partial<Record<CancellationStatus, strin
 
 /** Whether a repeat call may be placed now (the JST hour within the policy's calling hours). */
 export function withinCancellationCallingHours(at: Date, policy: Pick<CancellationPolicy, "callingHoursJst"> = CANCELLATION_POLICY): boolean {
-  const hour = (at.getUTCHours() + 9) % 24;
-  return hour >= policy.callingHoursJst.from && hour < policy.callingHoursJst.to;
+  return withinCallingHours(at, policy.callingHoursJst);
 }
 
 /** How the request was tied to the line at intake; "callback_at_intake" asks the service to call the line now. */

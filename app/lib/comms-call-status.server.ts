@@ -29,6 +29,7 @@
 import { and, desc, eq, gt, inArray, isNull, or } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { outbox, verifications } from "../../db/schema";
+import { CALLING_HOURS_JST, withinCallingHours } from "../domain/calling-hours";
 import type { CallContent } from "./comms.server";
 import type { Services } from "./services.server";
 import { CODE_TTL_MS, codeHash, newCode, spokenCode } from "./verification.server";
@@ -53,15 +54,14 @@ export const VERIFICATION_CALL_POLICY = {
   /** Minutes to wait after the 1st, 2nd … unanswered call before the next one. */
   retryGapMinutes: [2, 5],
   /** Hours (JST, [from, to)) in which a retry may ring. */
-  callingHoursJst: { from: 9, to: 20 },
+  callingHoursJst: CALLING_HOURS_JST,
 } as const;
 
 const MINUTE = 60_000;
 
 /** Is `at` within VERIFICATION_CALL_POLICY's calling hours in Japan (UTC+9, no daylight saving)? */
 export function withinVerificationCallingHours(at: Date): boolean {
-  const hour = (at.getUTCHours() + 9) % 24;
-  return hour >= VERIFICATION_CALL_POLICY.callingHoursJst.from && hour < VERIFICATION_CALL_POLICY.callingHoursJst.to;
+  return withinCallingHours(at, VERIFICATION_CALL_POLICY.callingHoursJst);
 }
 
 /** Twilio's AnsweredBy for an answering machine or a fax (machine_start, machine_end_beep, …, fax). */

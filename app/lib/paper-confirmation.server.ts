@@ -18,6 +18,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { ivrCalls, lines, scans, verifications } from "../../db/schema";
+import { CALLING_HOURS_JST, nextCallingTime as nextCallingTimeIn, withinCallingHours as withinHours } from "../domain/calling-hours";
 import { PAPER_CANCELLATION_REASONS, paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
 import { submitApplication } from "./applications.server";
 import { requestCancellation } from "./cancellations.server";
@@ -36,16 +37,33 @@ export const PAPER_CALL_POLICY = {
   /** Time between the end of one call's window and the next call. */
   retryGapMinutes: 120,
   /** Hours (JST, [from, to)) in which the centre places calls to subscribers. */
-  callingHoursJst: { from: 9, to: 20 },
+  callingHoursJst: CALLING_HOURS_JST,
 } as const;
 
 const MINUTE = 60_000;
 
-/** Is `at` within the calling hours in Japan (UTC+9, no daylight saving)? */
-export function withinCallingHours(at: Date): boolean {
-  const hour = (at.getUTCHours() + 9) % 24;
-  return hour >= PAPER_CALL_POLICY.callingHoursJst.from && hour < PAPER_CALL_POLICY.callingHoursJst.to;
+/** Is `at` within the paper confirmation's calling hours? */
+export const withinCallingHours = (at: Date): boolean => withinHours(at, PAPER_CALL_POLICY.callingHoursJst);
+/** The first moment at or after `at` when a paper confirmation call may ring. */
+export const nextCallingTime = (at: Date): Date => nextCallingTimeIn(at, PAPER_CALL_POLICY.callingHoursJst);
+
+/** The centre's calls to the line about one `confirming` page, for the verification screen. */
+export type LineCallState = { calls: number; open: boolean; nextAt: Date | null };
+
+export async function lineCallState(services: Pick<Services, "db" | "now">, scanId: string): Promise<LineCallState> {
+  const [row] = await services.db
+    .select({ calls: count(verifications.id), lastExpiry: max(verifications.expiresAt) })
+    .from(verifications)
+    .where(and(eq(verifications.scanId, scanId), eq(verifications.method, "callback")));
+  const calls = Number(row?.calls ?? 0);
+  const now = services.now();
+  const lastExpiry = row?.lastExpiry ? new Date(row.lastExpiry) : null;
+  const open = lastExpiry !== null && lastExpiry > now;
+  if (open || calls >= PAPER_CALL_POLICY.maxCalls) return { calls, open, nextAt: null };
+  const earliest = lastExpiry ? new Date(Math.max(now.getTime(), lastExpiry.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE)) : now;
+  return { calls, open, nextAt: nextCallingTime(earliest) };
 }
+
 
 /**
  * The line a prefilled form was printed for: the form's request id is the id of the IVR call that

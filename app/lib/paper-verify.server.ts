@@ -25,6 +25,7 @@ import { decodeRaster, sniffFormat } from "./ocr/decode-image.server";
 import { cropFieldImage } from "./ocr/read-form.server";
 import type { FieldReading } from "./ocr/types";
 import type { StoredReading } from "./paper-ocr.server";
+import { lineCallState } from "./paper-confirmation.server";
 import { checkLineRegion } from "./postal.server";
 import { PAPER_QUEUE_STATUSES } from "./queue-info";
 import { CLOSE_REASON_INFO, isCloseReason, notAcceptedLetterText, scanReason, type ReasonText } from "./review-reasons";
@@ -66,6 +67,8 @@ export type ScanReview = {
   page: { kind: "image" | "pdf" | "file" };
   /** Sender's name and address as read (for a letter when the page cannot be accepted). */
   recipient: { name: string; postalCode: string; address: string };
+  /** While the page is `confirming`: the centre's calls to the line so far, and when the next one is due (ISO). */
+  lineCall: { calls: number; open: boolean; nextAt: string | null } | null;
 };
 
 function isFormType(value: unknown): value is FormType {
@@ -118,6 +121,8 @@ export async function loadScanReview(services: Services, scanId: string, options
   const reason = reasonText && scan.exceptionReason ? { code: scan.exceptionReason, ...reasonText } : null;
   const bytes = services.pii.openBytes(scan.imageEnc);
   const page = { kind: pageKind(bytes) };
+  const call = scan.status === "confirming" ? await lineCallState(services, scan.id) : null;
+  const lineCall = call ? { calls: call.calls, open: call.open, nextAt: call.nextAt?.toISOString() ?? null } : null;
   if (!scan.fieldsEnc) {
     // Nothing was read: the whole page image and blank inputs, in the form's printed order.
     const formType = isFormType(options.formType) ? options.formType : isFormType(scan.formType) ? scan.formType : null;
@@ -132,6 +137,7 @@ export async function loadScanReview(services: Services, scanId: string, options
       reason,
       page,
       recipient: { name: "", postalCode: "", address: "" },
+      lineCall,
       fields: formType ? blankFields(formType) : [],
     };
   }
@@ -150,6 +156,7 @@ export async function loadScanReview(services: Services, scanId: string, options
     keying: false,
     reason,
     page,
+    lineCall,
     recipient: { name: readText(stored.fields, "name"), postalCode: typedDigitsOrNull(readText(stored.fields, "postalCode")) ?? readText(stored.fields, "postalCode"), address: readText(stored.fields, "address") },
     fields: fields.map((f) => ({
       name: f.name,

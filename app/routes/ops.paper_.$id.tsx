@@ -10,6 +10,7 @@ import { readForm } from "~/lib/csrf.server";
 import { requireUuid } from "~/lib/ids";
 import { closeScan, confirmScan, loadScanReview, REVIEWABLE_STATUSES, type FieldView } from "~/lib/paper-verify.server";
 import { PAPER_QUEUE_STATUSES } from "~/lib/queue-info";
+import { formatJstDateTime } from "~/lib/format";
 import { CLOSE_REASON_INFO, CLOSE_REASONS } from "~/lib/review-reasons";
 
 export const meta: MetaFunction<typeof loader> = () => [{ title: "申込書の確認｜受付センター 業務システム" }];
@@ -191,7 +192,7 @@ export default function ScanReviewRoute() {
         </Notice>
       )}
       {done && <Notice variant="success">この申込書は確認済みです。</Notice>}
-      {review.status === "confirming" && <Notice variant="info">このページは、いま回線に確認の電話をしています。結果が出るまで、登録も終わりにもできません。</Notice>}
+      {review.lineCall && <Notice variant="info">{lineCallText(review.lineCall)}結果が出るまで、登録も終わりにもできません。</Notice>}
       {closed && (
         <Notice variant="success" title="このページは「申し込みにできない」として終わっています">
           理由：{review.reason?.label ?? "記録なし"}
@@ -358,4 +359,14 @@ export default function ScanReviewRoute() {
       </p>
     </>
   );
+}
+
+/** Where the line's confirmation stands: a call open now, or when the next one is placed (calling hours only). */
+function lineCallText(call: { calls: number; open: boolean; nextAt: string | null }): string {
+  if (call.open) return `このページは、いま回線に確認の電話をしています（${call.calls}回目）。`;
+  if (call.nextAt === null) return "確認の電話に、答えがありませんでした。まもなく、この作業の一覧に入ります。";
+  const when = formatJstDateTime(call.nextAt);
+  return call.calls === 0
+    ? `このページは、回線に確認の電話をかけます。電話をかける時間（午前9時から午後8時）に入る ${when} ごろにかけます。`
+    : `確認の電話（${call.calls}回）に、まだ答えがありません。次の電話は ${when} ごろにかけます。`;
 }

@@ -9,7 +9,7 @@ import { applications, cancellations, carrierOrders, ivrCalls, outbox, paperInta
 import { readScan } from "../../app/lib/paper-ocr.server";
 import { createFormReader, type FormReader } from "../../app/lib/ocr/read-form.server";
 import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
-import { PAPER_CALL_POLICY, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
+import { lineCallState, nextCallingTime, PAPER_CALL_POLICY, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
 import { listQueue } from "../../app/lib/queues.server";
 import { encodeGray } from "../fixtures/forms/generate";
 import { render, truthFor } from "../ocr/helpers";
@@ -86,6 +86,16 @@ async function answer(url: string, digit: string) {
 async function paperQueueIds() {
   return (await listQueue(services, "paper", randomUUID())).map((item) => item.id);
 }
+
+describe("nextCallingTime", () => {
+  it("is the moment itself within 9:00–20:00 JST, else the next 9:00 JST", () => {
+    expect(nextCallingTime(new Date("2026-11-24T01:00:00Z"))).toEqual(new Date("2026-11-24T01:00:00Z")); // 10:00 JST
+    expect(nextCallingTime(new Date("2026-11-24T11:00:00Z"))).toEqual(new Date("2026-11-25T00:00:00Z")); // 20:00 JST: closed
+    expect(nextCallingTime(new Date("2026-11-24T16:00:00Z"))).toEqual(new Date("2026-11-25T00:00:00Z")); // 01:00 JST next day
+    expect(nextCallingTime(new Date("2026-11-24T23:59:00Z"))).toEqual(new Date("2026-11-25T00:00:00Z")); // 08:59 JST
+    expect(nextCallingTime(new Date("2026-12-31T14:00:00Z"))).toEqual(new Date("2027-01-01T00:00:00Z")); // across the year
+  });
+});
 
 describe("a paper application confirmed by the line", () => {
   it("reaches a carrier order with no queue item when the subscriber presses 1", async () => {
@@ -169,9 +179,12 @@ describe("a paper application confirmed by the line", () => {
     expect((await services.db.select().from(scans).where(eq(scans.id, scanId)))[0]!.status).toBe("confirming");
     await sweepPaperConfirmations(services);
     expect(await callsFor(scanId)).toHaveLength(0);
+    // The verification screen says when the call will be placed, not that it is ringing now.
+    expect(await lineCallState(services, scanId)).toEqual({ calls: 0, open: false, nextAt: new Date("2026-11-25T00:00:00Z") });
     services.clock.set("2026-11-25T00:05:00Z"); // 09:05 JST
     await sweepPaperConfirmations(services);
     expect(await callsFor(scanId)).toHaveLength(1);
+    expect(await lineCallState(services, scanId)).toMatchObject({ calls: 1, open: true, nextAt: null });
     services.clock.set("2026-11-24T01:00:00Z");
   }, 60_000);
 
