@@ -14,5 +14,8 @@ export default {
     v3_relativeSplatPath: true,
     v3_throwAbortReason: true,
     v3_lazyRouteDiscovery: true,
+    // Not yet: single fetch changes how loader data, headers and the CSP nonce of streamed scripts
+    // work across every route. Set to false on purpose, so the build does not ask on every run.
+    v3_singleFetch: false,
   },
 };

@@ -12,6 +12,7 @@ import { SCOPES, type Scope } from "../domain/carriers";
 import { summarise, type BatchSummary } from "./carrier-batches.server";
 import { newPushSecret } from "./carrier-push.server";
 import type { Services } from "./services.server";
+import { JOB_NAMES } from "./jobs";
 
 export type CarrierListItem = {
   code: string;
@@ -271,4 +272,15 @@ export async function activeApiKeyCount(services: Pick<Services, "db">, code: st
     .from(carrierApiKeys)
     .where(and(eq(carrierApiKeys.carrierCode, code), isNull(carrierApiKeys.revokedAt)));
   return Number(row?.n ?? 0);
+}
+
+/**
+ * An admin's 「今すぐバッチを作る」: the cut job (one per carrier at a time, like the schedule's) and
+ * its audit row commit together (issue 12): no request without its record, no record without the job.
+ */
+export async function requestBatchCut(services: Pick<Services, "db" | "queue" | "audit">, input: { carrierCode: string; operatorId: string; ip: string | null }): Promise<void> {
+  await services.db.transaction(async (tx) => {
+    await services.queue.enqueue(JOB_NAMES.cutCarrierBatch, { carrierCode: input.carrierCode, reason: "schedule" }, { tx, singletonKey: `${input.carrierCode}:schedule` });
+    await services.audit.record({ actor: `operator:${input.operatorId}`, action: "carrier.batch.cut_requested", subjectType: "carrier", subjectId: input.carrierCode, ip: input.ip }, tx);
+  });
 }

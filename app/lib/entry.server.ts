@@ -13,6 +13,7 @@ import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-sta
 import { addressSchema, applicantSchema, carrierSchema, nameSchema, numberSchema, scopeSchema } from "../domain/apply-forms";
 import { formatDisplay } from "../domain/phone";
 import type { RegionFlag } from "../domain/regions";
+import { auditedChange } from "./audit.server";
 import { changeStatus, submitApplication, type SubmitResult } from "./applications.server";
 import { regionFlagText } from "../locales/ja-input";
 import { checkLineRegion } from "./postal.server";
@@ -196,7 +197,20 @@ export async function checkEntryCode(services: Services, input: { applicationId:
 }
 
 /** Calls the line again (a new code; the old one stops working), within the verification limits. */
-export async function resendEntryCall(services: Services, input: { applicationId: string }): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function resendEntryCall(
+  services: Services,
+  input: { applicationId: string; operatorId: string; ip: string | null },
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  // The call placed (or refused) and its audit row commit together (issue 12).
+  return auditedChange(
+    services,
+    (s) => placeEntryCallAgain(s, input.applicationId),
+    (done) => ({ actor: `operator:${input.operatorId}`, action: "entry.callback_resend", subjectType: "application", subjectId: input.applicationId, ip: input.ip, detail: { ok: done.ok } }),
+  );
+}
+
+async function placeEntryCallAgain(services: Services, applicationId: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  const input = { applicationId };
   const [row] = await services.db
     .select({ app: applications, e164: lines.e164 })
     .from(applications)

@@ -12,13 +12,12 @@ import { PREFECTURES } from "~/domain/regions";
 import { auditedChange } from "~/lib/audit.server";
 import { requireOperator } from "~/lib/auth.server";
 import { createApiKey, createCarrierUser, revokeApiKey, setCarrierUserDisabled } from "~/lib/carrier-auth.server";
-import { carrierSettingsSchema, getCarrierDetail, rotatePushSecret, settingsFromForm, updateCarrierSettings } from "~/lib/carrier-registry.server";
+import { carrierSettingsSchema, getCarrierDetail, requestBatchCut, rotatePushSecret, settingsFromForm, updateCarrierSettings } from "~/lib/carrier-registry.server";
 import { publicKeyInfo } from "~/lib/carrier-signing.server";
 import { substitutedRecordsOf } from "~/lib/carrier-batches.server";
 import { readForm } from "~/lib/csrf.server";
 import { jaInput } from "~/locales/ja-input";
 import { formatJstDateTime } from "~/lib/format";
-import { JOB_NAMES } from "~/lib/jobs";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.detail.carrier.nameJa ?? "電話会社"}の設定｜受付センター 業務システム` }];
 
@@ -77,7 +76,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const actor = `operator:${operator.id}`;
   // Each change and its audit row commit together (auditedChange, issue 12).
   const entry = (action: string, detail: Record<string, unknown> = {}) => ({ actor, action, subjectType: "carrier", subjectId: code, ip: context.clientIp, detail });
-  const audit = (action: string, detail: Record<string, unknown> = {}) => services.audit.record(entry(action, detail));
   const intent = String(form.get("intent") ?? "");
 
   switch (intent) {
@@ -139,8 +137,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return json<ActionData>({ intent: "done", ok: true, message: disabled ? "利用者を停止しました。" : "利用者を使えるようにしました。" });
     }
     case "cut-now": {
-      await services.queue.enqueue(JOB_NAMES.cutCarrierBatch, { carrierCode: code, reason: "schedule" }, { singletonKey: `${code}:schedule` });
-      await audit("carrier.batch.cut_requested");
+      await requestBatchCut(services, { carrierCode: code, operatorId: operator.id, ip: context.clientIp });
       return json<ActionData>({ intent: "done", ok: true, message: "バッチの作成を受け付けました。しばらくしてから、この画面を開き直してください。" });
     }
     default:

@@ -34,8 +34,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await readForm(request, context);
   const intent = String(form.get("intent") ?? "");
   if (intent === "resend") {
-    const result = await resendEntryCall(context.services, { applicationId: id });
-    await context.services.audit.record({ actor: `operator:${operator.id}`, action: "entry.callback_resend", subjectType: "application", subjectId: id, ip: context.clientIp, detail: { ok: result.ok } });
+    const result = await resendEntryCall(context.services, { applicationId: id, operatorId: operator.id, ip: context.clientIp });
     if (!result.ok) return json({ errors: { "": [result.message] }, notice: null }, { status: 429 });
     return json({ errors: null, notice: "もう一度、確認の電話をかけました。前の番号は使えなくなりました。" });
   }

@@ -5,7 +5,7 @@ import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, ErrorText, errorIdFor, Field, Fieldset, Label, Notice, PageHeading, RadioGroup } from "~/components/ui";
 import { CARRIER_NAMES, type CarrierCode } from "~/domain/carriers";
 import { requireAccess } from "~/lib/auth.server";
-import { claimItem, completeItem } from "~/lib/claims.server";
+import { claimItemAudited, completeItem } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { requireUuid } from "~/lib/ids";
 import { closeScan, confirmScan, loadScanReview, REVIEWABLE_STATUSES, type FieldView } from "~/lib/paper-verify.server";
@@ -58,7 +58,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const chosen = new URL(request.url).searchParams.get("form") ?? undefined;
   const review = await loadScanReview(context.services, id, { formType: chosen });
   if (!review) throw new Response("Not Found", { status: 404 });
-  const claim = REVIEWABLE_STATUSES.includes(review.status) ? await claimItem(context.services, { itemType: "paper", itemId: id, operatorId: operator.id }) : null;
+  const claim = REVIEWABLE_STATUSES.includes(review.status) ? await claimItemAudited(context.services, { itemType: "paper", itemId: id, operatorId: operator.id, audit: { subjectType: "scan", ip: context.clientIp } }) : null;
   await context.services.audit.record({ actor: `operator:${operator.id}`, action: "scan.view", subjectType: "scan", subjectId: id, ip: context.clientIp });
   return json({ review, heldBy: claim && !claim.ok && claim.reason === "held" ? claim.holder.displayName : null });
 }
@@ -74,7 +74,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     values[key] = all.length > 1 ? all : all[0]!;
   }
   const intent = form.get("intent") === "close" ? "close" : "confirm";
-  const claim = await claimItem(context.services, { itemType: "paper", itemId: id, operatorId: operator.id });
+  const claim = await claimItemAudited(context.services, { itemType: "paper", itemId: id, operatorId: operator.id, audit: { subjectType: "scan", ip: context.clientIp } });
   if (!claim.ok && claim.reason === "held") return json({ intent, errors: {} as Record<string, string>, message: `${claim.holder.displayName}さんが確認中です。`, values }, { status: 409 });
   if (intent === "close") {
     const text = (name: string) => String(form.get(name) ?? "");

@@ -6,8 +6,9 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { applications, lines, paperIntakes, rateLimitEvents, sessions, workClaims } from "../../db/schema";
-import { entrySchema, submitEntry } from "../../app/lib/entry.server";
+import { applications, lines, outbox, paperIntakes, rateLimitEvents, sessions, verifications, workClaims } from "../../db/schema";
+import { entrySchema, resendEntryCall, submitEntry } from "../../app/lib/entry.server";
+import { requestBatchCut } from "../../app/lib/carrier-registry.server";
 import { ingestFile } from "../../app/lib/paper-intake.server";
 import { goodPng } from "../ocr/hostile-files";
 import { checkPassword, signOut, startSession } from "../../app/lib/auth.server";
@@ -87,6 +88,31 @@ describe("audit rows in the same transaction as the change (issue 12)", () => {
     expect(await stored()).toHaveLength(0);
     expect((await submitEntry(services, input)).kind).toBe("created");
     expect(await stored()).toHaveLength(1);
+  });
+
+  it("an operator's second call-back for a keyed application is not placed without its audit row (entry.callback_resend)", async () => {
+    const values = entrySchema.parse({ token: randomUUID(), number: "0312348877", relation: "self", kanji: "山田 太郎", kana: "ヤマダ タロウ", scopes: ["incoming"], postalCode: "100-0001", address: "東京都千代田区千代田1-1", choice: "kddi" });
+    const created = await submitEntry(services, { operatorId: randomUUID(), values, ip: "10.0.0.4" });
+    if (created.kind !== "created") throw new Error(`entry not created: ${created.kind}`);
+    const calls = async () =>
+      (await services.db.select({ id: outbox.id }).from(outbox).innerJoin(verifications, eq(verifications.id, outbox.verificationId)).where(eq(verifications.applicationId, created.applicationId))).length;
+    const before = await calls();
+    services.clock.advance(3 * 60_000); // past the gap between two calls of one verification
+    const input = { applicationId: created.applicationId, operatorId: randomUUID(), ip: "10.0.0.5" };
+    expect(await refuseAudit("entry.callback_resend", () => resendEntryCall(services, input))).toMatch(/audit row refused/);
+    expect(await calls()).toBe(before);
+    expect(await resendEntryCall(services, input)).toEqual({ ok: true });
+    expect(await calls()).toBe(before + 1);
+  });
+
+  it("an admin's 「今すぐバッチを作る」 is not queued without its audit row (carrier.batch.cut_requested)", async () => {
+    const jobs = async () => (await services.database.sql<{ n: number }>("select count(*)::int as n from pgboss.job where name = 'carriers.cut' and data->>'carrierCode' = 'kddi'"))[0]!.n;
+    const before = await jobs();
+    const input = { carrierCode: "kddi", operatorId: randomUUID(), ip: "10.0.0.6" };
+    expect(await refuseAudit("carrier.batch.cut_requested", () => requestBatchCut(services, input))).toMatch(/audit row refused/);
+    expect(await jobs()).toBe(before);
+    await requestBatchCut(services, input);
+    expect(await jobs()).toBe(before + 1);
   });
 
   it("a page taken in (upload or FAX folder) is not stored without its audit row (paper.upload)", async () => {

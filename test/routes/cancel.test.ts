@@ -138,6 +138,28 @@ describe("the /cancel journey (without JavaScript)", () => {
     expect((await cancellationById(services, row!.id)).status).toBe("cooling_off");
   });
 
+  it("takes two simultaneous 「送信する」 (a double click, a resent POST) as one request, with no server error", async () => {
+    const e164 = "+81367150001";
+    await applicationIn(services, { e164 });
+    services.clock.advance(60 * DAY);
+    const browser = new TestBrowser(server.url);
+    await step(browser, "/cancel", {});
+    await step(browser, "/cancel/number", { number: "0367150001" });
+    await step(browser, "/cancel/requester", { relation: "self" });
+    await step(browser, "/cancel/contact", { phone: "0367150001" });
+    await step(browser, "/cancel/reason", { code: "moving" });
+    const check = await browser.get("/cancel/check");
+    const csrf = browser.csrfFrom(check.html);
+    const posts = await Promise.all([0, 1, 2].map(() => browser.post("/cancel/check", { csrf })));
+    for (const post of posts) {
+      expect(post.status).toBe(303);
+      expect(post.headers.get("Location")).toBe("/cancel/done");
+    }
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, e164));
+    expect(await services.db.select().from(cancellations).where(eq(cancellations.lineId, line!.id))).toHaveLength(1);
+    expect((await browser.get("/cancel/done")).html).toContain("お申し出を受け付けました");
+  });
+
   it("says so on the check page when the number has nothing to cancel, and keeps the answers", async () => {
     const browser = new TestBrowser(server.url);
     await step(browser, "/cancel", {});
