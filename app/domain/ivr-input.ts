@@ -3,6 +3,8 @@
  * accepted everywhere too, for dial phones that send no tones. "*" (or 「もう一度」) repeats.
  */
 
+import { typedDigitsOrNull } from "./typed-text";
+
 /** Spoken forms of each key, as Twilio's ja-JP recogniser writes them. */
 const SPOKEN_DIGITS: Record<string, string[]> = {
   "0": ["0", "０", "ゼロ", "ぜろ", "零", "れい", "レイ"],
@@ -45,10 +47,12 @@ export function readChoice<K extends string>(input: CallerInput, keys: readonly 
 /** Digits keyed or spoken (「さん いち に …」) as a digit string, or null. */
 export function readDigits(input: CallerInput): string | null {
   const keyed = (input.digits ?? "").replace(/[#*]/g, "");
-  if (keyed) return /^\d+$/.test(keyed) ? keyed : null;
+  // Digits as written (full-width, dashes, spaces) go through the one rule for typed digits (issue 17).
+  if (keyed) return typedDigitsOrNull(keyed);
+  const written = typedDigitsOrNull(input.speech ?? "");
+  if (written) return written;
   const speech = (input.speech ?? "").normalize("NFKC").replace(/[\s、。,.\-ー－]/g, "");
   if (!speech) return null;
-  if (/^\d+$/.test(speech)) return speech;
   let out = "";
   let rest = speech;
   const words = Object.entries(SPOKEN_DIGITS)

@@ -15,6 +15,8 @@
  * low-confidence answer back and asks for 1 or 2 instead of taking it (ivr.server.ts).
  */
 
+import { typedDigitsOrNull } from "../domain/typed-text";
+
 /** What a caller's words amount to at one question. */
 export type Heard = { kind: "key"; key: string } | { kind: "repeat" } | { kind: "none" };
 
@@ -245,6 +247,10 @@ function placeValueToDigits(group: string): string | null {
  * 「〇三の一二三四の五六七八」「03-1234-5678」「ゼロサン、イチニサンヨン」「郵便番号は百の〇〇〇一です」.
  */
 export function parseSpokenDigits(text: string | null | undefined): string | null {
+  // Digits the recogniser wrote as digits (「03-1234-5678」「０３ １２３４」) follow the one rule for
+  // typed digits (domain/typed-text, issue 17); words for digits are read below.
+  const written = typedDigitsOrNull(text ?? "");
+  if (written) return written;
   let s = compact(text);
   if (!s) return null;
   s = s.replace(NUMBER_PREFIXES, "");

@@ -122,8 +122,6 @@ function collectPageErrors(page: Page): string[] {
   page.on("pageerror", (err) => errors.push(`uncaught: ${err.stack ?? err.message}`));
   page.on("console", (msg) => {
     if (msg.type() !== "error") return;
-    // The browser asks for /favicon.ico by itself; the app has none, which is no fault of the page.
-    if (/\/favicon\.ico$/.test(msg.location().url)) return;
     errors.push(`console.error: ${msg.text()} (${msg.location().url})`);
   });
   return errors;

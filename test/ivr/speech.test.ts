@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import { ivrCalls } from "../../db/schema";
 import { consentAnswer } from "../../app/lib/verification-call.server";
+import { readDigits } from "../../app/domain/ivr-input";
 import {
   hearCallInCode,
   hearCarrier,
@@ -70,6 +71,32 @@ describe("numbers and confidence", () => {
     expect(parseSpokenDigits("０３ー１２３４ー５６７８")).toBe("0312345678");
     expect(parseSpokenDigits("二千五の〇〇一")).toBe("2005001");
     expect(parseSpokenDigits("電話です")).toBeNull();
+  });
+
+  // Issue 17: the IVR reads digits written as digits with the same rule as the web, the back office
+  // and the OCR (domain/typed-text): full-width, every dash, （）, ・ and spaces.
+  it.each([
+    ["03-1234-5678", "0312345678"],
+    ["０３－１２３４－５６７８", "0312345678"],
+    ["03ー1234ー5678", "0312345678"],
+    ["03‐1234‐5678", "0312345678"],
+    ["03−1234−5678", "0312345678"],
+    ["(03)1234-5678", "0312345678"],
+    ["（０３）１２３４・５６７８", "0312345678"],
+    ["03 1234 5678", "0312345678"],
+    ["〒100-0001", "1000001"],
+    ["１００ｰ０００１", "1000001"],
+  ])("reads the written digits 「%s」 as %s, spoken or keyed", (said, digits) => {
+    expect(parseSpokenDigits(said)).toBe(digits);
+    expect(readDigits({ speech: said })).toBe(digits);
+  });
+
+  it("reads keypad digits, and words for digits, in the IVR's reader", () => {
+    expect(readDigits({ digits: "0312345678#" })).toBe("0312345678");
+    expect(readDigits({ digits: "１２３４" })).toBe("1234");
+    expect(readDigits({ speech: "いち に さん よん" })).toBe("1234");
+    expect(readDigits({ speech: "電話です" })).toBeNull();
+    expect(readDigits({ speech: "" })).toBeNull();
   });
 
   it("treats Confidence below 0.5 as low, and a missing one (keypad) as not low", () => {
