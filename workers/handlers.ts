@@ -74,6 +74,10 @@ export const HANDLERS: HandlerTable = {
     // The log is the copy the database cannot rewrite: ids, a hash, a count and a signature, no personal data.
     if (anchor) services.logger.info({ auditAnchor: anchor }, "audit chain anchored");
   },
+  [JOB_NAMES.chainAuditLog]: async (services) => {
+    const chained = await services.audit.chainPending();
+    if (chained > 0) services.logger.debug({ chained }, "audit rows chained");
+  },
   [JOB_NAMES.sweepPaperConfirmations]: async (services) => {
     const counts = await sweepPaperConfirmations(services);
     if (counts.called + counts.heldUnanswered + counts.rerouted > 0) services.logger.info(counts, "paper confirmations swept");

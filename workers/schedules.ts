@@ -30,6 +30,8 @@ export const SCHEDULES: readonly Schedule[] = [
   // Issue 12: a deleted tail of the audit log is detected by the chain check against the latest anchor;
   // the interval bounds how much of the end could go unnoticed.
   { name: JOB_NAMES.anchorAuditChain, cron: "*/10 * * * *", description: "audit: sign the chain head (id, hash, row count) into audit_anchors and the log" },
+  // ADR 023: rows are written unchained, with no lock; the minute bounds how long a row stays unchained.
+  { name: JOB_NAMES.chainAuditLog, cron: "* * * * *", description: "audit: chain the rows written since the last run (the chain's sequencer)" },
 ];
 
 export const SCHEDULE_TIMEZONE = "Asia/Tokyo";

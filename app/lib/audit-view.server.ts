@@ -17,7 +17,7 @@ export function filtersFrom(params: URLSearchParams): AuditFilters {
   return { actor: get("actor"), action: get("action"), subjectType: get("subjectType"), subjectId: get("subjectId"), from: get("from"), to: get("to"), before: get("before") };
 }
 
-export type AuditRow = { id: number; at: string; actor: string; actorName: string | null; action: string; subjectType: string; subjectId: string | null; ipHash: string | null; detail: unknown; hash: string };
+export type AuditRow = { id: number; at: string; actor: string; actorName: string | null; action: string; subjectType: string; subjectId: string | null; ipHash: string | null; detail: unknown; hash: string | null };
 
 /** One screen of records (issue 16, point 6: 100 rows made a 15,000-pixel page); older ones are a link away. */
 export const PAGE_SIZE = 25;
@@ -64,7 +64,7 @@ export async function searchAudit(services: Pick<Services, "db">, filters: Audit
       subjectId: row.subjectId,
       ipHash: row.ipHash ? row.ipHash.slice(0, 10) : null,
       detail: row.detail,
-      hash: row.hash.slice(0, 12),
+      hash: row.hash ? row.hash.slice(0, 12) : null,
     })),
     errors,
     nextBefore: rows.length > PAGE_SIZE ? rows[PAGE_SIZE]!.row.id : null,

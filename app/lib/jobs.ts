@@ -30,6 +30,8 @@ export const JOB_NAMES = {
   sweepPaperConfirmations: "paper.confirm-sweep",
   /** Signs the audit chain's head and writes it to audit_anchors and the log (issue 12). */
   anchorAuditChain: "audit.anchor",
+  /** The audit chain's sequencer: chains the rows written since the last run (ADR 023). */
+  chainAuditLog: "audit.chain",
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -50,6 +52,7 @@ export type JobPayloads = {
   "paper.sweep": Record<string, never>;
   "paper.confirm-sweep": Record<string, never>;
   "audit.anchor": Record<string, never>;
+  "audit.chain": Record<string, never>;
 };
 
 /**
@@ -77,4 +80,5 @@ export const QUEUE_POLICIES: Record<JobName, "standard" | "short" | "singleton" 
   "paper.sweep": "singleton",
   "paper.confirm-sweep": "singleton",
   "audit.anchor": "singleton",
+  "audit.chain": "singleton",
 };

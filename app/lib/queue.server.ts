@@ -82,6 +82,7 @@ export const QUEUE_EXPIRY_SECONDS: Record<JobName, number> = {
   "paper.sweep": 40,
   "paper.confirm-sweep": 40,
   "audit.anchor": 30,
+  "audit.chain": 30,
 };
 
 /** How often a worker process's pg-boss looks for expired jobs (its default is 2 minutes). */

@@ -1,11 +1,15 @@
-import { bigint, bigserial, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, bigserial, check, index, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
 import { at } from "./columns";
 
 /**
  * Append-only, hash-chained record of every view and change of personal data: who, what, when, from
- * where. Each row's hash covers its content and the previous row's hash, so editing or deleting a row
- * breaks the chain from that row on. `detail` holds ids and field names, never the values.
+ * where. `detail` holds ids and field names, never the values.
+ *
+ * Rows are inserted unchained, in the transaction of the change they record, with no lock; the chain
+ * sequencer (audit.server.ts chainPending, a scheduled job) later gives each row its place
+ * (`chain_seq`), the previous row's hash and its own (ADR 023). After that, editing or deleting a row
+ * breaks the chain from that row on. The database refuses every UPDATE and DELETE except that one fill.
  */
 export const auditLog = pgTable(
   "audit_log",
@@ -18,12 +22,19 @@ export const auditLog = pgTable(
     subjectId: text("subject_id"),
     ipHash: text("ip_hash"),
     detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
-    prevHash: text("prev_hash").notNull(),
-    hash: text("hash").notNull(),
+    /** Null until the sequencer chains the row; then the hash of the row before it in the chain. */
+    prevHash: text("prev_hash"),
+    /** Null until chained: sha256(prev_hash, canonical content). */
+    hash: text("hash"),
+    /** The row's place in the chain (1, 2, …), given by the sequencer; null until chained. */
+    chainSeq: bigint("chain_seq", { mode: "number" }),
   },
   (t) => [
     index("idx_audit_log_subject").on(t.subjectType, t.subjectId),
     index("idx_audit_log_actor").on(t.actor, t.at),
+    uniqueIndex("idx_audit_log_chain_seq").on(t.chainSeq),
+    index("idx_audit_log_unchained").on(t.id).where(sql`${t.chainSeq} is null`),
+    check("ck_audit_log_chained", sql`(${t.chainSeq} is null) = (${t.hash} is null) and (${t.chainSeq} is null) = (${t.prevHash} is null)`),
   ],
 );
 

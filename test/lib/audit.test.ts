@@ -24,11 +24,33 @@ describe("audit log", () => {
     for (let i = 0; i < 5; i++) {
       await services.audit.record({ actor: "operator:1", action: "application.view", subjectType: "application", subjectId: `a${i}`, ip: "10.0.0.1", detail: { fields: ["name"], i } });
     }
-    const rows = await services.db.select().from(auditLog).orderBy(auditLog.id);
+    // Written unchained, with no lock (ADR 023); the sequencer chains them in id order.
+    expect((await services.db.select().from(auditLog)).every((row) => row.chainSeq === null && row.hash === null)).toBe(true);
+    expect(await services.audit.chainPending()).toBe(5);
+    expect(await services.audit.chainPending()).toBe(0);
+    const rows = await services.db.select().from(auditLog).orderBy(auditLog.chainSeq);
+    expect(rows.map((r) => r.chainSeq)).toEqual([1, 2, 3, 4, 5]);
     expect(rows[0]!.prevHash).toBe(GENESIS_HASH);
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prevHash).toBe(rows[i - 1]!.hash);
     expect(rows[0]!.ipHash).not.toContain("10.0.0.1");
     expect(await services.audit.verifyChain()).toEqual({ ok: true, rows: 5 });
+  });
+
+  it("lets only the sequencer fill an unchained row's place and hashes, never its content", async () => {
+    await services.audit.record({ actor: "system", action: "test.fill", subjectType: "test" });
+    const [row] = await services.db.select().from(auditLog).where(sql`${auditLog.chainSeq} is null`);
+    const refusal = (statement: ReturnType<typeof sql>) =>
+      services.db.execute(statement).then(
+        () => "accepted",
+        (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ""}`,
+      );
+    // A fill that also changes what the row says is refused; so is any change of a chained row.
+    expect(await refusal(sql`update audit_log set chain_seq = 1000000, prev_hash = 'p', hash = 'h', actor = 'operator:x' where id = ${row!.id}`)).toMatch(/append-only/);
+    expect(await refusal(sql`update audit_log set prev_hash = 'p' where chain_seq = 1`)).toMatch(/append-only/);
+    // Hashes without a place (or a place without hashes) are refused by the table's check.
+    expect(await refusal(sql`insert into audit_log (actor, action, subject_type, prev_hash, hash) values ('system', 'test', 'test', 'p', 'h')`)).toMatch(/ck_audit_log_chained/);
+    expect(await services.audit.chainPending()).toBe(1);
+    expect((await services.audit.verifyChain()).ok).toBe(true);
   });
 
   it("keeps the chain linear under concurrent writers", async () => {
@@ -52,6 +74,7 @@ describe("audit log", () => {
     const fresh = await createTestServices();
     try {
       for (let i = 0; i < 4; i++) await fresh.audit.record({ actor: "system", action: "test.delete", subjectType: "test", subjectId: String(i) });
+      await fresh.audit.chainPending();
       const rows = await fresh.db.select().from(auditLog).orderBy(auditLog.id);
       await fresh.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
       await fresh.db.execute(sql`delete from audit_log where id = ${rows[1]!.id}`);
@@ -139,7 +162,7 @@ describe("audit chain anchors (issue 12)", () => {
     await deleteTail(1);
     const [head] = await fresh.db.select().from(auditLog).orderBy(sql`${auditLog.id} desc`).limit(1);
     // Whoever deleted the tail writes a matching anchor, but cannot sign it with the centre's key.
-    const forged = { headId: head!.id, headHash: head!.hash, rowCount: 1, at: real.at };
+    const forged = { headId: head!.id, headHash: head!.hash!, rowCount: 1, at: real.at };
     await fresh.db.insert(auditAnchors).values({ ...forged, at: new Date(forged.at), signature: anchorSignature(Buffer.alloc(32, 7), forged) });
     expect(await fresh.audit.verifyChain()).toMatchObject({ ok: false, reason: "the anchor's signature is not valid" });
   });
