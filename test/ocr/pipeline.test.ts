@@ -11,6 +11,7 @@ import { makeReference } from "../../app/domain/reference-number";
 import { renderApplicationForm } from "../../templates/forms/application";
 import type { PageTruth } from "../fixtures/forms/truth";
 import { asFile, notAForm, render, truthFor } from "./helpers";
+import { rasterisePdf } from "../fixtures/forms/fill-pdf";
 
 let pool: TesseractPool;
 beforeAll(async () => {
@@ -122,12 +123,28 @@ describe("paper form OCR", () => {
     expect(result).toMatchObject({ ok: false, reason: "qr_unreadable" });
   });
 
-  it("reports a file it cannot open, and a PDF without images, as unreadable", async () => {
+  it("reports a file it cannot open as unreadable", async () => {
     const [garbage] = await readBytes(Buffer.from("this is not an image"));
     expect(garbage).toMatchObject({ ok: false, reason: "unreadable_file" });
-    const [vector] = await readBytes(await renderApplicationForm());
-    expect(vector).toMatchObject({ ok: false, reason: "unreadable_file" });
+    const [truncated] = await readBytes(Buffer.from("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"));
+    expect(truncated).toMatchObject({ ok: false, reason: "unreadable_file" });
   });
+
+  // Issue 14, point 2: a PDF made of text and drawings (a form filled in on a computer, the blank form
+  // sent back as-is) is rendered by pdf.js, and reads as the same form scanned into an image PDF does.
+  it("reads a vector PDF of a filled form as it reads an image PDF of the same form", async () => {
+    const prefill = { phone: "0312345678", name: "山田 花子", kana: "ヤマダ ハナコ", postalCode: "1000001", address: "東京都千代田区千代田1-1" };
+    const vector = await renderApplicationForm({ prefill });
+    // The image PDF: the same PDF printed to a 300 dpi image by another renderer (MuPDF), as a scanner would.
+    const scanned = await imagePdf([rasterisePdf(vector, 300).png]);
+    const fromVector = expectForm((await readBytes(vector))[0]!);
+    const fromImage = expectForm((await readBytes(scanned))[0]!);
+    const values = (result: FormPageResult) => Object.fromEntries(result.fields.map((f) => [f.name, f.value]));
+    expect(fromVector.formType).toBe("application");
+    expect(values(fromVector)).toEqual(values(fromImage));
+    expect(field(fromVector, "phone")).toMatchObject({ value: "0312345678", accepted: true });
+    expect(field(fromVector, "postalCode")).toMatchObject({ value: "1000001", accepted: true });
+  }, 120_000);
 
   it("cuts a field's crop for the verification screen", async () => {
     const truth = truthFor("application", 18);

@@ -8,6 +8,7 @@ import { decodeBounded } from "../../app/lib/ocr/safe-decode.server";
 import { declaredPdf, declaredRasterSize, declaredTiffPages, probeDeclared } from "../../app/lib/ocr/safe-decode-probe";
 import { MAX_PAGES_PER_FILE } from "../../app/lib/ocr/safe-decode-limits";
 import { bombPng, bombTiff, goodPng, LOOPING_PDF } from "./hostile-files";
+import { renderApplicationForm } from "../../templates/forms/application";
 
 function jpegHeader(width: number, height: number): Buffer {
   // SOI, an APP0 segment, then SOF0 with the size.
@@ -73,6 +74,19 @@ describe("bounded decode (child process)", () => {
     expect(results.map((r) => (r.ok ? "ok" : r.reason))).toEqual(["image_too_large", "image_too_large", "unreadable_file"]);
     for (const r of results) if (!r.ok) expect(r.message).toMatch(/[ぁ-ん]/);
     expect(process.memoryUsage().rss - rss).toBeLessThan(300 * 1024 * 1024);
+  });
+
+  it("renders a PDF made of text and drawings in the child (pdf.js), at 300 dpi", async () => {
+    const vector = await renderApplicationForm({ prefill: { phone: "0312345678" } });
+    expect(probeDeclared(vector)).toMatchObject({ ok: true, format: "pdf" });
+    const result = await decodeBounded(vector);
+    expect(result).toMatchObject({ ok: true, format: "pdf" });
+    if (result.ok) {
+      expect(result.pages).toHaveLength(1);
+      // A4 at 300 dpi: 2481 × 3508.
+      expect(result.pages[0]!.png.readUInt32BE(16)).toBe(2481);
+      expect(result.pages[0]!.png.readUInt32BE(20)).toBe(3508);
+    }
   });
 
   it("ends a decode that runs past the time limit as an exception", async () => {

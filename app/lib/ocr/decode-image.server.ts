@@ -10,6 +10,7 @@ import { createCanvas, loadImage } from "@napi-rs/canvas";
 import type * as UtifTypes from "utif2";
 import { grayFromRgba, resizeGray, type GrayImage } from "./gray-image";
 import { extractPdfPageImages, type PdfImage } from "./pdf-images.server";
+import { renderPdfPages } from "./pdf-render.server";
 import { declaredRasterSize, declaredTiffPages } from "./safe-decode-probe";
 import { LimitExceededError, MAX_PAGES_PER_FILE, pageSizeProblem, type DecodeFailureReason } from "./safe-decode-limits";
 
@@ -170,7 +171,15 @@ export async function decodeDocument(bytes: Uint8Array): Promise<DecodedPage[]> 
         return pages;
       }
       case "pdf": {
-        const images = extractPdfPageImages(Buffer.from(bytes));
+        // A scanner's or FAX server's PDF: one image per page, taken out as it is (exact pixels, fast).
+        // Anything else — text and drawings, a codec the extractor does not take — is rendered (ADR 024).
+        let images: PdfImage[] | null = null;
+        try {
+          images = extractPdfPageImages(Buffer.from(bytes));
+        } catch (error) {
+          if (error instanceof LimitExceededError) throw error;
+        }
+        if (!images) return (await renderPdfPages(bytes)).map((image, pageIndex) => ({ image, format: "pdf" as const, pageIndex }));
         assertPageCount(images.length, "PDF");
         const pages: DecodedPage[] = [];
         for (const [i, img] of images.entries()) pages.push(await decodePdfImage(img, i));

@@ -1,8 +1,8 @@
 /**
  * Pulls the page images out of an image-only PDF: what scanners and FAX servers produce (one JPEG,
  * CCITT G4 or deflated bitmap per page). This is not a PDF renderer: a page made of vector text
- * (e.g. our own blank form uploaded as-is) has no image and is reported as such. Rendering vector
- * PDFs would need pdfjs-dist, which is not installed (see the OCR report / ADR).
+ * (e.g. a form filled in on a computer) has no image and is reported as such; decode-image.server.ts
+ * then renders the file with pdf.js (pdf-render.server.ts, ADR 024).
  *
  * A deliberately small parser: objects are found by scanning for "N G obj", object streams are
  * expanded, the page tree is walked from the catalog, and each page's largest image XObject wins.
