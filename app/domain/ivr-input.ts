@@ -44,27 +44,16 @@ export function readChoice<K extends string>(input: CallerInput, keys: readonly 
   return contained?.key ?? null;
 }
 
-/** Digits keyed or spoken (「さん いち に …」) as a digit string, or null. */
+/**
+ * Keypad digits ("#" and "*" dropped) as a digit string, or null. Written digits go through the one
+ * rule for typed digits (domain/typed-text, issue 17). Speech does not come here: at every question
+ * that takes a number, the node's speech reader (app/lib/speech.ts: hearNumber, hearPostalCode,
+ * hearCallInCode, all built on parseSpokenDigits) turns what was said — 〇/零, の between groups,
+ * 「郵便番号は…です」 — into these digits first.
+ */
 export function readDigits(input: CallerInput): string | null {
   const keyed = (input.digits ?? "").replace(/[#*]/g, "");
-  // Digits as written (full-width, dashes, spaces) go through the one rule for typed digits (issue 17).
-  if (keyed) return typedDigitsOrNull(keyed);
-  const written = typedDigitsOrNull(input.speech ?? "");
-  if (written) return written;
-  const speech = (input.speech ?? "").normalize("NFKC").replace(/[\s、。,.\-ー－]/g, "");
-  if (!speech) return null;
-  let out = "";
-  let rest = speech;
-  const words = Object.entries(SPOKEN_DIGITS)
-    .flatMap(([digit, list]) => list.map((word) => ({ digit, word })))
-    .sort((a, b) => b.word.length - a.word.length);
-  while (rest.length > 0) {
-    const hit = words.find((w) => rest.startsWith(w.word));
-    if (!hit) return null;
-    out += hit.digit;
-    rest = rest.slice(hit.word.length);
-  }
-  return out || null;
+  return keyed ? typedDigitsOrNull(keyed) : null;
 }
 
 /** Numbers are read digit by digit, with pauses: 「0、3、1、2、…」. */

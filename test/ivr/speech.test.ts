@@ -86,17 +86,21 @@ describe("numbers and confidence", () => {
     ["03 1234 5678", "0312345678"],
     ["〒100-0001", "1000001"],
     ["１００ｰ０００１", "1000001"],
-  ])("reads the written digits 「%s」 as %s, spoken or keyed", (said, digits) => {
+  ])("reads the written digits 「%s」 as %s", (said, digits) => {
     expect(parseSpokenDigits(said)).toBe(digits);
-    expect(readDigits({ speech: said })).toBe(digits);
   });
 
-  it("reads keypad digits, and words for digits, in the IVR's reader", () => {
+  it("reads keypad digits with the typed-digit rule; speech reaches the number questions through their readers", () => {
     expect(readDigits({ digits: "0312345678#" })).toBe("0312345678");
     expect(readDigits({ digits: "１２３４" })).toBe("1234");
-    expect(readDigits({ speech: "いち に さん よん" })).toBe("1234");
-    expect(readDigits({ speech: "電話です" })).toBeNull();
-    expect(readDigits({ speech: "" })).toBeNull();
+    expect(readDigits({ digits: "*" })).toBeNull();
+    expect(readDigits({ speech: "0312345678" })).toBeNull();
+    // What the three number questions hear (the IVR turns it into keypad digits before readDigits).
+    expect(hearPostalCode("郵便番号は百の〇〇〇一です")).toEqual({ kind: "key", key: "1000001" });
+    expect(hearPostalCode("〒１００－０００１")).toEqual({ kind: "key", key: "1000001" });
+    expect(hearNumber("〇三の一二三四の五六七八")).toEqual({ kind: "key", key: "0312345678" });
+    expect(hearNumber("電話番号は03-1234-5678です")).toEqual({ kind: "key", key: "0312345678" });
+    expect(hearNumber("ぜろさんのいちにさんよん")).toEqual({ kind: "key", key: "031234" });
   });
 
   it("treats Confidence below 0.5 as low, and a missing one (keypad) as not low", () => {
