@@ -3,22 +3,19 @@
  * simulated calls (each a whole application call: 9 signed webhooks), against a bare Node HTTP
  * server that returns fixed TwiML, driven by the same simulator in the same run (ratio).
  *
- * The server runs in this process on PostgreSQL (a scratch database on 127.0.0.1:5432) — production's
- * driver. Options: --calls 100 (concurrency) --rounds 3.
+ * Both servers are separate processes, the app as production runs it (dist/server.js, compiled,
+ * NODE_ENV=production) on PostgreSQL (a scratch database on 127.0.0.1:5432); this process is only the
+ * load generator. Then a burst of --calls first webhooks at once. Options: --calls 100 --rounds 3.
  */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
-import { createApp } from "../server";
-import { createLogger } from "../app/lib/logger.server";
-import { startServices } from "../app/lib/services.server";
 import { CallSimulator } from "../app/lib/ivr-simulator.server";
 import { ivrAuthToken } from "../app/lib/twilio-webhook.server";
-import { createOutboxProvider } from "../app/lib/comms.server";
-import { wrapPostgres } from "../db/client";
 import { loadConfig } from "../app/lib/env.server";
 import { summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
 
@@ -65,45 +62,100 @@ async function drive(serverUrl: string, publicBaseUrl: string, token: string, nu
 }
 
 /** The baseline: the cheapest possible webhook server, answering every request with one Gather. */
-async function bareServer(publicBaseUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+function bareServerSource(publicBaseUrl: string): string {
   const twiml = `<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf speech" language="ja-JP" action="${publicBaseUrl}/ivr/step?node=menu" method="POST" numDigits="1"><Say language="ja-JP">お電話ありがとうございます。</Say></Gather><Redirect method="POST">${publicBaseUrl}/ivr/step?node=menu&amp;silence=1</Redirect></Response>`;
   // After a spoken name the real IVR asks for a recording: the baseline answers with a Record verb
   // there, so the same simulated call script runs against both servers.
   const record = `<?xml version="1.0" encoding="UTF-8"?><Response><Say language="ja-JP">どうぞ。</Say><Record action="${publicBaseUrl}/ivr/step?node=apply_name_record" method="POST"/></Response>`;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      res.writeHead(200, { "Content-Type": "text/xml" });
-      res.end(body.includes("SpeechResult=") ? record : twiml);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return `
+    const http = require("node:http");
+    const twiml = ${JSON.stringify(twiml)};
+    const record = ${JSON.stringify(record)};
+    http.createServer((req, res) => {
+      if (req.url === "/healthz") { res.end("ok"); return; }
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        res.writeHead(200, { "Content-Type": "text/xml" });
+        res.end(body.includes("SpeechResult=") ? record : twiml);
+      });
+    }).listen(Number(process.env.PORT), "127.0.0.1");`;
 }
 
+async function freePort(): Promise<number> {
+  const probe = http.createServer().listen(0, "127.0.0.1");
+  await new Promise<void>((r) => probe.once("listening", () => r()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+/** Starts a server process and waits for its /healthz (the app migrates the database first). */
+async function startProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const out = fs.openSync(logFile, "w");
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...env, PORT: String(port) }, stdio: ["ignore", out, out] });
+  fs.closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited (${child.exitCode}); see ${logFile}`);
+    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not answer /healthz; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+if (!fs.existsSync("dist/server.js")) throw new Error("dist/ is missing: run `npm run build` first (npm run bench:ivr does)");
+
 await withScratchDatabase(async (url) => {
-  const env = { ...process.env, DATABASE_URL: url, SESSION_SECRET: "bench-session-secret-0123456789abcdef", PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"), PII_HASH_KEY: Buffer.alloc(32, 2).toString("base64"),
-    CARRIER_SIGNING_KEY: Buffer.alloc(32, 3).toString("base64"), PUBLIC_BASE_URL: "https://centre.example.jp", LOG_LEVEL: "silent" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: url,
+    RUN_WORKERS: "false",
+    SEED_DEMO_DATA: "false",
+    SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+    PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+    PII_HASH_KEY: Buffer.alloc(32, 2).toString("base64"),
+    CARRIER_SIGNING_KEY: Buffer.alloc(32, 3).toString("base64"),
+    PUBLIC_BASE_URL: "https://centre.example.jp",
+    LOG_LEVEL: "silent",
+  };
   const config = loadConfig(env);
-  const database = wrapPostgres(url, 20);
-  const services = await startServices(config, createLogger({ level: "silent" }), { database, provider: createOutboxProvider(), runsWorkers: false });
-  const build = (await import(pathToFileURL(path.resolve("build/index.js")).href)) as ServerBuild;
-  const app = createApp({ config, build, services });
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise<void>((r) => server.once("listening", () => r()));
-  const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const bare = await bareServer(config.publicBaseUrl);
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ivr-"));
+  // BENCH_PROFILE_DIR=<dir>: the app process writes a V8 CPU profile there (where the time goes).
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const app = await startProcess([...profile, "dist/server.js"], env, path.join(logDir, "web.log"));
+  const bare = await startProcess(["-e", bareServerSource(config.publicBaseUrl)], { ...process.env, NODE_ENV: "production" }, path.join(logDir, "bare.log"));
   const token = ivrAuthToken(config);
   try {
     // Warm up both (JIT, connection pools), then measure the baseline and the IVR alternately.
     await drive(bare.url, config.publicBaseUrl, token, 9_000_000);
-    await drive(appUrl, config.publicBaseUrl, token, 9_500_000);
+    await drive(app.url, config.publicBaseUrl, token, 9_500_000);
     const baseline = await drive(bare.url, config.publicBaseUrl, token, 1_000_000);
-    const ivr = await drive(appUrl, config.publicBaseUrl, token, 2_000_000);
+    const ivr = await drive(app.url, config.publicBaseUrl, token, 2_000_000);
+    // A burst: 100 first webhooks at once (callers all dialling in the same second).
+    const burst: number[] = [];
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => {
+        const call = new CallSimulator({ serverUrl: app.url, publicBaseUrl: config.publicBaseUrl, authToken: token, from: `+8132${String(3_000_000 + i).padStart(7, "0")}`, fetch: timedFetch(burst) });
+        return call.start();
+      }),
+    );
+    const burstMax = Math.max(...burst);
     const rows = [
       ["bare Node HTTP, fixed TwiML (baseline)", baseline],
-      ["IVR webhooks (Remix + PostgreSQL)", ivr],
+      ["IVR webhooks (compiled server, PostgreSQL)", ivr],
     ] as const;
     const table = [
       "| server | requests | p50 ms | p99 ms | requests/s |",
@@ -111,19 +163,18 @@ await withScratchDatabase(async (url) => {
       ...rows.map(([name, r]) => `| ${name} | ${r.requests} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.throughput.toFixed(0)} |`),
     ].join("\n");
     const ratios = `IVR / baseline: p50 ×${(ivr.p50 / baseline.p50).toFixed(1)}, p99 ×${(ivr.p99 / baseline.p99).toFixed(1)}, throughput ×${(ivr.throughput / baseline.throughput).toFixed(2)}`;
+    const burstLine = `Burst: ${CONCURRENT} first webhooks at once, slowest answered in ${burstMax.toFixed(0)} ms (p50 ${summarise(burst, 1).p50.toFixed(0)} ms).`;
     console.log(table);
     console.log(ratios);
+    console.log(burstLine);
     if (!values["no-write"]) {
       writeBenchmarkSection(
         "IVR webhooks (npm run bench:ivr)",
-        `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:ivr\` (${CONCURRENT} concurrent simulated calls × ${ROUNDS} rounds; each call is a whole application, 9 signed webhooks; server in the same process on PostgreSQL 15 at 127.0.0.1, 2 cores shared with the load generator).\n\n${table}\n\n${ratios}\n\nEach application call writes the call state, the line, the application, its events and an audit row; the baseline does no work at all, so the ratio is the whole cost of the IVR.`,
+        `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench:ivr\` (${CONCURRENT} concurrent simulated calls × ${ROUNDS} rounds; each call is a whole application, 9 signed webhooks). Both servers are separate processes on 127.0.0.1: the app as production runs it (\`node dist/server.js\`, compiled, NODE_ENV=production, PostgreSQL 15 scratch database, no workers in the process), the baseline a bare Node HTTP server; the load generator is this process. 2 cores shared by all three and PostgreSQL.\n\n${table}\n\n${ratios}\n\n${burstLine}\n\nEach application call writes the call state, the line, the application, its events and audit rows; the baseline does no work at all, so the ratio is the whole cost of the IVR.`,
       );
     }
   } finally {
-    await bare.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-    await services.close();
-    await database.close();
+    await bare.stop();
+    await app.stop();
   }
 });
