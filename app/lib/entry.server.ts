@@ -210,14 +210,13 @@ export async function resendEntryCall(
 }
 
 async function placeEntryCallAgain(services: Services, applicationId: string): Promise<{ ok: true } | { ok: false; message: string }> {
-  const input = { applicationId };
   const [row] = await services.db
     .select({ app: applications, e164: lines.e164 })
     .from(applications)
     .innerJoin(lines, eq(lines.id, applications.lineId))
-    .where(eq(applications.id, input.applicationId));
+    .where(eq(applications.id, applicationId));
   if (!row) return { ok: false, message: "お申し込みが見つかりません。" };
-  const v = await latestVerification(services, input.applicationId);
+  const v = await latestVerification(services, applicationId);
   const applicantName = services.pii.openNullable(row.app.applicantNameEnc);
   const consent = consentFrom({ relation: row.app.relation as EntryValues["relation"], applicantName: applicantName ?? undefined, relationDetail: services.pii.openNullable(row.app.relationDetailEnc) ?? undefined });
   if (!v) {

@@ -367,6 +367,6 @@ function lineCallText(call: { calls: number; open: boolean; nextAt: string | nul
   if (call.nextAt === null) return "確認の電話に、答えがありませんでした。まもなく、この作業の一覧に入ります。";
   const when = formatJstDateTime(call.nextAt);
   return call.calls === 0
-    ? `このページは、回線に確認の電話をかけます。電話をかける時間（午前9時から午後8時）に入る ${when} ごろにかけます。`
+    ? `このページは、回線に確認の電話をかけます（${when}ごろ。電話は午前9時から午後8時のあいだにかけます）。`
     : `確認の電話（${call.calls}回）に、まだ答えがありません。次の電話は ${when} ごろにかけます。`;
 }
