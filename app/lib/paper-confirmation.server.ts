@@ -64,7 +64,6 @@ export async function lineCallState(services: Pick<Services, "db" | "now">, scan
   return { calls, open, nextAt: nextCallingTime(earliest) };
 }
 
-
 /**
  * The line a prefilled form was printed for: the form's request id is the id of the IVR call that
  * asked for it, and that call came from the line (caller ID). Null for blank forms or unknown ids.
