@@ -73,7 +73,7 @@ await withScratchDatabase(async (url) => {
     const rows: string[] = [];
     const ratios: number[] = [];
     for (const concurrency of CONCURRENCY) {
-      // Warm-up, then the two paths, alternating which goes first.
+      // The two paths, in turn; which goes first alternates between concurrency levels.
       const order = concurrency === 4 ? ["new", "old"] : ["old", "new"];
       const result: Record<string, { ms: number; chainMs: number }> = {};
       for (const path of order) {

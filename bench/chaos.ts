@@ -24,7 +24,6 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { createLogger } from "../app/lib/logger.server";
@@ -33,7 +32,7 @@ import { startServices, type Services } from "../app/lib/services.server";
 import { createOutboxProvider } from "../app/lib/comms.server";
 import { ivrAuthToken } from "../app/lib/twilio-webhook.server";
 import { wrapPostgres } from "../db/client";
-import { writeBenchmarkSection } from "./support";
+import { freePort, writeBenchmarkSection } from "./support";
 import { createPhones } from "./centre/calls";
 import { createCarriers } from "./centre/carriers";
 import { ivrApplication, type IvrContext } from "./centre/ivr";
@@ -73,13 +72,6 @@ const SECRETS = {
 };
 const PUBLIC_BASE_URL = "https://centre.example.jp";
 
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 // ————— the processes —————
 

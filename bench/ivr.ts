@@ -9,15 +9,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CallSimulator } from "../app/lib/ivr-simulator.server";
 import { ivrAuthToken } from "../app/lib/twilio-webhook.server";
 import { loadConfig } from "../app/lib/env.server";
-import { summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
+import { freePort, summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "100" }, rounds: { type: "string", default: "3" }, "no-write": { type: "boolean", default: false } } });
 const CONCURRENT = Number(values.calls);
@@ -80,14 +78,6 @@ function bareServerSource(publicBaseUrl: string): string {
         res.end(body.includes("SpeechResult=") ? record : twiml);
       });
     }).listen(Number(process.env.PORT), "127.0.0.1");`;
-}
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer().listen(0, "127.0.0.1");
-  await new Promise<void>((r) => probe.once("listening", () => r()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((r) => probe.close(() => r()));
-  return port;
 }
 
 /** Starts a server process and waits for its /healthz (the app migrates the database first). */

@@ -1,5 +1,7 @@
 /** Shared pieces of the benchmarks: a throwaway PostgreSQL database, percentiles, BENCHMARKS.md. */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import postgres from "postgres";
 import { randomBytes } from "node:crypto";
@@ -18,6 +20,15 @@ export async function withScratchDatabase<T>(run: (url: string) => Promise<T>): 
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.end({ timeout: 5 });
   }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server process the bench starts). */
+export async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
 
 export function percentile(sorted: number[], p: number): number {

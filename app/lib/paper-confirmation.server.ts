@@ -47,21 +47,26 @@ export const withinCallingHours = (at: Date): boolean => withinHours(at, PAPER_C
 /** The first moment at or after `at` when a paper confirmation call may ring. */
 export const nextCallingTime = (at: Date): Date => nextCallingTimeIn(at, PAPER_CALL_POLICY.callingHoursJst);
 
-/** The centre's calls to the line about one `confirming` page, for the verification screen. */
+/** The centre's calls to the line about one `confirming` page, for the verification screen and the sweep. */
 export type LineCallState = { calls: number; open: boolean; nextAt: Date | null };
+
+/**
+ * From the calls placed so far and the last one's end: whether a call is open, and when the next one
+ * may ring (after the gap, in calling hours); null when a call is open or the last try was made.
+ */
+function callStateOf(calls: number, lastExpiry: Date | null, now: Date): LineCallState {
+  const open = lastExpiry !== null && lastExpiry > now;
+  if (open || calls >= PAPER_CALL_POLICY.maxCalls) return { calls, open, nextAt: null };
+  const earliest = lastExpiry ? new Date(Math.max(now.getTime(), lastExpiry.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE)) : now;
+  return { calls, open, nextAt: nextCallingTime(earliest) };
+}
 
 export async function lineCallState(services: Pick<Services, "db" | "now">, scanId: string): Promise<LineCallState> {
   const [row] = await services.db
     .select({ calls: count(verifications.id), lastExpiry: max(verifications.expiresAt) })
     .from(verifications)
     .where(and(eq(verifications.scanId, scanId), eq(verifications.method, "callback")));
-  const calls = Number(row?.calls ?? 0);
-  const now = services.now();
-  const lastExpiry = row?.lastExpiry ? new Date(row.lastExpiry) : null;
-  const open = lastExpiry !== null && lastExpiry > now;
-  if (open || calls >= PAPER_CALL_POLICY.maxCalls) return { calls, open, nextAt: null };
-  const earliest = lastExpiry ? new Date(Math.max(now.getTime(), lastExpiry.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE)) : now;
-  return { calls, open, nextAt: nextCallingTime(earliest) };
+  return callStateOf(Number(row?.calls ?? 0), row?.lastExpiry ? new Date(row.lastExpiry) : null, services.now());
 }
 
 /**
@@ -338,7 +343,6 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
   // One query finds the pages with something to do: no call of ours is open, and either the last
   // call was the last try, or the next call is due in calling hours. An idle sweep is this query only.
   const now = services.now();
-  const calling = withinCallingHours(now);
   const ourCalls = and(eq(verifications.scanId, scans.id), eq(verifications.method, "callback"));
   const due = await services.db
     .select({ id: scans.id, calls: count(verifications.id), lastExpiry: max(verifications.expiresAt) })
@@ -348,12 +352,11 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
     .groupBy(scans.id, scans.updatedAt)
     .orderBy(asc(scans.updatedAt))
     .limit(500);
-  const gap = PAPER_CALL_POLICY.retryGapMinutes * MINUTE;
   const pending = due.filter(({ calls, lastExpiry }) => {
-    const last = lastExpiry ? new Date(lastExpiry).getTime() : null;
-    if (last !== null && last > now.getTime()) return false; // a call is still open
-    if (Number(calls) >= PAPER_CALL_POLICY.maxCalls) return true; // the last try went unanswered
-    return calling && (last === null || now.getTime() >= last + gap);
+    const state = callStateOf(Number(calls), lastExpiry ? new Date(lastExpiry) : null, now);
+    if (state.open) return false; // a call is still open
+    if (state.nextAt === null) return true; // the last try went unanswered
+    return state.nextAt.getTime() <= now.getTime(); // the next call is due, in calling hours
   });
   for (const { id } of pending) {
     const outcome = await services.db.transaction(async (tx) => {
