@@ -57,6 +57,12 @@ export type BatchRecord = {
    * name it holds clearly differs from a name that is NOT marked unverified.
    */
   nameUnverified: boolean;
+  /**
+   * Where the line is installed (設置場所の住所), as the applicant wrote it, for the carrier's contract
+   * check beside the name; advisory like the name, and unverified when `nameUnverified` is. Empty for
+   * inquiries (as the name) and when none was given (ADR 025).
+   */
+  installationAddress: string;
   /** JIS X 0401 code, or null when not known. */
   prefecture: number | null;
   requestRef: string;
@@ -64,7 +70,7 @@ export type BatchRecord = {
   requestedAt: string;
   /**
    * In a Shift_JIS batch: the fields of this record that hold a character Shift_JIS cannot, written
-   * as 〓 in the CSV ("subscriber_name", "subscriber_kana"). The JSON carries the real text and this
+   * as 〓 in the CSV ("subscriber_name", "subscriber_kana", "installation_address"). The JSON carries the real text and this
    * flag (issue 17, point 4). Absent when nothing was substituted.
    */
   shiftJisSubstituted?: string[];
@@ -82,6 +88,7 @@ export const CSV_COLUMNS = [
   "request_ref",
   "requested_at",
   "name_unverified",
+  "installation_address",
 ] as const;
 
 export type BatchHeader = {
@@ -111,9 +118,10 @@ export function csvHeaderLine(): string {
 }
 
 /**
- * Names come from the public. A cell starting with = + - @ (or a tab or CR) is a formula to a
- * spreadsheet, so such a name is written with a leading apostrophe, as spreadsheet users expect
- * (OWASP "CSV injection"). No real name starts that way; JSON carries the value unchanged.
+ * Names and addresses come from the public. A cell starting with = + - @ (or a tab or CR) is a
+ * formula to a spreadsheet, so such a value is written with a leading apostrophe, as spreadsheet users
+ * expect (OWASP "CSV injection"). No real name or address starts that way; JSON carries the value
+ * unchanged.
  */
 export function spreadsheetSafe(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
@@ -132,6 +140,7 @@ export function csvRecordLine(record: BatchRecord): string {
     record.requestRef,
     record.requestedAt,
     record.nameUnverified ? "1" : "0",
+    spreadsheetSafe(record.installationAddress),
   ]);
 }
 
@@ -148,6 +157,7 @@ export function jsonRecordObject(record: BatchRecord) {
     request_ref: record.requestRef,
     requested_at: record.requestedAt,
     name_unverified: record.nameUnverified,
+    installation_address: record.installationAddress,
     ...(record.shiftJisSubstituted?.length ? { shift_jis_substituted: record.shiftJisSubstituted } : {}),
   };
 }

@@ -144,7 +144,7 @@ type CursorRow = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function recordFromRow(row: CursorRow, pii: Pick<PiiCipher, "open">): BatchRecord {
-  const subject = row.subject_enc ? (JSON.parse(pii.open(row.subject_enc)) as { name?: string; kana?: string; unverified?: boolean }) : {};
+  const subject = row.subject_enc ? (JSON.parse(pii.open(row.subject_enc)) as { name?: string; kana?: string; address?: string; unverified?: boolean }) : {};
   return {
     recordId: row.id,
     seq: Number(row.batch_position),
@@ -154,6 +154,7 @@ export function recordFromRow(row: CursorRow, pii: Pick<PiiCipher, "open">): Bat
     subscriberKana: subject.kana ?? "",
     // Inquiries go to carriers that may not own the line: never the full name.
     subscriberName: row.action === "INQUIRY" ? "" : (subject.name ?? ""),
+    installationAddress: row.action === "INQUIRY" ? "" : (subject.address ?? ""),
     prefecture: row.prefecture === null ? null : Number(row.prefecture),
     requestRef: row.request_ref ?? "",
     requestedAt: row.requested_at,
@@ -384,6 +385,7 @@ export function shiftJisSubstitutions(record: BatchRecord): { field: string; cha
   for (const [field, value] of [
     ["subscriber_kana", record.subscriberKana],
     ["subscriber_name", record.subscriberName],
+    ["installation_address", record.installationAddress],
   ] as const) {
     const characters = unrepresentableInShiftJis(value);
     if (characters.length > 0) out.push({ field, characters });

@@ -25,7 +25,8 @@ import { JOB_NAMES } from "./jobs";
 import type { Services } from "./services.server";
 
 /** Advisory name data that travels with an order; `unverified` marks a heard or low-confidence read (ADR 015). */
-export type Subject = { name?: string | null; kana?: string | null; unverified?: boolean };
+/** Who the order is for, as the carrier's file gives it: name, kana and installation address (sealed in the order). */
+export type Subject = { name?: string | null; kana?: string | null; address?: string | null; unverified?: boolean };
 
 export type NewOrder = {
   carrier: string;
@@ -46,7 +47,12 @@ export async function insertOrder(tx: DbOrTx, services: Pick<Services, "pii">, o
   const idempotencyKey = orderIdempotencyKey({ lineId: order.lineId, action: order.action, scope: order.scope, request: order.request, carrier: order.carrier });
   const subject =
     order.subject && (order.subject.name || order.subject.kana)
-      ? JSON.stringify({ name: order.subject.name ?? "", kana: order.subject.kana ?? "", ...(order.subject.unverified ? { unverified: true } : {}) })
+      ? JSON.stringify({
+          name: order.subject.name ?? "",
+          kana: order.subject.kana ?? "",
+          ...(order.subject.address ? { address: order.subject.address } : {}),
+          ...(order.subject.unverified ? { unverified: true } : {}),
+        })
       : null;
   const inserted = await tx
     .insert(carrierOrders)
@@ -115,11 +121,12 @@ export async function openException(tx: DbOrTx, input: NewException, now: Date):
 /** The subscriber's name as carriers need it (opened from the application, to be sealed into the order). */
 export function subjectOf(
   services: Pick<Services, "pii">,
-  app: { subscriberNameEnc: string | null; subscriberKanaEnc: string | null; subscriberNameUnverified?: boolean },
+  app: { subscriberNameEnc: string | null; subscriberKanaEnc: string | null; addressEnc: string | null; subscriberNameUnverified?: boolean },
 ): Subject {
   return {
     name: services.pii.openNullable(app.subscriberNameEnc),
     kana: services.pii.openNullable(app.subscriberKanaEnc),
+    address: services.pii.openNullable(app.addressEnc),
     ...(app.subscriberNameUnverified ? { unverified: true } : {}),
   };
 }

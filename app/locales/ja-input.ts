@@ -43,7 +43,7 @@ export const jaInput = {
     substitutedTitle: "Shift_JISで書けない文字があったお申し込み",
     substitutedHelp: "この文字は、電話会社のファイルでは「〓」になっています。電話会社から問い合わせがあれば、元の文字を伝えてください。",
     substitutedRow: (seq: number, field: string, characters: string) => `${seq}番目：${field}の「${characters}」`,
-    fields: { subscriber_name: "お名前", subscriber_kana: "フリガナ", address: "住所" } as Record<string, string>,
+    fields: { subscriber_name: "お名前", subscriber_kana: "フリガナ", installation_address: "住所" } as Record<string, string>,
   },
 } as const;
 

@@ -17,7 +17,7 @@ import { createCarrierTestServices, setCarrier, verifiedApplication } from "../s
 import { startTestServer, type TestServer } from "../support/http";
 import type { TestServices } from "../support/services";
 
-const HEADER = "record_id,seq,action,scope,phone_number,subscriber_kana,subscriber_name,prefecture,request_ref,requested_at,name_unverified";
+const HEADER = "record_id,seq,action,scope,phone_number,subscriber_kana,subscriber_name,prefecture,request_ref,requested_at,name_unverified,installation_address";
 
 describe("verifyBatch on files made here (a key of the test's own)", () => {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
@@ -26,8 +26,8 @@ describe("verifyBatch on files made here (a key of the test's own)", () => {
   const keyIdOf = (key: KeyObject) => createHash("sha256").update((key.export({ format: "der", type: "spki" }) as Buffer).subarray(12)).digest("hex").slice(0, 16);
 
   const rows = [
-    "0b6f7c1e-0000-4000-8000-000000000001,1,SUSPEND,incoming,0312345678,ヤマダ ハナコ,髙橋 﨑子,13,12345678901,2026-11-20T01:00:00.000Z,0",
-    "0b6f7c1e-0000-4000-8000-000000000002,2,INQUIRY,outgoing,0612345678,ヨシダ ヨシコ,,,12345678902,2026-11-20T01:00:01.000Z,1",
+    "0b6f7c1e-0000-4000-8000-000000000001,1,SUSPEND,incoming,0312345678,ヤマダ ハナコ,髙橋 﨑子,13,12345678901,2026-11-20T01:00:00.000Z,0,東京都千代田区千代田1～3",
+    "0b6f7c1e-0000-4000-8000-000000000002,2,INQUIRY,outgoing,0612345678,ヨシダ ヨシコ,,,12345678902,2026-11-20T01:00:01.000Z,1,",
   ];
   const sjisCsv = (lines: string[]) => iconv.encode(`${[HEADER, ...lines].join("\r\n")}\r\n`, "cp932");
 
@@ -56,8 +56,8 @@ describe("verifyBatch on files made here (a key of the test's own)", () => {
     const verified = verifyBatch(signed(sjisCsv(rows)));
     expect(verified.manifest).toMatchObject({ carrier: "softbank", sequence: 3, records: 2, csvEncoding: "shift_jis", previousManifestSha256: "" });
     expect(verified.records).toEqual([
-      expect.objectContaining({ seq: 1, action: "SUSPEND", subscriber_kana: "ヤマダ ハナコ", subscriber_name: "髙橋 﨑子", prefecture: 13, name_unverified: false }),
-      expect.objectContaining({ seq: 2, action: "INQUIRY", subscriber_name: "", prefecture: null, name_unverified: true }),
+      expect.objectContaining({ seq: 1, action: "SUSPEND", subscriber_kana: "ヤマダ ハナコ", subscriber_name: "髙橋 﨑子", prefecture: 13, name_unverified: false, installation_address: "東京都千代田区千代田1～3" }),
+      expect.objectContaining({ seq: 2, action: "INQUIRY", subscriber_name: "", prefecture: null, name_unverified: true, installation_address: "" }),
     ]);
     expect(CSV_COLUMNS.join(",")).toBe(HEADER);
   });
@@ -78,8 +78,8 @@ describe("verifyBatch on files made here (a key of the test's own)", () => {
     ["a manifest naming another key id", () => signed(sjisCsv(rows), { keyId: keyIdOf(other.publicKey) }), /names key/],
     ["fewer rows than the signed manifest says", () => signed(sjisCsv(rows), { records: 3 }), /2 records; the signed manifest says 3/],
     ["bytes that are not Shift_JIS", () => signed(Buffer.concat([sjisCsv(rows), Buffer.from([0x81, 0x20, 0x0d, 0x0a])])), /not valid shift_jis|does not parse/],
-    ["the file before name_unverified (10 columns)", () => signed(iconv.encode(`${HEADER.replace(",name_unverified", "")}\r\n${rows.map((r) => r.replace(/,[01]$/, "")).join("\r\n")}\r\n`, "cp932")), /header/],
-    ["name_unverified that is not 1 or 0", () => signed(sjisCsv([rows[0]!.replace(/,0$/, ",yes"), rows[1]!])), /name_unverified/],
+    ["the file before installation_address (11 columns)", () => signed(iconv.encode(`${HEADER.replace(",installation_address", "")}\r\n${rows.map((r) => r.replace(/,[^,]*$/, "")).join("\r\n")}\r\n`, "cp932")), /header/],
+    ["name_unverified that is not 1 or 0", () => signed(sjisCsv([rows[0]!.replace(/,0,東京/, ",yes,東京"), rows[1]!])), /name_unverified/],
     ["a row with a column too many", () => signed(sjisCsv([`${rows[0]},extra`, rows[1]!])), /does not parse/],
     ["records out of order", () => signed(sjisCsv([rows[1]!, rows[0]!])), /seq/],
     ["a batch for another carrier", () => ({ ...signed(sjisCsv(rows)), carrier: "kddi" }), /for softbank, not kddi/],

@@ -106,7 +106,7 @@ describe("downloadBatch: GET /batches/{batchId}/file", () => {
     const csv = await expectContract("downloadBatch", 200, `/batches/${kddiBatch.batchId}/file?format=csv`, kddiKey);
     expect(csv.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
     const text = new TextDecoder().decode(csv.body);
-    expect(text.split("\r\n")[0]).toBe("record_id,seq,action,scope,phone_number,subscriber_kana,subscriber_name,prefecture,request_ref,requested_at,name_unverified");
+    expect(text.split("\r\n")[0]).toBe("record_id,seq,action,scope,phone_number,subscriber_kana,subscriber_name,prefecture,request_ref,requested_at,name_unverified,installation_address");
     const doc = json(await expectContract("downloadBatch", 200, `/batches/${kddiBatch.batchId}/file?format=json`, kddiKey));
     expect(doc.record_count).toBe(kddiBatch.recordCount);
     const sjis = await expectContract("downloadBatch", 200, `/batches/${sjisBatch.batchId}/file`, softbankKey);

@@ -24,6 +24,7 @@ const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   requestRef: "12345678901",
   requestedAt: "2026-11-20T01:00:00.000Z",
   nameUnverified: false,
+  installationAddress: "東京都千代田区千代田1-1",
   ...over,
 });
 
@@ -34,14 +35,14 @@ describe("CSV encoding", () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("line\nbreak")).toBe('"line\nbreak"');
     expect(csvField(" lead")).toBe('" lead"');
-    expect(csvHeaderLine()).toBe("record_id,seq,action,scope,phone_number,subscriber_kana,subscriber_name,prefecture,request_ref,requested_at,name_unverified\r\n");
+    expect(csvHeaderLine()).toBe("record_id,seq,action,scope,phone_number,subscriber_kana,subscriber_name,prefecture,request_ref,requested_at,name_unverified,installation_address\r\n");
     expect(csvRecordLine(record({ subscriberName: "山田, 花子", prefecture: null }))).toBe(
-      '0b6f7c1e-0000-4000-8000-000000000001,1,SUSPEND,incoming,0312345678,ヤマダ ハナコ,"山田, 花子",,12345678901,2026-11-20T01:00:00.000Z,0\r\n',
+      '0b6f7c1e-0000-4000-8000-000000000001,1,SUSPEND,incoming,0312345678,ヤマダ ハナコ,"山田, 花子",,12345678901,2026-11-20T01:00:00.000Z,0,東京都千代田区千代田1-1\r\n',
     );
   });
 
   it("marks a name heard or read by machine as unverified (ADR 015)", () => {
-    expect(csvRecordLine(record({ nameUnverified: true })).endsWith(",1\r\n")).toBe(true);
+    expect(csvRecordLine(record({ nameUnverified: true })).endsWith(",1,東京都千代田区千代田1-1\r\n")).toBe(true);
     expect(JSON.parse(jsonRecordLine(record({ nameUnverified: true }), true))).toMatchObject({ name_unverified: true });
   });
 

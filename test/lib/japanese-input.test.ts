@@ -132,38 +132,50 @@ describe("postal codes that cover several towns or prefectures fill only what is
 });
 
 describe("a Shift_JIS batch", () => {
-  it("keeps 〜 as 0x8160 and lists the 𠮷 record as substituted, in the batch's record, the CutResult and the JSON", async () => {
+  it("keeps 〜 in an address and a name as 0x8160 and lists the 𠮷 records as substituted, in the batch's record, the CutResult and the JSON", async () => {
     await setCarrier(services, "softbank", { fileFormat: "csv-sjis" });
+    // 〜 (U+301C) is what macOS and iOS type; JIS X 0208 has it at 0x8160.
     const wave = await verifiedApplication(services, { choice: "softbank", subscriberName: "喫茶〜ひまわり", address: "東京都千代田区千代田1〜3" });
     const yoshi = await verifiedApplication(services, { choice: "softbank", subscriberName: "𠮷田 太郎", subscriberKana: "ヨシダ タロウ" });
+    const yoshiStreet = await verifiedApplication(services, { choice: "softbank", subscriberName: "山田 花子", address: "東京都府中市𠮷野町2-1" });
     await planCarrierOrders(services);
     const cut = await cutBatch(services, "softbank");
     expect(cut).not.toBeNull();
-    const [yoshiOrder] = await services.db.select().from(carrierOrders).where(eq(carrierOrders.applicationId, yoshi.applicationId));
-    const [waveOrder] = await services.db.select().from(carrierOrders).where(eq(carrierOrders.applicationId, wave.applicationId));
+    const orderOf = async (applicationId: string) => (await services.db.select().from(carrierOrders).where(eq(carrierOrders.applicationId, applicationId)))[0]!;
+    const [yoshiOrder, waveOrder, streetOrder] = [await orderOf(yoshi.applicationId), await orderOf(wave.applicationId), await orderOf(yoshiStreet.applicationId)];
 
-    // The CSV: 〜 survives as 0x8160; 𠮷 is 〓.
+    // The CSV: 〜 survives as 0x8160, in the name and in the address; 𠮷 is 〓.
     const summary = (await getBatch(services, "softbank", cut!.batchId))!;
     const bytes = await batchFile(services, summary, "csv").buffer();
     const text = new TextDecoder("shift_jis", { fatal: true }).decode(bytes);
-    expect(bytes.includes(Buffer.from([0x81, 0x60]))).toBe(true);
-    expect(text).toContain("喫茶～ひまわり");
+    const waveRow = text.split("\r\n").find((line) => line.startsWith(waveOrder.id))!;
+    expect(waveRow).toContain(",喫茶～ひまわり,");
+    expect(waveRow.endsWith(",東京都千代田区千代田1～3")).toBe(true);
+    expect(bytes.includes(Buffer.from([0x31, 0x81, 0x60, 0x33]))).toBe(true); // 1〜3 in the address
     expect(text).toContain("〓田 太郎");
-    expect(cut!.substituted).toBe(1);
+    expect(text).toContain("東京都府中市〓野町2-1");
+    expect(cut!.substituted).toBe(2);
 
     // Listed: the result, the batch's audit record (for the back office), and the JSON flag.
-    expect(cut!.substitutedRecords).toEqual([{ seq: yoshiOrder!.batchPosition, recordId: yoshiOrder!.id, fields: [{ field: "subscriber_name", characters: ["𠮷"] }] }]);
+    expect(cut!.substitutedRecords).toEqual(
+      [
+        { seq: yoshiOrder.batchPosition, recordId: yoshiOrder.id, fields: [{ field: "subscriber_name", characters: ["𠮷"] }] },
+        { seq: streetOrder.batchPosition, recordId: streetOrder.id, fields: [{ field: "installation_address", characters: ["𠮷"] }] },
+      ].sort((a, b) => Number(a.seq) - Number(b.seq)),
+    );
     const listed = await substitutedRecordsOf(services, [cut!.batchId]);
     expect(listed.get(cut!.batchId)).toEqual(cut!.substitutedRecords);
     const [audit] = await services.db.select().from(auditLog).where(and(eq(auditLog.subjectType, "carrier_batch"), eq(auditLog.subjectId, cut!.batchId)));
     expect(JSON.stringify(audit!.detail)).not.toContain("𠮷");
 
     const json = JSON.parse((await batchFile(services, summary, "json").buffer()).toString("utf8")) as { records: Record<string, unknown>[] };
-    const yoshiRecord = json.records.find((r) => r.record_id === yoshiOrder!.id)!;
-    const waveRecord = json.records.find((r) => r.record_id === waveOrder!.id)!;
-    expect(yoshiRecord.shift_jis_substituted).toEqual(["subscriber_name"]);
-    expect(yoshiRecord.subscriber_name).toBe("𠮷田 太郎");
-    expect(waveRecord).not.toHaveProperty("shift_jis_substituted");
+    const recordOf = (id: string) => json.records.find((r) => r.record_id === id)!;
+    expect(recordOf(yoshiOrder.id).shift_jis_substituted).toEqual(["subscriber_name"]);
+    expect(recordOf(yoshiOrder.id).subscriber_name).toBe("𠮷田 太郎");
+    expect(recordOf(streetOrder.id).shift_jis_substituted).toEqual(["installation_address"]);
+    expect(recordOf(streetOrder.id).installation_address).toBe("東京都府中市𠮷野町2-1");
+    expect(recordOf(waveOrder.id)).not.toHaveProperty("shift_jis_substituted");
+    expect(recordOf(waveOrder.id).installation_address).toBe("東京都千代田区千代田1〜3");
     await setCarrier(services, "softbank", { fileFormat: "csv-utf8" });
   });
 });

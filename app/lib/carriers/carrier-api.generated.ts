@@ -207,10 +207,15 @@ export interface components {
             request_ref: string;
             /** Format: date-time */
             requested_at: string;
-            /** @description The name and kana were heard by speech recognition or read by OCR from a paper form, not typed: advisory. The line number is the identity (ADR 015). */
+            /** @description The name, kana and installation address were heard by speech recognition or read by OCR from a paper form, not typed: advisory. The line number is the identity (ADR 015). */
             name_unverified: boolean;
+            /**
+             * @description Where the line is installed (設置場所の住所), as the applicant gave it, to check beside the name; advisory. Empty for INQUIRY and when none was given (ADR 025).
+             * @example 東京都千代田区千代田1-1
+             */
+            installation_address: string;
             /** @description Only in batches whose CSV is Shift_JIS, and only on records that needed it: the fields written as 〓 in the CSV because Shift_JIS cannot hold one of their characters (e.g. 𠮷). This JSON carries the real text. */
-            shift_jis_substituted?: ("subscriber_kana" | "subscriber_name")[];
+            shift_jis_substituted?: ("subscriber_kana" | "subscriber_name" | "installation_address")[];
         };
         Result: {
             /** Format: uuid */

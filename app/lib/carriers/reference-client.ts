@@ -167,7 +167,7 @@ const oneOf =
 /** JSON-only fields (not CSV columns): a record carries them only when they apply. */
 type JsonOnlyField = "shift_jis_substituted";
 type CsvField = Exclude<keyof ReceivedRecord, JsonOnlyField>;
-const SUBSTITUTABLE = { subscriber_kana: true, subscriber_name: true } as const;
+const SUBSTITUTABLE = { subscriber_kana: true, subscriber_name: true, installation_address: true } as const;
 
 const RECORD_FIELDS: { [K in CsvField]-?: FieldCheck<ReceivedRecord[K]> } = {
   record_id: uuid,
@@ -181,6 +181,7 @@ const RECORD_FIELDS: { [K in CsvField]-?: FieldCheck<ReceivedRecord[K]> } = {
   request_ref: text,
   requested_at: instant,
   name_unverified: flag,
+  installation_address: text,
 };
 /** The CSV header line's columns. */
 export const CSV_COLUMNS = Object.keys(RECORD_FIELDS) as CsvField[];
@@ -190,7 +191,7 @@ const JSON_ONLY_FIELDS: { [K in JsonOnlyField]-?: FieldCheck<NonNullable<Receive
   shift_jis_substituted: (v) =>
     Array.isArray(v) && v.length > 0 && v.every((f) => typeof f === "string" && Object.hasOwn(SUBSTITUTABLE, f))
       ? (v as NonNullable<ReceivedRecord["shift_jis_substituted"]>)
-      : bad("a list of subscriber_kana, subscriber_name", v),
+      : bad(`a list of ${Object.keys(SUBSTITUTABLE).join(", ")}`, v),
 };
 
 /** A CSV cell as the JSON value it stands for: numbers, an empty prefecture, the 1/0 flag. */
