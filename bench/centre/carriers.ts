@@ -4,8 +4,10 @@
  * would from its own contracts — which are the bench's ground truth:
  *  - a line that is not its subscriber's: REJECTED NOT_OUR_SUBSCRIBER (INQUIRY included);
  *  - its own line: INQUIRY → ACCEPTED; SUSPEND/RESUME → DONE, except a SUSPEND carrying a name NOT
- *    marked unverified that clearly differs from the contract's name → REJECTED NAME_MISMATCH
- *    (docs/carrier-interface.md: names are advisory, the line is the identity).
+ *    marked unverified that clearly differs from the contract's name, with an installation address
+ *    that is not the contract's either → REJECTED NAME_MISMATCH (docs/carrier-interface.md: names
+ *    are advisory, the line is the identity; a differing name at the contract's address is the
+ *    household's, ADR 025).
  * A number no persona owns (a misread digit) is somebody else's line, at some carrier.
  */
 import { createHash } from "node:crypto";
@@ -26,6 +28,15 @@ export type CarrierStats = {
 };
 
 const squash = (s: string) => s.normalize("NFKC").replace(/\s+/g, "");
+/** An address as a carrier compares it: width, spaces and the dashes people type for a hyphen. */
+const addressKey = (s: string) => squash(s).replace(/[‐‑‒–—―−ーｰ－]/g, "-");
+
+/** Does the record's installation address name the contract's place (its town and block, building aside)? */
+function atContractAddress(recordAddress: string, contractLines: readonly string[]): boolean {
+  const given = addressKey(recordAddress);
+  const place = addressKey(contractLines[0] ?? "");
+  return given !== "" && place !== "" && given.includes(place);
+}
 
 /** The carrier that owns a line nobody in the bench knows (stable by number). */
 function strangerCarrier(national: string): CarrierCode {
@@ -56,7 +67,8 @@ export async function createCarriers(services: Services, plan: Plan, baseUrl: st
     if (record.action === "INQUIRY") return { record_id: record.record_id, result: "ACCEPTED" };
     if (record.action === "SUSPEND" && record.subscriber_name && !record.name_unverified) {
       const contract = persona?.contractName ?? "";
-      if (squash(record.subscriber_name) !== squash(contract)) return { record_id: record.record_id, result: "REJECTED", reason_code: "NAME_MISMATCH" };
+      const sameAddress = persona ? atContractAddress(record.installation_address, persona.addressLines) : false;
+      if (squash(record.subscriber_name) !== squash(contract) && !sameAddress) return { record_id: record.record_id, result: "REJECTED", reason_code: "NAME_MISMATCH" };
     }
     return { record_id: record.record_id, result: "DONE", effective_date: today };
   }

@@ -461,7 +461,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   md.push(
     "",
     "Limits: no operator channel (entries by phone to an operator are touches by definition); every paper page is handwritten (no centre-prefilled form whose QR carries the line); " +
-      "the IVR hears the name right 80% of the time, in kana 12%, with another kanji 8%; 3% of contracts are in another person's name, and carriers answer NAME_MISMATCH only to a name not marked unverified; " +
+      "the IVR hears the name right 80% of the time, in kana 12%, with another kanji 8%; 3% of contracts are in another person's name, and carriers answer NAME_MISMATCH only to a name not marked unverified whose installation address is not the contract's (docs/carrier-interface.md, ADR 025); " +
       "carriers answer about 2 h after acknowledging; caller-ID spoofing is not modelled; a coached subscriber is tried on lines a family member applied for, by any channel (where the centre has no number for that applicant, the applicant_cannot_be_told rule sends the request to a person); " +
       "queue items are seen when a listing runs (backlogs every 5 simulated minutes while work arrives, then every 15), so an item that came and went between two listings would be missed.",
   );
