@@ -70,8 +70,8 @@ export type BatchRecord = {
   requestedAt: string;
   /**
    * In a Shift_JIS batch: the fields of this record that hold a character Shift_JIS cannot, written
-   * as 〓 in the CSV ("subscriber_name", "subscriber_kana", "installation_address"). The JSON carries the real text and this
-   * flag (issue 17, point 4). Absent when nothing was substituted.
+   * as 〓 in the CSV ("subscriber_name", "subscriber_kana", "installation_address"). The JSON carries
+   * the real text and this flag (issue 17, point 4). Absent when nothing was substituted.
    */
   shiftJisSubstituted?: string[];
 };

@@ -24,8 +24,10 @@ import { changeStatus, COVERING_STATUSES, loadCapabilities, recordEvent } from "
 import { JOB_NAMES } from "./jobs";
 import type { Services } from "./services.server";
 
-/** Advisory name data that travels with an order; `unverified` marks a heard or low-confidence read (ADR 015). */
-/** Who the order is for, as the carrier's file gives it: name, kana and installation address (sealed in the order). */
+/**
+ * Who the order is for, as the carrier's file gives it: name, kana and installation address, sealed in
+ * the order. Advisory; `unverified` marks what was heard or read by machine (ADR 015, ADR 025).
+ */
 export type Subject = { name?: string | null; kana?: string | null; address?: string | null; unverified?: boolean };
 
 export type NewOrder = {
@@ -46,7 +48,7 @@ export type NewOrder = {
 export async function insertOrder(tx: DbOrTx, services: Pick<Services, "pii">, order: NewOrder, now: Date): Promise<{ id: string; created: boolean }> {
   const idempotencyKey = orderIdempotencyKey({ lineId: order.lineId, action: order.action, scope: order.scope, request: order.request, carrier: order.carrier });
   const subject =
-    order.subject && (order.subject.name || order.subject.kana)
+    order.subject && (order.subject.name || order.subject.kana || order.subject.address)
       ? JSON.stringify({
           name: order.subject.name ?? "",
           kana: order.subject.kana ?? "",
@@ -118,7 +120,7 @@ export async function openException(tx: DbOrTx, input: NewException, now: Date):
   await tx.insert(carrierExceptions).values(values).onConflictDoNothing({ target: carrierExceptions.dedupeKey });
 }
 
-/** The subscriber's name as carriers need it (opened from the application, to be sealed into the order). */
+/** The subscriber's name, kana and address as carriers need them (opened from the application, to be sealed into the order). */
 export function subjectOf(
   services: Pick<Services, "pii">,
   app: { subscriberNameEnc: string | null; subscriberKanaEnc: string | null; addressEnc: string | null; subscriberNameUnverified?: boolean },
