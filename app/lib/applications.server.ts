@@ -58,13 +58,7 @@ export async function loadCapabilities(db: DbOrTx): Promise<CarrierCapability[]>
   return rows.map((r) => ({ carrier: r.carrierCode as CarrierCode, scope: r.scope as Scope, acceptedViaCentre: r.acceptedViaCentre, note: r.noteJa ?? undefined }));
 }
 
-async function uniqueReference(tx: DbOrTx): Promise<string> {
-  for (;;) {
-    const reference = generateReference(() => String(randomInt(0, 1e10)).padStart(10, "0"));
-    const clash = await tx.select({ id: applications.id }).from(applications).where(eq(applications.reference, reference));
-    if (clash.length === 0) return reference;
-  }
-}
+const newReference = () => generateReference(() => String(randomInt(0, 1e10)).padStart(10, "0"));
 
 export async function recordEvent(
   tx: DbOrTx,
@@ -121,9 +115,10 @@ export async function submitApplication(services: Services, input: NewApplicatio
     if (existing) {
       return { kind: "replayed", applicationId: existing.id, reference: existing.reference, status: existing.status as ApplicationStatus, scopes: existing.scopes as Scope[] };
     }
+    // One submission at a time per line: the duplicate check below must see every earlier one. The
+    // upsert's ON CONFLICT DO UPDATE locks the line's row until the end of the transaction (as an
+    // UPDATE does), so a second submission for the line waits here — no separate SELECT … FOR UPDATE.
     const lineId = await upsertLine(tx, input.lineE164, now);
-    // One submission at a time per line: the duplicate check below must see every earlier one.
-    await tx.execute(sql`select id from lines where id = ${lineId} for update`);
 
     const route = routeApplication({ choice: input.carrierChoice, prefecture: input.prefecture ?? undefined, line: input.lineE164, scopes: input.scopes, capabilities: await loadCapabilities(tx) });
     // Disagreements between the line, the address and the postal code, and a choice the number
@@ -150,63 +145,80 @@ export async function submitApplication(services: Services, input: NewApplicatio
     if (scopes.length === 0) return { kind: "already_covered", scopes: alreadyCovered };
 
     const previousLineId = input.previousLineE164 ? await upsertLine(tx, input.previousLineE164, now) : null;
-    const reference = await uniqueReference(tx);
-    const [row] = await tx
-      .insert(applications)
-      .values({
-        reference,
-        lineId,
-        scopes,
-        channel: input.channel,
-        relation: input.relation,
-        relationDetailEnc: pii.sealNullable(input.relationDetail || null),
-        subscriberNameEnc: pii.sealNullable(input.subscriberName),
-        subscriberKanaEnc: pii.sealNullable(input.subscriberKana),
-        subscriberKanaHash: input.subscriberKana ? pii.searchHash(input.subscriberKana) : null,
-        subscriberNameUnverified: input.nameUnverified ?? false,
-        applicantNameEnc: pii.sealNullable(input.applicantName),
-        postalCodeEnc: pii.sealNullable(input.postalCode),
-        addressEnc: pii.sealNullable(input.address),
-        prefecture: input.prefecture ?? null,
-        contactPhoneEnc: pii.sealNullable(input.contactPhone),
-        contactPhoneHash: input.contactPhone ? pii.searchHash(input.contactPhone) : null,
-        carrierChoice: input.carrierChoice,
-        carrierCode: route.kind === "direct" ? route.carrier : null,
-        status: "received",
-        idempotencyKey: input.idempotencyKey,
-        subscriberConsentAt: input.verification.consentAt,
-        verifiedAt: input.verification.verifiedAt,
-        verificationMethod: input.verification.method,
-        assisted: input.assisted ?? false,
-        replacesLineId: previousLineId,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: applications.id });
-    const applicationId = row!.id;
-    await recordEvent(tx, { applicationId, type: "received", actor: input.actor, to: "received", detail: { channel: input.channel, scopes, assisted: input.assisted ?? false, ...(regionFlags.length > 0 ? { regionFlags } : {}), ...(refusedScopes.length > 0 ? { refusedScopes: refusedScopes.map((r) => r.scope) } : {}) }, at: now });
+    // Its first status is known now (received, then at once verified or needs_review): the row is
+    // written with it and both events in one statement, not inserted then updated (issue 18).
     const status: ApplicationStatus = isLineVerified(input) ? "verified" : "needs_review";
-    await changeStatus(tx, {
+    transition("received", status);
+    const values = {
+      reference: newReference(),
+      lineId,
+      scopes,
+      channel: input.channel,
+      relation: input.relation,
+      relationDetailEnc: pii.sealNullable(input.relationDetail || null),
+      subscriberNameEnc: pii.sealNullable(input.subscriberName),
+      subscriberKanaEnc: pii.sealNullable(input.subscriberKana),
+      subscriberKanaHash: input.subscriberKana ? pii.searchHash(input.subscriberKana) : null,
+      subscriberNameUnverified: input.nameUnverified ?? false,
+      applicantNameEnc: pii.sealNullable(input.applicantName),
+      postalCodeEnc: pii.sealNullable(input.postalCode),
+      addressEnc: pii.sealNullable(input.address),
+      prefecture: input.prefecture ?? null,
+      contactPhoneEnc: pii.sealNullable(input.contactPhone),
+      contactPhoneHash: input.contactPhone ? pii.searchHash(input.contactPhone) : null,
+      carrierChoice: input.carrierChoice,
+      carrierCode: route.kind === "direct" ? route.carrier : null,
+      status,
+      idempotencyKey: input.idempotencyKey,
+      subscriberConsentAt: input.verification.consentAt,
+      verifiedAt: input.verification.verifiedAt,
+      verificationMethod: input.verification.method,
+      assisted: input.assisted ?? false,
+      replacesLineId: previousLineId,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies typeof applications.$inferInsert;
+    // The reference is random: on the rare clash with an existing one, draw again (the unique index
+    // decides, in the insert itself, instead of a look-up before it).
+    let inserted: { id: string }[] = [];
+    while (inserted.length === 0) {
+      inserted = await tx.insert(applications).values(values).onConflictDoNothing({ target: applications.reference }).returning({ id: applications.id });
+      if (inserted.length === 0) values.reference = newReference();
+    }
+    const applicationId = inserted[0]!.id;
+    const reference = values.reference;
+    const event = (e: { type: string; actor: string; from: ApplicationStatus | null; to: ApplicationStatus; detail: Record<string, unknown> }) => ({
       applicationId,
-      from: "received",
-      to: status,
-      actor: "system",
-      detail: status === "verified" ? { method: input.verification.method, consent: input.verification.consentAt ? true : undefined } : { reason: "line_not_verified" },
+      type: e.type,
+      actor: e.actor,
+      fromStatus: e.from,
+      toStatus: e.to,
+      detail: e.detail,
       at: now,
     });
-    const suspensionColumn = { outgoing: lines.outgoingSuspension, incoming: lines.incomingSuspension } as const;
-    for (const scope of scopes) {
-      await tx
-        .update(lines)
-        .set({ [scope === "outgoing" ? "outgoingSuspension" : "incomingSuspension"]: "pending", updatedAt: now })
-        .where(and(eq(lines.id, lineId), eq(suspensionColumn[scope], "none")));
-    }
-    // What the application taught about the line (its prefecture, its carrier), when it did.
-    const learned = {
-      ...(input.prefecture ? { prefecture: input.prefecture } : {}),
-      ...(route.kind === "direct" ? { carrierCode: route.carrier } : {}),
-    };
-    if (Object.keys(learned).length > 0) await tx.update(lines).set(learned).where(eq(lines.id, lineId));
+    await tx.insert(applicationEvents).values([
+      event({ type: "received", actor: input.actor, from: null, to: "received", detail: { channel: input.channel, scopes, assisted: input.assisted ?? false, ...(regionFlags.length > 0 ? { regionFlags } : {}), ...(refusedScopes.length > 0 ? { refusedScopes: refusedScopes.map((r) => r.scope) } : {}) } }),
+      event({
+        type: status,
+        actor: "system",
+        from: "received",
+        to: status,
+        detail: status === "verified" ? { method: input.verification.method, consent: input.verification.consentAt ? true : undefined } : { reason: "line_not_verified" },
+      }),
+    ]);
+    // The line, in one statement: each requested scope's suspension becomes pending where it was
+    // none, and what the application taught about the line (its prefecture, its carrier), when it did.
+    // (upsertLine has already set updated_at to now.)
+    await tx
+      .update(lines)
+      .set({
+        ...(scopes.includes("outgoing") ? { outgoingSuspension: sql`case when ${lines.outgoingSuspension} = 'none' then 'pending' else ${lines.outgoingSuspension} end` } : {}),
+        ...(scopes.includes("incoming") ? { incomingSuspension: sql`case when ${lines.incomingSuspension} = 'none' then 'pending' else ${lines.incomingSuspension} end` } : {}),
+        ...(input.prefecture ? { prefecture: input.prefecture } : {}),
+        ...(route.kind === "direct" ? { carrierCode: route.carrier } : {}),
+        updatedAt: now,
+      })
+      .where(eq(lines.id, lineId));
     await services.audit.record(
       { actor: input.actor, action: "application.create", subjectType: "application", subjectId: applicationId, detail: { channel: input.channel, status } },
       tx,

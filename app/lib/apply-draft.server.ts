@@ -130,8 +130,9 @@ export async function takeFlash(context: AppLoadContext, draft: Draft, key: stri
   return draft.flash.result;
 }
 
-export function markSubmitted(context: AppLoadContext, draft: Draft, applicationId: string) {
-  return write(context, draft, { answers: draft.answers }, { applicationId });
+/** With `tx`, in the caller's transaction (the one that creates the application: apply-submit.server.ts). */
+export function markSubmitted(context: AppLoadContext, draft: Draft, applicationId: string, tx?: DbOrTx) {
+  return write(context, draft, { answers: draft.answers }, { applicationId }, tx);
 }
 
 export function clearDraftCookie(context: AppLoadContext): string {

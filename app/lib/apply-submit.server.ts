@@ -20,33 +20,42 @@ export async function submitDraft(context: AppLoadContext, draft: Draft): Promis
   if (contradiction) return { kind: "not_routable", message: contradiction, refusedScopes: [] };
   // Shown to the person on the address step; recorded here for the operator too (issue 17, point 1).
   const region = await checkLineRegion({ line: a.number.e164, postalCode: a.address.postalCode, address: a.address.address });
-  const result = await submitApplication(context.services, {
-    channel: "web",
-    // The draft is one submission: a double click, or back and submit again, replays it.
-    idempotencyKey: `web:${draft.id}`,
-    actor: "applicant",
-    lineE164: a.number.e164,
-    previousLineE164: a.number.previousE164 ?? null,
-    scopes: a.scope.scopes,
-    relation: a.applicant.relation,
-    relationDetail: a.applicant.relationDetail ?? null,
-    applicantName: a.applicant.applicantName ?? null,
-    subscriberName: a.name.kanji,
-    subscriberKana: a.name.kana,
-    postalCode: a.address.postalCode,
-    address: a.address.address,
-    prefecture: region.prefecture ?? a.address.prefecture,
-    regionFlags: region.flags,
-    contactPhone: a.applicant.contactPhone ?? null,
-    carrierChoice: a.carrier.choice,
-    verification: {
-      method: a.verification.method,
-      verifiedAt: new Date(a.verification.verifiedAt),
-      consentAt: a.verification.consentAt ? new Date(a.verification.consentAt) : null,
-    },
-    assisted: draft.assisted,
+  // The application and the draft's mark are one commit (one WAL flush, not two): a draft is marked
+  // submitted exactly when its application exists.
+  const result = await context.services.db.transaction(async (tx) => {
+    const submitted = await submitApplication(
+      context.services,
+      {
+        channel: "web",
+        // The draft is one submission: a double click, or back and submit again, replays it.
+        idempotencyKey: `web:${draft.id}`,
+        actor: "applicant",
+        lineE164: a.number.e164,
+        previousLineE164: a.number.previousE164 ?? null,
+        scopes: a.scope.scopes,
+        relation: a.applicant.relation,
+        relationDetail: a.applicant.relationDetail ?? null,
+        applicantName: a.applicant.applicantName ?? null,
+        subscriberName: a.name.kanji,
+        subscriberKana: a.name.kana,
+        postalCode: a.address.postalCode,
+        address: a.address.address,
+        prefecture: region.prefecture ?? a.address.prefecture,
+        regionFlags: region.flags,
+        contactPhone: a.applicant.contactPhone ?? null,
+        carrierChoice: a.carrier.choice,
+        verification: {
+          method: a.verification.method,
+          verifiedAt: new Date(a.verification.verifiedAt),
+          consentAt: a.verification.consentAt ? new Date(a.verification.consentAt) : null,
+        },
+        assisted: draft.assisted,
+      },
+      tx,
+    );
+    if (submitted.kind === "created" || submitted.kind === "replayed") await markSubmitted(context, draft, submitted.applicationId, tx);
+    return submitted;
   });
-  if (result.kind === "created" || result.kind === "replayed") await markSubmitted(context, draft, result.applicationId);
   if (result.kind === "created" && a.number.previousE164 && a.number.previousE164 !== a.number.e164) await releasePreviousLine(context, result.applicationId, a);
   return result;
 }
