@@ -1,6 +1,13 @@
 /**
  * npm run bench:ocr [-- --count 10 --seed 20270315 --calibration-seed 20250401 --set both
- *                       --modes fax-normal --no-baseline --no-write --dump samples.json]
+ *                       --modes fax-normal --no-baseline --no-write --dump samples.json
+ *                       --digit-votes votes.json --tsx --no-cache]
+ *
+ * Runs as production does: this file and the OCR are compiled by esbuild (as scripts/build-server.mjs
+ * compiles dist/, names not kept) into node_modules/.cache/bench-ocr/ and run on plain Node with
+ * NODE_ENV=production; `--tsx` runs the TypeScript through tsx instead (slower per-pixel code).
+ * Generated pages are cached there too, keyed by seed, count, modes and the generator's sources
+ * (`--no-cache` regenerates).
  *
  * Field accuracy and speed of the paper-form OCR on two generated sets that share nothing:
  * - CALIBRATION (`--calibration-seed`, default 20250401; FILL_FONTS: Noto Sans JP, Noto Serif JP,
@@ -19,16 +26,23 @@
  * pipeline (decode + align + fields) against whole-page OCR (Tesseract jpn, automatic page
  * segmentation) of the same images in the same run, as a ratio; measured as CPU time of the
  * process (worker threads included), which is what "per core" means and what a shared machine
- * disturbs least. Writes the section
- * "## OCR (npm run bench:ocr)" of BENCHMARKS.md.
+ * disturbs least. CPU per stage (decode, align, QR, fields) is printed too. `--digit-votes` takes
+ * all three line reads of every digit cell and writes them with the truth (calibration of
+ * DIGIT_FIRST_READ). Writes the section "## OCR (npm run bench:ocr)" of BENCHMARKS.md.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { decodeDocument } from "../app/lib/ocr/decode-image.server";
+import { decodeDocument, decodeRaster } from "../app/lib/ocr/decode-image.server";
+import { decodeBounded } from "../app/lib/ocr/safe-decode.server";
 import { readFormPage } from "../app/lib/ocr/read-form.server";
 import { PSM, TesseractPool } from "../app/lib/ocr/tesseract-pool.server";
-import type { FieldReading, PageResult } from "../app/lib/ocr/types";
+import { cpuSecondsNow, type FieldReading, type PageResult, type StageTimes } from "../app/lib/ocr/types";
+import type { DigitVote } from "../app/lib/ocr/digit-votes";
 import { normalizeJapaneseText, normalizeKana } from "../app/domain/paper-form";
 import { isCallableLine, LINE_CALL_MIN_CONFIDENCE, LINE_CALL_MIN_VOTES } from "../app/domain/paper-request";
 import { ACCEPT_THRESHOLDS, LOW_RESOLUTION_THRESHOLDS } from "../app/lib/ocr/confidence";
@@ -51,8 +65,21 @@ const { values: args } = parseArgs({
     "no-write": { type: "boolean", default: false },
     "save-pages": { type: "boolean", default: false },
     dump: { type: "string" },
+    "digit-votes": { type: "string" },
+    tsx: { type: "boolean", default: false },
+    /**
+     * "in-process" (default): decodeDocument in this process. "production": as the intake and the
+     * reading job do it — the bounded decode child (safe-decode.server.ts: a process per file, pages
+     * back as PNG), then the PNG decoded again for reading (paper-ocr.server.ts); the child's CPU
+     * is counted (from /proc/self/stat).
+     */
+    decode: { type: "string", default: "in-process" },
+    "no-cache": { type: "boolean", default: false },
   },
 });
+/** This process runs the esbuild-compiled bench (see relaunchCompiled). */
+const COMPILED = process.env.BENCH_OCR_COMPILED === "1";
+const CACHE_DIR = "node_modules/.cache/bench-ocr";
 const count = Number(args.count);
 const seed = Number(args.seed);
 const calibrationSeed = Number(args["calibration-seed"]);
@@ -110,36 +137,109 @@ interface SetRun {
   baseCpu: number;
   pipeWall: number;
   baseWall: number;
+  stages: StageTimes;
+  cachedPages: boolean;
 }
 
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
+/** One written digit cell's line reads (and single-cell reads when they were taken), with the truth. */
+interface DigitVoteRecord {
+  set: FontSet;
+  page: string;
+  mode: ScanMode;
+  lowResolution: boolean;
+  font: string;
+  field: string;
+  cell: number;
+  truth: string;
+  lineVotes: DigitVote[][];
+  singleVotes?: DigitVote[];
+}
+const digitVoteRecords: DigitVoteRecord[] = [];
+
+/** Sources whose change changes the generated pages (the cache key). */
+function generatorSourceHash(): string {
+  const hash = createHash("sha256");
+  for (const dir of ["test/fixtures/forms", "templates/forms"]) {
+    for (const name of readdirSync(dir).sort()) {
+      if (/\.(ts|json)$/.test(name)) hash.update(name).update(readFileSync(path.join(dir, name)));
+    }
+  }
+  hash.update(readFileSync("app/lib/ocr/gray-image.ts"));
+  return hash.digest("hex").slice(0, 16);
+}
+
+function cachedPages(set: FontSet, setSeed: number, setCount: number): { pages: GeneratedPage[]; cached: boolean } {
+  const key = `${set}-${setSeed}-${setCount}-${modes.join("+")}-${generatorSourceHash()}`;
+  const file = path.join(CACHE_DIR, `pages-${key}.json`);
+  if (!args["no-cache"] && existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, "utf8")) as (Omit<GeneratedPage, "bytes"> & { bytes: string })[];
+    return { pages: stored.map((p) => ({ ...p, bytes: Buffer.from(p.bytes, "base64") })), cached: true };
+  }
+  const pages = generatePages({ seed: setSeed, count: setCount, modes, fontSet: set });
+  mkdirSync(CACHE_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify(pages.map((p) => ({ ...p, bytes: p.bytes.toString("base64") }))));
+  return { pages, cached: false };
+}
+
+/** CPU seconds of this process (worker threads included) and of its ended child processes. */
+function childCpuSeconds(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 16 and 17 of stat (cutime, cstime), counted from field 3 here, in clock ticks (100 Hz).
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+const cpuSeconds = () => cpuSecondsNow() + (PRODUCTION_DECODE ? childCpuSeconds() : 0);
+const PRODUCTION_DECODE = args.decode === "production";
+if (args.decode !== "in-process" && !PRODUCTION_DECODE) throw new Error(`--decode must be in-process or production (not ${args.decode})`);
+
+/** One page's image as the reading sees it (the bench's files hold one page each). */
+async function decodePage(bytes: Uint8Array): Promise<{ image: Awaited<ReturnType<typeof decodeDocument>>[number]["image"]; lowResolution: boolean }> {
+  if (!PRODUCTION_DECODE) {
+    const [page] = await decodeDocument(bytes);
+    return { image: page!.image, lowResolution: page!.stretchedVertically ?? false };
+  }
+  const bounded = await decodeBounded(bytes);
+  if (!bounded.ok) throw new Error(`decode child: ${bounded.reason} ${bounded.detail}`);
+  const page = bounded.pages[0]!;
+  return { image: await decodeRaster(page.png), lowResolution: page.stretchedVertically };
+}
 
 async function runSet(pool: TesseractPool, set: FontSet, setSeed: number, setCount: number, baseline: boolean): Promise<SetRun> {
   const fonts = fontsOf(set).map((f) => f.family).join(", ");
   process.stdout.write(`${set === "held-out" ? "HELD-OUT set (reported)" : "CALIBRATION set (sets thresholds; not reported)"}: seed ${setSeed}, ${setCount} pages × ${modes.length} modes (${modes.join(", ")}), fonts ${fonts}…\n`);
   const genStart = performance.now();
-  const pages: GeneratedPage[] = generatePages({ seed: setSeed, count: setCount, modes, fontSet: set });
+  const { pages, cached } = cachedPages(set, setSeed, setCount);
   const genSeconds = (performance.now() - genStart) / 1000;
   if (args["save-pages"]) writePages(pages, `test/fixtures/forms/generated/bench-${set}`);
   // Pipeline and baseline, page by page, in CPU seconds of this process (worker threads included),
   // interleaved: other jobs on a shared machine change wall time a lot, CPU time much less.
-  const run: SetRun = { set, seed: setSeed, pages, genSeconds, results: [], pipeCpu: 0, baseCpu: 0, pipeWall: 0, baseWall: 0 };
+  const stages: StageTimes = { decode: 0, align: 0, qr: 0, fields: 0 };
+  const run: SetRun = { set, seed: setSeed, pages, genSeconds, results: [], pipeCpu: 0, baseCpu: 0, pipeWall: 0, baseWall: 0, stages, cachedPages: cached };
+  const recordVotes = Boolean(args["digit-votes"]);
   for (const page of pages) {
     let cpu = cpuSeconds();
     let wall = performance.now();
-    const [decoded] = await decodeDocument(page.bytes);
-    const lowResolution = decoded!.stretchedVertically ?? false;
-    run.results.push({ page, lowResolution, result: await readFormPage(pool, decoded!.image, { lowResolution }) });
+    const decoded = await decodePage(page.bytes);
+    stages.decode += cpuSeconds() - cpu;
+    const lowResolution = decoded.lowResolution;
+    const onDigitVotes = recordVotes
+      ? (field: string, cell: number, lineVotes: DigitVote[][], singleVotes: DigitVote[] | undefined) => {
+          const truth = String(page.truth.fields[field] ?? "")[cell] ?? "";
+          digitVoteRecords.push({ set, page: page.id, mode: page.render.mode, lowResolution, font: page.render.font, field, cell, truth, lineVotes, singleVotes });
+        }
+      : undefined;
+    run.results.push({ page, lowResolution, result: await readFormPage(pool, decoded.image, { lowResolution, stages, onDigitVotes, allDigitVotes: recordVotes }) });
     run.pipeCpu += cpuSeconds() - cpu;
     run.pipeWall += (performance.now() - wall) / 1000;
     if (!baseline) continue;
     cpu = cpuSeconds();
     wall = performance.now();
-    const [again] = await decodeDocument(page.bytes);
-    await pool.recognize({ image: again!.image, lang: "jpn", psm: PSM.AUTO });
+    const again = await decodePage(page.bytes);
+    await pool.recognize({ image: again.image, lang: "jpn", psm: PSM.AUTO });
     run.baseCpu += cpuSeconds() - cpu;
     run.baseWall += (performance.now() - wall) / 1000;
   }
@@ -230,6 +330,14 @@ async function main(): Promise<void> {
     }
     const all = runs.map((r) => ({ run: r, ...samplesOf(r) }));
     if (args.dump) writeFileSync(args.dump, JSON.stringify(all.flatMap((r) => r.samples), null, 1));
+    if (args["digit-votes"]) writeFileSync(args["digit-votes"], JSON.stringify(digitVoteRecords));
+    for (const r of runs) {
+      const n = r.pages.length;
+      const st = r.stages;
+      process.stdout.write(
+        `\n${r.set} set, CPU seconds per form by stage (${COMPILED ? "compiled" : "tsx"}): decode ${(st.decode / n).toFixed(3)}, align ${(st.align / n).toFixed(3)}, QR ${(st.qr / n).toFixed(3)}, fields ${(st.fields / n).toFixed(3)}; total ${(r.pipeCpu / n).toFixed(3)}\n`,
+      );
+    }
 
     const cal = all.find((r) => r.run.set === "calibration");
     if (cal) {
@@ -297,18 +405,20 @@ async function main(): Promise<void> {
           ]
         : []),
     ];
+    const st = run.stages;
+    const stageLine = `Where the pipeline's CPU goes, per form: decode ${(st.decode / pages.length).toFixed(3)} s, align (registration marks) ${(st.align / pages.length).toFixed(3)} s, QR ${(st.qr / pages.length).toFixed(3)} s, fields (crops and Tesseract, both cores) ${(st.fields / pages.length).toFixed(3)} s.`;
     const modesFlag = args.modes ? ` --modes ${modes.join(",")}` : "";
-    const command = `npm run bench:ocr -- --count ${count} --seed ${seed} --calibration-seed ${calibrationSeed}${runSets!.length === 1 ? ` --set ${runSets![0]}` : ""}${modesFlag}${args["no-baseline"] ? " --no-baseline" : ""}`;
+    const command = `npm run bench:ocr -- --count ${count} --seed ${seed} --calibration-seed ${calibrationSeed}${runSets!.length === 1 ? ` --set ${runSets![0]}` : ""}${modesFlag}${args["no-baseline"] ? " --no-baseline" : ""}${args.tsx ? " --tsx" : ""}${PRODUCTION_DECODE ? " --decode production" : ""}`;
     const date = new Date().toISOString().slice(0, 10);
     const section = [
       "## OCR (npm run bench:ocr)",
       "",
-      `Measured ${date} with \`${command}\` on ${cores} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}.`,
+      `Measured ${date} with \`${command}\` on ${cores} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), Node ${process.version}, ${COMPILED ? "on code compiled by esbuild as for production (names not kept, NODE_ENV=production)" : "through tsx (development transpiler)"}; decoding ${PRODUCTION_DECODE ? "as production does it: the bounded decode child per file (its CPU counted), pages back as PNG, decoded again for reading" : "in this process (decodeDocument; production adds the bounded decode child and a PNG round trip: `--decode production`)"}.`,
       "",
       `**Everything below is the HELD-OUT set**: seed ${seed}, fonts ${fontsOf("held-out").map((f) => f.family).join(", ")} (Klee One SemiBold is handwriting-like) — none of them set a threshold. ` +
         `The thresholds (app/lib/ocr/confidence.ts) and the line-call rule (app/domain/paper-request.ts) are set on the CALIBRATION set only: seed ${calibrationSeed}, fonts ${fontsOf("calibration").map((f) => f.family).join(", ")}` +
         (cal ? `, run in the same command (${cal.run.pages.length} pages), where ${calibrationReport(cal.samples).violations.length === 0 ? "no wrong value was accepted and no wrong line called" : "THE THRESHOLDS ACCEPTED WRONG VALUES"}.` : " (not run this time)."),
-      `Both sets: the same degradations — ${pages.length} held-out pages (${count} per scan mode: ${modes.join(", ")}; application and cancellation forms; per-character jitter; skew ±2°, shift, blur, noise, stray marks; some pages turned 90°/180°/270°). Generating them took ${run.genSeconds.toFixed(1)} s (not counted).`,
+      `Both sets: the same degradations — ${pages.length} held-out pages (${count} per scan mode: ${modes.join(", ")}; application and cancellation forms; per-character jitter; skew ±2°, shift, blur, noise, stray marks; some pages turned 90°/180°/270°). ${run.cachedPages ? "They came from the bench's page cache (generated by the same code earlier; not counted)." : `Generating them took ${run.genSeconds.toFixed(1)} s (not counted).`}`,
       `Pages that went to the exceptions queue: ${exceptions.length}${exceptions.length ? ` (${exceptions.join("; ")})` : ""}; their fields count as sent to an operator.`,
       "",
       "Per field kind (all modes). “Exact” ignores the spaces OCR puts between Japanese characters.",
@@ -328,6 +438,8 @@ async function main(): Promise<void> {
       "Speed (decoding included in both; the pipeline reads fields on both cores at once, whole-page OCR runs on one):",
       "",
       ...speed,
+      "",
+      stageLine,
       "",
     ].join("\n");
     process.stdout.write(`\n=== HELD-OUT set: the reported figures ===\n\n${section}\n`);
@@ -368,7 +480,49 @@ function writeSection(section: string): void {
   process.stdout.write(`\nBENCHMARKS.md updated.\n`);
 }
 
-main().catch((error: unknown) => {
+/**
+ * Compiles this bench with the OCR into node_modules/.cache/bench-ocr/ the way scripts/build-server.mjs
+ * compiles dist/ (esbuild, bundled, dependencies external, names not kept) and runs it on plain Node.
+ */
+async function relaunchCompiled(): Promise<number> {
+  const { buildSync } = await import("esbuild");
+  const outdir = path.resolve(CACHE_DIR);
+  mkdirSync(outdir, { recursive: true });
+  buildSync({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile: path.join(outdir, "ocr.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    keepNames: false,
+    logLevel: "warning",
+  });
+  // The bounded decode child, where safe-decode.server.ts looks for it next to the compiled bench.
+  buildSync({
+    entryPoints: [path.resolve("app/lib/ocr/safe-decode-worker.ts")],
+    outfile: path.join(outdir, "app/lib/ocr/safe-decode-worker.js"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    keepNames: false,
+    logLevel: "warning",
+  });
+  // Started through a separate entry, so that no bundled module takes itself for the main script.
+  writeFileSync(path.join(outdir, "run.mjs"), 'await import("./ocr.mjs");\n');
+  const child = spawnSync(process.execPath, [path.join(outdir, "run.mjs"), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, BENCH_OCR_COMPILED: "1", NODE_ENV: "production" },
+  });
+  return child.status ?? 1;
+}
+
+const fail = (error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   process.exit(1);
-});
+};
+if (COMPILED || args.tsx) main().catch(fail);
+else relaunchCompiled().then((code) => process.exit(code), fail);

@@ -68,7 +68,9 @@ export function checkChoiceGroup(select: "single" | "multiple", required: boolea
 
 /**
  * OCR of Japanese puts spaces between characters that have none ("北海 道 札幌"): drop every space
- * that has a Japanese character on either side, keep those between Latin letters or digits.
+ * that has a Japanese character on either side, and every space between digits or between a digit
+ * and a hyphen (an address's 「金岡町12 3 4」 is 1234, 「1 2 - 3」 is 12-3); keep those between
+ * Latin letters, or a letter and a digit.
  */
 export function normalizeJapaneseText(text: string): string {
   return text
@@ -78,7 +80,8 @@ export function normalizeJapaneseText(text: string): string {
       line
         .replace(/\s+/g, " ")
         .trim()
-        .replace(/ (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) /g, ""),
+        .replace(/ (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) /g, "")
+        .replace(/(?<=[0-9-]) (?=[0-9])|(?<=[0-9]) (?=-)/g, ""),
     )
     .join("\n");
 }

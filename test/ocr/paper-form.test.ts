@@ -41,6 +41,10 @@ describe("checks on what the OCR read (app/domain/paper-form)", () => {
   it("removes the spaces OCR puts between Japanese characters and turns hiragana into katakana", () => {
     expect(normalizeJapaneseText("北海 道 札幌 市 4-17-9")).toBe("北海道札幌市4-17-9");
     expect(normalizeJapaneseText("Room 101")).toBe("Room 101");
+    // No spaces between digits, or between a digit and a hyphen, in an address (issue 14).
+    expect(normalizeJapaneseText("東京都 1 2 - 3")).toBe("東京都12-3");
+    expect(normalizeJapaneseText("金岡町12 3 4")).toBe("金岡町1234");
+    expect(normalizeJapaneseText("大阪市 北区 1 - 2 - 3\nA棟 10 1")).toBe("大阪市北区1-2-3\nA棟101");
     expect(normalizeKana("やまだ たろう")).toBe("ヤマダタロウ");
   });
 });

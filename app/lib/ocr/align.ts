@@ -12,7 +12,7 @@ import type { GrayImage } from "./gray-image";
 import { findAnyQrText, readQr } from "./qr";
 import { decodeQrPayload } from "../../../templates/forms/qr-payload";
 import { findRegistrationMarks } from "./registration-marks";
-import type { FormPageFailure, PageAlignment } from "./types";
+import { cpuSecondsNow, type FormPageFailure, type PageAlignment, type StageTimes } from "./types";
 import { warpRegion } from "./warp";
 
 /** Geometry every layout shares (checked by the layout tests). */
@@ -57,7 +57,17 @@ function readQrAt(image: GrayImage, h: Homography, layout: FormLayout): ReturnTy
   return undefined;
 }
 
-export function alignPage(image: GrayImage): AlignedPage | FormPageFailure {
+/** `stages` (optional) receives the CPU seconds of the QR reads under "qr", the rest under "align". */
+export function alignPage(image: GrayImage, stages?: StageTimes): AlignedPage | FormPageFailure {
+  const started = stages ? cpuSecondsNow() : 0;
+  let qrSeconds = 0;
+  const done = <T>(result: T): T => {
+    if (stages) {
+      stages.qr += qrSeconds;
+      stages.align += cpuSecondsNow() - started - qrSeconds;
+    }
+    return result;
+  };
   const marks = REFERENCE.registrationMarks;
   const tl = markCentre(REFERENCE, "topLeft");
   const corners = findRegistrationMarks(image, {
@@ -68,18 +78,20 @@ export function alignPage(image: GrayImage): AlignedPage | FormPageFailure {
   if (!corners) {
     const text = findAnyQrText(image);
     const ours = text === undefined ? undefined : decodeQrPayload(text);
-    return ours ? fail("marks_not_found", "registration marks not found", ours) : fail("not_a_form", text ? `foreign QR: ${text.slice(0, 40)}` : "no marks, no QR");
+    return done(ours ? fail("marks_not_found", "registration marks not found", ours) : fail("not_a_form", text ? `foreign QR: ${text.slice(0, 40)}` : "no marks, no QR"));
   }
   const portrait = image.height >= image.width;
   for (const turns of portrait ? ([0, 2] as const) : ([1, 3] as const)) {
     const h = pageToImage(REFERENCE, corners, turns);
     if (!h) continue;
+    const qrStarted = stages ? cpuSecondsNow() : 0;
     const qr = readQrAt(image, h, REFERENCE);
+    if (stages) qrSeconds += cpuSecondsNow() - qrStarted;
     if (!qr) continue;
     const layout = findLayout(qr.payload.formType, qr.payload.version);
-    if (!layout) return fail("unknown_form", `${qr.payload.formType} v${qr.payload.version}`, qr.payload);
+    if (!layout) return done(fail("unknown_form", `${qr.payload.formType} v${qr.payload.version}`, qr.payload));
     const exact = pageToImage(layout, corners, turns) ?? h;
-    return { ok: true, layout, qr: qr.payload, alignment: { quarterTurns: turns, pageToImage: [...exact], scale: scaleOf(exact) } };
+    return done({ ok: true, layout, qr: qr.payload, alignment: { quarterTurns: turns, pageToImage: [...exact], scale: scaleOf(exact) } });
   }
-  return fail("qr_unreadable", "marks found, QR not decoded in either orientation");
+  return done(fail("qr_unreadable", "marks found, QR not decoded in either orientation"));
 }

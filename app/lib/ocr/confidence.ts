@@ -28,7 +28,45 @@ export const CHECKBOX_INK = {
   empty: 0.025,
   /** Above: clearly ticked. Between the two: "uncertain", always to an operator. */
   ticked: 0.07,
+  /** An empty box with more ink than this in the 1.5–5 pt ring around it (a tick beside it): to an operator. */
+  ring: 0.04,
 } as const;
+
+/**
+ * A circle drawn around a check box, or around the box and its label (checkbox-marks.ts): ink down
+ * the box's left side and across its top and bottom, just outside it. Zones in points from the
+ * box's edge: LEFT from `near` to `far` out, ABOVE and BELOW from `near` to `reach` out (rows of
+ * boxes are 6 pt apart: a zone must stop before the neighbour's border), each `inset` shorter than
+ * the box's side at both ends. A circle needs `minLeft` of the LEFT zone's rows to hold ink, and an
+ * arc (`minArc` of the columns) above and below; a left stroke covering `maxStrayLeft` without the
+ * rest goes to an operator. Standard FAX drops thin horizontal lines, so an arc may be dashed.
+ * Set on the calibration set (seed 20250401, 24 pages per scan mode, 648 boxes, 53 circled): every
+ * circled box had left 1.00 and arcs ≥ 0.37 but one (below 0.37: a dashed arc on standard FAX, sent
+ * to an operator before this was lowered from 0.8); the empty boxes had left ≤ 0.20 (27 of them
+ * under a neighbour's arc, above or below 1.00).
+ */
+export const CHECKBOX_CIRCLE = {
+  zone: { near: 1.4, far: 11, reach: 5, inset: 4 },
+  minLeft: 0.8,
+  minArc: 0.3,
+  maxStrayLeft: 0.5,
+} as const;
+
+/**
+ * Digit fields: fewer reads unless their confidence asks for more (read-fields.server.ts readDigits).
+ * The English model's read of a smaller copy of the strip comes first; when it saw exactly one digit
+ * in every written cell, each at `minConfidence` (Tesseract's 0..100) or more, the English model
+ * reads the strip; when that settles every cell the same way too, the field is decided by the two
+ * and the Japanese model is not asked. Anything less takes all three reads (and the single-cell
+ * reads). `onLowResolution: false`: on standard FAX all three are always taken.
+ * Set on the calibration set (seed 20250401, 20 pages per scan mode, every cell's three reads
+ * recorded with `npm run bench:ocr -- --set calibration --digit-votes`): on fine FAX and scans
+ * (1,384 cells) no two of these reads ever agreed on a wrong digit, at any confidence, while the
+ * English read alone was wrong at 0.99 and the Japanese one at 0.99; 130 of 148 fields are settled
+ * by two reads at 90. On standard FAX (672 cells) the two agreed on wrong digits at 0.93–0.99
+ * (a 2 read 7, a 6 read 0), so all three reads stay there.
+ */
+export const DIGIT_TWO_READS = { minConfidence: 90, onLowResolution: false } as const;
 
 /** Comb cell ink ratios: below `empty` a cell is blank; up to `faint` it is unclear. */
 export const CELL_INK = { empty: 0.01, faint: 0.025 } as const;

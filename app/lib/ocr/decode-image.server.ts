@@ -8,7 +8,7 @@
 import { createRequire } from "node:module";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import type * as UtifTypes from "utif2";
-import { grayFromRgba, resizeGray, type GrayImage } from "./gray-image";
+import { grayFromBits, grayFromRgba, resizeGray, type GrayImage } from "./gray-image";
 import { extractPdfPageImages, type PdfImage } from "./pdf-images.server";
 import { renderPdfPages } from "./pdf-render.server";
 import { declaredRasterSize, declaredTiffPages } from "./safe-decode-probe";
@@ -93,6 +93,22 @@ function rational(value: unknown): number | undefined {
   return typeof first === "number" && first > 0 ? first : undefined;
 }
 
+/**
+ * A FAX page (1 bit per sample, one sample, white- or black-is-zero) straight from utif2's decoded
+ * bits to grey, without the RGBA copy; undefined for anything else (utif2's toRGBA8 then).
+ */
+function bilevelGray(ifd: UtifTypes.IFD): GrayImage | undefined {
+  const first = (v: unknown) => (Array.isArray(v) ? Number(v[0]) : v === undefined ? undefined : Number.NaN);
+  const bits = first(ifd["t258"]) ?? 1;
+  const samples = first(ifd["t277"]) ?? 1;
+  // utif2 takes a bilevel page without a photometric tag as white-is-zero too.
+  const photometric = first(ifd["t262"]) ?? 0;
+  const data = ifd.data as unknown;
+  if (bits !== 1 || samples !== 1 || (photometric !== 0 && photometric !== 1) || !(data instanceof Uint8Array)) return undefined;
+  if (data.length < ((ifd.width + 7) >> 3) * ifd.height) return undefined;
+  return grayFromBits(data, ifd.width, ifd.height, photometric === 0);
+}
+
 /** Every page of a TIFF, with non-square pixels squared up. */
 export function decodeTiff(bytes: Uint8Array): DecodedPage[] {
   // Declared sizes of every page before utif2 allocates any of them.
@@ -111,8 +127,7 @@ export function decodeTiff(bytes: Uint8Array): DecodedPage[] {
     assertPageSize(first(ifd["t256"]), first(ifd["t257"]), "TIFF page");
     UTIF.decodeImage(buffer, ifd);
     if (!ifd.width || !ifd.height) continue;
-    const rgba = UTIF.toRGBA8(ifd);
-    let image = grayFromRgba(rgba, ifd.width, ifd.height);
+    let image = bilevelGray(ifd) ?? grayFromRgba(UTIF.toRGBA8(ifd), ifd.width, ifd.height);
     const xDpi = rational(ifd["t282"]);
     const yDpi = rational(ifd["t283"]);
     let stretchedVertically = false;

@@ -19,9 +19,35 @@ export function createGray(width: number, height: number, fill = 255): GrayImage
 export function grayFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): GrayImage {
   const out = new Uint8Array(width * height);
   for (let i = 0, p = 0; i < out.length; i++, p += 4) {
-    const alpha = rgba[p + 3]! / 255;
+    const a = rgba[p + 3]!;
     const lum = (rgba[p]! * 77 + rgba[p + 1]! * 150 + rgba[p + 2]! * 29) >> 8;
-    out[i] = Math.round(lum * alpha + 255 * (1 - alpha));
+    if (a === 255) {
+      out[i] = lum;
+    } else {
+      const alpha = a / 255;
+      out[i] = Math.round(lum * alpha + 255 * (1 - alpha));
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * A bilevel image (1 bit per pixel, rows padded to whole bytes, most significant bit first, as
+ * TIFF/CCITT decoders give it) to greyscale, without going through RGBA. `blackIsOne`: TIFF
+ * photometric interpretation 0 (WhiteIsZero, FAX) — a set bit is ink.
+ */
+export function grayFromBits(bits: Uint8Array, width: number, height: number, blackIsOne: boolean): GrayImage {
+  const out = new Uint8Array(width * height);
+  const stride = (width + 7) >> 3;
+  const ink = 0;
+  const paper = 255;
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    const o = y * width;
+    for (let x = 0; x < width; x++) {
+      const bit = (bits[row + (x >> 3)]! >> (7 - (x & 7))) & 1;
+      out[o + x] = (bit === 1) === blackIsOne ? ink : paper;
+    }
   }
   return { width, height, data: out };
 }
@@ -89,6 +115,26 @@ export function resizeGray(img: GrayImage, width: number, height: number): GrayI
           for (let xx = x0; xx < x1; xx++) sum += img.data[row + xx]!;
         }
         out[y * width + x] = Math.round(sum / ((y1 - y0) * (x1 - x0)));
+      }
+    }
+    return { width, height, data: out };
+  }
+  if (width === img.width) {
+    // Stretching rows only (FAX normal mode's 204×98 dpi squared up): each output row blends two
+    // source rows, as sampleBilinear would with no horizontal fraction, whole rows at a time.
+    const w = width;
+    const src = img.data;
+    for (let y = 0; y < height; y++) {
+      const fy = (y + 0.5) * sy - 0.5;
+      const y0 = Math.floor(fy);
+      const f = fy - y0;
+      const r0 = y0 >= 0 && y0 < img.height ? y0 * w : -1;
+      const r1 = y0 + 1 >= 0 && y0 + 1 < img.height ? (y0 + 1) * w : -1;
+      const o = y * w;
+      for (let x = 0; x < w; x++) {
+        const top = r0 >= 0 ? src[r0 + x]! : 255;
+        const bottom = r1 >= 0 ? src[r1 + x]! : 255;
+        out[o + x] = Math.round(top * (1 - f) + bottom * f);
       }
     }
     return { width, height, data: out };

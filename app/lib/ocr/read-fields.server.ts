@@ -7,14 +7,19 @@
  *   three times (English model, Japanese model, English model on a smaller copy) with a digit
  *   whitelist. A digit keeps its confidence only when all three agree; otherwise single-character
  *   recognition (PSM 10) of the cell adds two votes: four of the five with no other digit decide it
- *   (digit-votes.ts), anything less is a suggestion for the operator. On standard FAX a 0 must also
- *   look like one (zeroShape: a 6 that lost its top reads 0 for every model).
+ *   (digit-votes.ts), anything less is a suggestion for the operator. Outside standard FAX the
+ *   reads are taken one after another and stop at two when both settle every cell alike
+ *   (DIGIT_TWO_READS). On standard FAX a 0 must also look like one (zeroShape: a 6 that lost its
+ *   top reads 0 for every model).
+ * - text lines: read twice at two scales, the second only when the first could be accepted.
  * - kana: one line, katakana/hiragana whitelist. kanji and text: Japanese text lines.
- * - checkbox and signature: ink ratio, no OCR at all.
+ * - checkbox: ink inside the box, or a circle around the box or its label (checkbox-marks.ts);
+ *   signature: ink ratio. No OCR for either.
  */
 import { combCells, textLines, type LayoutField } from "../../../templates/forms/layout";
 import { normalizeJapaneseText, normalizeKana } from "../../domain/paper-form";
-import { CELL_INK, CHECKBOX_INK, LINE_INK_EMPTY, ramp, ZERO_SHAPE } from "./confidence";
+import { checkboxMarks, decideCheckbox } from "./checkbox-marks";
+import { ACCEPT_THRESHOLDS, CELL_INK, CHECKBOX_INK, DIGIT_TWO_READS, LOW_RESOLUTION_THRESHOLDS, LINE_INK_EMPTY, ramp, ZERO_SHAPE } from "./confidence";
 import { majorityDigit, unanimousDigit, zeroShape, type DigitVote, type ZeroShape } from "./digit-votes";
 import { withNameSpace } from "./kana-space";
 import type { Homography } from "./geometry";
@@ -34,6 +39,8 @@ export interface ReadContext {
    * line reads did not agree (the benchmark's calibration dump; tests).
    */
   onDigitVotes?: (field: string, cell: number, lineVotes: DigitVote[][], singleVotes: DigitVote[] | undefined) => void;
+  /** Always take all three line reads (calibration of DIGIT_TWO_READS). */
+  allDigitVotes?: boolean;
   /** The shape of every cell read as "0" (calibration of ZERO_SHAPE). */
   onZeroShape?: (field: string, cell: number, shape: ZeroShape | undefined) => void;
 }
@@ -130,6 +137,16 @@ function digitStrip(cells: GrayImage[]): { strip: GrayImage; spans: { x0: number
   return { strip, spans };
 }
 
+/** A line read that saw exactly one digit in every written cell (none missed or split), each at DIGIT_TWO_READS.minConfidence or more. */
+export function settledByOneRead(cells: readonly (readonly DigitVote[])[]): boolean {
+  return cells.length > 0 && cells.every((c) => c.length === 1 && c[0]!.confidence >= DIGIT_TWO_READS.minConfidence);
+}
+
+/** Two line reads that each settle every cell (settledByOneRead) and agree on every digit: no third read. */
+export function settledByTwoReads(a: readonly (readonly DigitVote[])[], b: readonly (readonly DigitVote[])[]): boolean {
+  return settledByOneRead(a) && settledByOneRead(b) && a.length === b.length && a.every((c, i) => c[0]!.text === b[i]![0]!.text);
+}
+
 async function recognizeSingleDigit(ctx: ReadContext, cellImage: GrayImage, lang: OcrLanguage): Promise<CellRead> {
   const rec = await ctx.pool.recognize({ image: padGray(cellImage, 20), lang, psm: PSM.SINGLE_CHAR, whitelist: DIGITS });
   const s = rec.symbols.find((x) => /^\d$/.test(x.text));
@@ -150,20 +167,37 @@ export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<
   }));
   if (indexes.length > 0) {
     const { strip, spans } = digitStrip(indexes.map((i) => images[i]!));
-    // Three independent line reads: two models, and the English model again on a smaller copy
-    // (different sampling, different binarisation inside Tesseract).
-    const smaller = resizeGray(strip, strip.width * 0.75, strip.height * 0.75);
-    const [eng, jpn, engSmall] = await Promise.all([
-      ctx.pool.recognize({ image: strip, lang: "eng", psm: PSM.SINGLE_LINE, whitelist: DIGITS }),
-      ctx.pool.recognize({ image: strip, lang: "jpn", psm: PSM.SINGLE_LINE, whitelist: DIGITS }),
-      ctx.pool.recognize({ image: smaller, lang: "eng", psm: PSM.SINGLE_LINE, whitelist: DIGITS }),
-    ]);
-    const lineReads = [symbolsPerCell(eng, spans), symbolsPerCell(jpn, spans), symbolsPerCell(engSmall, spans.map((sp) => ({ x0: sp.x0 * 0.75, x1: sp.x1 * 0.75 })))];
+    // One read, then a second, and the third only when the first two do not settle every cell
+    // (DIGIT_TWO_READS): the English model on a smaller copy of the strip (the cheapest read), the
+    // English model on the strip, then the Japanese model. On standard FAX, where agreement
+    // proves less, all three are always taken. Different sampling, different binarisation inside
+    // Tesseract, different models: independent enough that agreement means something.
+    const smallSpans = spans.map((sp) => ({ x0: sp.x0 * 0.75, x1: sp.x1 * 0.75 }));
+    const readEng = async () => symbolsPerCell(await ctx.pool.recognize({ image: strip, lang: "eng", psm: PSM.SINGLE_LINE, whitelist: DIGITS }), spans);
+    const readJpn = async () => symbolsPerCell(await ctx.pool.recognize({ image: strip, lang: "jpn", psm: PSM.SINGLE_LINE, whitelist: DIGITS }), spans);
+    const readEngSmall = async () =>
+      symbolsPerCell(await ctx.pool.recognize({ image: resizeGray(strip, strip.width * 0.75, strip.height * 0.75), lang: "eng", psm: PSM.SINGLE_LINE, whitelist: DIGITS }), smallSpans);
+    let lineReads: DigitVote[][][];
+    if (ctx.allDigitVotes || (ctx.lowResolution && !DIGIT_TWO_READS.onLowResolution)) {
+      const [eng, jpn, engSmall] = await Promise.all([readEng(), readJpn(), readEngSmall()]);
+      lineReads = [eng, jpn, engSmall];
+    } else {
+      const engSmall = await readEngSmall();
+      const eng = settledByOneRead(engSmall) ? await readEng() : undefined;
+      if (eng && settledByTwoReads(eng, engSmall)) {
+        lineReads = [eng, engSmall];
+      } else {
+        const [engRead, jpn] = await Promise.all([eng ?? readEng(), readJpn()]);
+        lineReads = [engRead, jpn, engSmall];
+      }
+    }
     await Promise.all(
       indexes.map(async (cellIndex, k) => {
         const faint = inks[cellIndex]! < CELL_INK.faint;
         const votes: DigitVote[][] = lineReads.map((r) => r[k]!);
         let read: CellRead;
+        // Two reads that settled the field: each cell is unanimous at DIGIT_TWO_READS.minConfidence
+        // or more, with no alternatives (paper-request.ts isSettledDigit then asks its confidence).
         const agreed = unanimousDigit(votes);
         if (agreed) {
           ctx.onDigitVotes?.(field.name, cellIndex, votes, undefined);
@@ -225,61 +259,60 @@ async function recognizeLine(ctx: ReadContext, img: GrayImage, kind: "kana" | "k
   return { value, confidence: Math.min(...symbols.map((s) => s.confidence)) / 100 };
 }
 
-/**
- * Tesseract's confidence on handwritten Japanese is over-optimistic (wrong names at 95+), so a
- * line is read twice from crops sampled at two scales and only an identical reading keeps its
- * confidence; any difference sends the field to an operator.
- */
-async function readLine(ctx: ReadContext, line: Rect, kind: "kana" | "kanji" | "text"): Promise<CellRead> {
+/** A line's first read (or its emptiness), and the crop area for a second read. */
+async function readLineOnce(ctx: ReadContext, line: Rect, kind: "kana" | "kanji" | "text"): Promise<{ read: CellRead; area?: Rect }> {
   const area = inset(line, 3);
   const img = crop(ctx, area, TEXT_SCALE);
   const ink = inkRatio(img, 128);
-  if (ink < LINE_INK_EMPTY) return { value: "", confidence: ramp(ink, 0.001, LINE_INK_EMPTY, 0.99, 0.9) };
-  const [first, second] = await Promise.all([recognizeLine(ctx, img, kind), recognizeLine(ctx, crop(ctx, area, TEXT_SCALE * 1.3), kind)]);
-  const squash = (s: string) => s.replace(/\s+/g, "");
-  if (squash(first!.value) !== squash(second!.value)) return { value: first!.value, confidence: Math.min(first!.confidence, 0.3) };
-  return { value: first!.value, confidence: Math.min(first!.confidence, second!.confidence) };
+  if (ink < LINE_INK_EMPTY) return { read: { value: "", confidence: ramp(ink, 0.001, LINE_INK_EMPTY, 0.99, 0.9) } };
+  return { read: await recognizeLine(ctx, img, kind), area };
 }
 
+/**
+ * Tesseract's confidence on handwritten Japanese is over-optimistic (wrong names at 95+), so a
+ * line is read twice from crops sampled at two scales and only an identical reading keeps its
+ * confidence; any difference sends the field to an operator. The second reads are taken only when
+ * the field could be accepted: when a first read (or a blank line's confidence) is below the kind's
+ * threshold, the field goes to an operator whatever the second reads say, with the first reads'
+ * values (a second read can only lower a confidence, never change a value).
+ */
 export async function readText(ctx: ReadContext, field: LayoutField): Promise<RawReading> {
   const kind = field.kind === "kana" || field.kind === "kanji" ? field.kind : "text";
-  const lines = await Promise.all(textLines(field).map((line) => readLine(ctx, line, kind)));
+  const firsts = await Promise.all(textLines(field).map((line) => readLineOnce(ctx, line, kind)));
+  const threshold = (ctx.lowResolution ? LOW_RESOLUTION_THRESHOLDS : ACCEPT_THRESHOLDS)[kind];
+  const acceptable = firsts.every((f) => f.read.confidence >= threshold);
+  const squash = (s: string) => s.replace(/\s+/g, "");
+  const lines = await Promise.all(
+    firsts.map(async ({ read: first, area }): Promise<CellRead> => {
+      if (!acceptable || !area || first.value === "") return first;
+      const second = await recognizeLine(ctx, crop(ctx, area, TEXT_SCALE * 1.3), kind);
+      if (squash(first.value) !== squash(second.value)) return { value: first.value, confidence: Math.min(first.confidence, 0.3) };
+      return { value: first.value, confidence: Math.min(first.confidence, second.confidence) };
+    }),
+  );
   // Trailing blank lines are not part of the value (most addresses fit on one line).
   const values = lines.map((l) => l.value);
   while (values.length > 1 && values[values.length - 1] === "") values.pop();
   return { value: values.join("\n"), confidence: Math.min(...lines.map((l) => l.confidence)), problems: [] };
 }
 
-/** Ink just outside the box: a tick that overshoots its box must not be read as "empty". */
-function ringInk(ctx: ReadContext, box: Rect): number {
-  const outer = crop(ctx, inset(box, -5), OCR_SCALE);
-  const s = OCR_SCALE;
-  // Blank out the box itself and its border, keeping a 1.5–5 pt ring around it.
-  const keep = 5 - 1.5;
-  let ink = 0;
-  let total = 0;
-  for (let y = 0; y < outer.height; y++) {
-    for (let x = 0; x < outer.width; x++) {
-      const inside = x >= keep * s && x < outer.width - keep * s && y >= keep * s && y < outer.height - keep * s;
-      if (inside) continue;
-      total++;
-      if (outer.data[y * outer.width + x]! < 128) ink++;
-    }
-  }
-  return total > 0 ? ink / total : 0;
-}
-
+/**
+ * A check box: ink inside it (tick, cross, fill), or a circle around it or its label
+ * (checkbox-marks.ts). Read from the box's neighbourhood straightened to the form.
+ */
 export function readCheckbox(ctx: ReadContext, field: LayoutField): RawReading {
-  const interior = crop(ctx, inset(field.box, 3), OCR_SCALE);
-  const ink = inkRatio(interior, 128);
-  if (ink >= CHECKBOX_INK.ticked) {
-    return { value: true, confidence: ramp(ink, CHECKBOX_INK.ticked, CHECKBOX_INK.ticked * 1.6, 0.85, 0.99), problems: [] };
+  const box = field.box;
+  const m = { left: 12, top: 6, right: 6, bottom: 6 };
+  const s = OCR_SCALE;
+  const image = crop(ctx, { x: box.x - m.left, y: box.y - m.top, width: box.width + m.left + m.right, height: box.height + m.top + m.bottom }, s);
+  const marks = checkboxMarks({ image, scale: s, margin: { left: m.left * s, top: m.top * s }, boxSize: box.width * s });
+  const decision = decideCheckbox(marks);
+  if (decision.value === true) {
+    const confidence = decision.how === "inside" ? ramp(marks.interior, CHECKBOX_INK.ticked, CHECKBOX_INK.ticked * 1.6, 0.85, 0.99) : 0.9;
+    return { value: true, confidence, problems: [] };
   }
-  if (ink <= CHECKBOX_INK.empty) {
-    const around = ringInk(ctx, field.box);
-    if (around > 0.04) return { value: null, confidence: 0.3, problems: ["印が□の外にはみ出しています。用紙を見て確かめてください。"] };
-    return { value: false, confidence: ramp(ink, 0.008, CHECKBOX_INK.empty, 0.99, 0.85), problems: [] };
-  }
+  if (decision.value === false) return { value: false, confidence: ramp(marks.interior, 0.008, CHECKBOX_INK.empty, 0.99, 0.85), problems: [] };
+  if (decision.why === "outside") return { value: null, confidence: 0.3, problems: ["印が□の外にはみ出しています。用紙を見て確かめてください。"] };
   return { value: null, confidence: 0.3, problems: ["印があるかどうか、はっきりしません。用紙を見て確かめてください。"] };
 }
 

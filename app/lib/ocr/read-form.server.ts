@@ -20,10 +20,10 @@ import { EXCEPTION_MESSAGES } from "./exceptions";
 import { grayToRgba, rotateGray, type GrayImage } from "./gray-image";
 import { readCheckbox, readDigits, readSignature, readText, type RawReading, type ReadContext } from "./read-fields.server";
 import { TesseractPool } from "./tesseract-pool.server";
-import type { FieldReading, FormPageResult, PageAlignment, PageResult, Rect } from "./types";
+import { cpuSecondsNow, type FieldReading, type FormPageResult, type PageAlignment, type PageResult, type Rect, type StageTimes } from "./types";
 import { warpRegion } from "./warp";
 
-export type { FieldReading, FormPageResult, FormPageFailure, PageResult, PageAlignment, Rect, ExceptionReason } from "./types";
+export type { FieldReading, FormPageResult, FormPageFailure, PageResult, PageAlignment, Rect, ExceptionReason, StageTimes } from "./types";
 export { EXCEPTION_MESSAGES } from "./exceptions";
 export { ACCEPT_THRESHOLDS, LOW_RESOLUTION_THRESHOLDS } from "./confidence";
 
@@ -90,15 +90,28 @@ export interface ReadPageOptions {
   lowResolution?: boolean;
   /** Receives every line read of every written digit cell (calibration dumps, tests). */
   onDigitVotes?: ReadContext["onDigitVotes"];
+  /** Read every digit cell with all votes, not only when the first read asks for more (calibration). */
+  allDigitVotes?: boolean;
+  /** Adds the CPU seconds of this page's stages (align, qr, fields) to these (the benchmark). */
+  stages?: StageTimes;
 }
 
 /** Reads one page image (any orientation). Never throws for a bad page: it returns the reason. */
 export async function readFormPage(pool: TesseractPool, image: GrayImage, options: ReadPageOptions = {}): Promise<PageResult> {
   const started = performance.now();
-  const aligned = alignPage(image);
+  const aligned = alignPage(image, options.stages);
   if (!aligned.ok) return aligned;
-  const ctx: ReadContext = { pool, image, pageToImage: aligned.alignment.pageToImage, lowResolution: options.lowResolution ?? false, onDigitVotes: options.onDigitVotes };
+  const ctx: ReadContext = {
+    pool,
+    image,
+    pageToImage: aligned.alignment.pageToImage,
+    lowResolution: options.lowResolution ?? false,
+    onDigitVotes: options.onDigitVotes,
+    allDigitVotes: options.allDigitVotes ?? false,
+  };
+  const fieldsStarted = options.stages ? cpuSecondsNow() : 0;
   const raws = await Promise.all(aligned.layout.fields.map((field) => readField(ctx, field)));
+  if (options.stages) options.stages.fields += cpuSecondsNow() - fieldsStarted;
   const fields = judge(aligned.layout, raws, options.lowResolution ?? false);
   const needsReview = fields
     .filter((f) => !f.accepted)

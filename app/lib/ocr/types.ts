@@ -85,3 +85,11 @@ export interface FormPageFailure {
 }
 
 export type PageResult = FormPageResult | FormPageFailure;
+
+/** CPU seconds per pipeline stage (process.cpuUsage, worker threads included), added up over pages. */
+export type StageTimes = { decode: number; align: number; qr: number; fields: number };
+
+export function cpuSecondsNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
