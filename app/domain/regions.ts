@@ -4,6 +4,7 @@
  * When an applicant answers "NTT" without knowing whether it is East or West, the prefecture of the
  * line's address decides: NTT東日本 and NTT西日本 have fixed, non-overlapping service areas.
  */
+import { NON_GEOGRAPHIC_PREFIXES } from "./phone";
 import { toHalfWidth } from "./typed-text";
 
 export type NttRegion = "ntt-east" | "ntt-west";
@@ -126,9 +127,12 @@ function withoutLeadingPostalCode(address: string): string {
  * NTT東日本 or 西日本 from a fixed-line number's area code, for the phone channel where there is no
  * address. East: 01 (北海道), 02 (東北・新潟・長野・群馬・栃木・茨城), 03, 04 (関東), and 0551–0556
  * (山梨). West: the rest of 05–09. `national` is the 10-digit national form ("0312345678").
+ * Null for anything that is not a fixed line's number: 0120, 0570, 050 and the other
+ * non-geographic prefixes (phone.ts) name no place, though some start like an area code.
  */
 export function nttRegionForNumber(national: string): NttRegion | null {
   if (!/^0[1-9]\d{8}$/.test(national)) return null;
+  if (NON_GEOGRAPHIC_PREFIXES.some(({ prefix }) => national.startsWith(prefix))) return null;
   if (/^0[1-4]/.test(national)) return "ntt-east";
   if (/^055[1-6]/.test(national)) return "ntt-east";
   return "ntt-west";

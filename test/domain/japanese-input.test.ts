@@ -208,6 +208,10 @@ describe("NTT東日本／西日本 from the line's own number", () => {
     ["+81762123456", "ntt-west"], // 金沢
     ["+81982123456", "ntt-west"], // 那覇
     ["+819012345678", null], // mobile: not a fixed line
+    ["0120123456", null], // free dial: starts like Hokkaido's 01, names no place
+    ["0570012345", null], // ナビダイヤル
+    ["0501234567", null], // IP phone (050, 10 digits)
+    ["0990123456", null], // premium rate
     ["", null],
   ];
   it.each(lines)("%s → %s", (line, region) => {

@@ -178,12 +178,14 @@ describe("inquiries and re-routing", () => {
     expect(inquiries.map((o) => o.carrierCode).sort()).toEqual(["kddi", "ntt-docomo-business", "ntt-east", "softbank"]);
     expect(inquiries.every((o) => o.action === "INQUIRY")).toBe(true);
 
-    // Inquiries carry the kana only.
+    // Inquiries carry the kana only: no name, no address (ADR 025).
     const kddiBatch = await cut("kddi");
     const summary = (await getBatch(services, "kddi", kddiBatch.batchId))!;
-    const doc = JSON.parse((await batchFile(services, summary, "json").buffer()).toString()) as { records: { record_id: string; subscriber_name: string; subscriber_kana: string }[] };
+    const doc = JSON.parse((await batchFile(services, summary, "json").buffer()).toString()) as { records: { record_id: string; subscriber_name: string; subscriber_kana: string; installation_address: string }[] };
     const record = doc.records.find((r) => r.record_id === inquiries.find((o) => o.carrierCode === "kddi")!.id)!;
-    expect(record).toMatchObject({ subscriber_name: "", subscriber_kana: "ヤマダ ハナコ" });
+    expect(record).toMatchObject({ subscriber_name: "", subscriber_kana: "ヤマダ ハナコ", installation_address: "" });
+    const csvText = (await batchFile(services, summary, "csv").buffer()).toString("utf8");
+    expect(csvText).not.toContain("千代田");
 
     const eastBatch = await cut("ntt-east");
     const east = inquiries.find((o) => o.carrierCode === "ntt-east")!;
