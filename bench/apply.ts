@@ -18,7 +18,7 @@
  * The two sides alternate for --rounds rounds (the figures are their sums), so both see the same
  * background load. Options: --count 1000 --concurrency 16 --rounds 2 --no-write.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -37,7 +37,8 @@ import { guardStep, requireDraft } from "../app/lib/apply-draft.server";
 import { submitDraft } from "../app/lib/apply-submit.server";
 import { sign } from "../app/lib/csrf.server";
 import type { ApplyAnswers } from "../app/domain/apply-journey";
-import { freePort, withScratchDatabase, writeBenchmarkSection } from "./support";
+import { productionBuildOptions } from "../scripts/production-build-options.mjs";
+import { startServerProcess, withScratchDatabase, writeBenchmarkSection } from "./support";
 
 const { values } = parseArgs({
   options: {
@@ -151,43 +152,10 @@ async function compile(): Promise<string> {
     entryPoints: ["server.ts", path.relative(process.cwd(), fileURLToPath(import.meta.url))],
     outdir,
     outbase: ".",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    sourcemap: true,
-    keepNames: false,
-    logLevel: "warning",
+    ...productionBuildOptions,
   });
   fs.cpSync("db/migrations", path.join(outdir, "db", "migrations"), { recursive: true });
   return outdir;
-}
-
-/** Starts the compiled server and waits for its /healthz (it migrates the database first). */
-async function startServer(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const out = fs.openSync(logFile, "w");
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", out, out] });
-  fs.closeSync(out);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited (${child.exitCode}); see ${logFile}`);
-    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not answer /healthz; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url,
-    pid: child.pid!,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
-  };
 }
 
 /** Runs the compiled baseline process to its end; returns the seconds and CPU seconds it measured. */
@@ -216,7 +184,7 @@ async function main() {
     await withScratchDatabase(async (url) => {
       const env = benchEnv(url);
       const config = loadConfig(env);
-      const app = await startServer([...profile, path.join(outdir, "server.js")], env, path.join(logDir, "web.log"));
+      const app = await startServerProcess([...profile, path.join(outdir, "server.js")], env, path.join(logDir, "web.log"));
       const database = wrapPostgres(url, 4);
       const pii = createPiiCipher(config.secrets.piiEncryptionKey, config.secrets.piiHashKey);
       try {

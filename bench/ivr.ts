@@ -7,7 +7,6 @@
  * NODE_ENV=production) on PostgreSQL (a scratch database on 127.0.0.1:5432); this process is only the
  * load generator. Then a burst of --calls first webhooks at once. Options: --calls 100 --rounds 3.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +14,7 @@ import { parseArgs } from "node:util";
 import { CallSimulator } from "../app/lib/ivr-simulator.server";
 import { ivrAuthToken } from "../app/lib/twilio-webhook.server";
 import { loadConfig } from "../app/lib/env.server";
-import { freePort, summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
+import { startServerProcess, summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "100" }, rounds: { type: "string", default: "3" }, "no-write": { type: "boolean", default: false } } });
 const CONCURRENT = Number(values.calls);
@@ -80,31 +79,6 @@ function bareServerSource(publicBaseUrl: string): string {
     }).listen(Number(process.env.PORT), "127.0.0.1");`;
 }
 
-/** Starts a server process and waits for its /healthz (the app migrates the database first). */
-async function startProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const out = fs.openSync(logFile, "w");
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...env, PORT: String(port) }, stdio: ["ignore", out, out] });
-  fs.closeSync(out);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited (${child.exitCode}); see ${logFile}`);
-    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not answer /healthz; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
-  };
-}
-
 if (!fs.existsSync("dist/server.js")) throw new Error("dist/ is missing: run `npm run build` first (npm run bench:ivr does)");
 
 await withScratchDatabase(async (url) => {
@@ -125,8 +99,8 @@ await withScratchDatabase(async (url) => {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ivr-"));
   // BENCH_PROFILE_DIR=<dir>: the app process writes a V8 CPU profile there (where the time goes).
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const app = await startProcess([...profile, "dist/server.js"], env, path.join(logDir, "web.log"));
-  const bare = await startProcess(["-e", bareServerSource(config.publicBaseUrl)], { ...process.env, NODE_ENV: "production" }, path.join(logDir, "bare.log"));
+  const app = await startServerProcess([...profile, "dist/server.js"], env, path.join(logDir, "web.log"));
+  const bare = await startServerProcess(["-e", bareServerSource(config.publicBaseUrl)], { ...process.env, NODE_ENV: "production" }, path.join(logDir, "bare.log"));
   const token = ivrAuthToken(config);
   try {
     // Warm up both (JIT, connection pools), then measure the baseline and the IVR alternately.

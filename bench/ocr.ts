@@ -50,6 +50,7 @@ import { FIELD_KINDS, type FieldKind } from "../templates/forms/layout";
 import { fontsOf, generatePages, writePages, type FontSet, type GeneratedPage } from "../test/fixtures/forms/generate";
 import { SCAN_MODES, type ScanMode } from "../test/fixtures/forms/render-page";
 import type { TruthValue } from "../test/fixtures/forms/truth";
+import { productionBuildOptions } from "../scripts/production-build-options.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -491,25 +492,13 @@ async function relaunchCompiled(): Promise<number> {
   buildSync({
     entryPoints: [fileURLToPath(import.meta.url)],
     outfile: path.join(outdir, "ocr.mjs"),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    keepNames: false,
-    logLevel: "warning",
+    ...productionBuildOptions,
   });
   // The bounded decode child, where safe-decode.server.ts looks for it next to the compiled bench.
   buildSync({
     entryPoints: [path.resolve("app/lib/ocr/safe-decode-worker.ts")],
     outfile: path.join(outdir, "app/lib/ocr/safe-decode-worker.js"),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    keepNames: false,
-    logLevel: "warning",
+    ...productionBuildOptions,
   });
   // Started through a separate entry, so that no bundled module takes itself for the main script.
   writeFileSync(path.join(outdir, "run.mjs"), 'await import("./ocr.mjs");\n');

@@ -1,4 +1,5 @@
 /** Shared pieces of the benchmarks: a throwaway PostgreSQL database, percentiles, BENCHMARKS.md. */
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -60,4 +61,33 @@ export function writeBenchmarkSection(title: string, body: string) {
   }
   const next = current.indexOf("\n## ", start + heading.length);
   fs.writeFileSync(file, `${current.slice(0, start)}${section}${next === -1 ? "" : `\n${current.slice(next + 1)}`}`);
+}
+
+/**
+ * Starts a server process (the compiled app, or a baseline) on a free port of 127.0.0.1 and waits
+ * for its /healthz (the app migrates the database first); its output goes to `logFile`.
+ */
+export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const out = fs.openSync(logFile, "w");
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", out, out] });
+  fs.closeSync(out);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(" ")} exited (${child.exitCode}); see ${logFile}`);
+    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`${args.join(" ")} did not answer /healthz; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
 }

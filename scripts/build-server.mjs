@@ -13,6 +13,7 @@
  */
 import { buildSync } from "esbuild";
 import { cpSync, rmSync } from "node:fs";
+import { productionBuildOptions } from "./production-build-options.mjs";
 
 const entryPoints = ["server.ts", "workers/main.ts", "db/migrate-cli.ts", "app/lib/ocr/safe-decode-worker.ts"];
 
@@ -21,15 +22,7 @@ buildSync({
   entryPoints,
   outdir: "dist",
   outbase: ".",
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  sourcemap: true,
-  // Names are not kept: keepNames wraps every function, closures in hot loops included.
-  keepNames: false,
-  logLevel: "warning",
+  ...productionBuildOptions,
   // ESM output has no require(); a few dependencies are loaded through createRequire already.
   banner: { js: "// Compiled by scripts/build-server.mjs from the TypeScript sources; do not edit." },
 });
