@@ -4,7 +4,7 @@
  */
 import { decodeDocument, UnreadableFileError } from "../../app/lib/ocr/decode-image.server";
 import { extractPdfPageImages } from "../../app/lib/ocr/pdf-images.server";
-import { decodeBounded } from "../../app/lib/ocr/safe-decode.server";
+import { decodeBounded, decodeChildrenStarted } from "../../app/lib/ocr/safe-decode.server";
 import { declaredPdf, declaredRasterSize, declaredTiffPages, probeDeclared } from "../../app/lib/ocr/safe-decode-probe";
 import { MAX_PAGES_PER_FILE } from "../../app/lib/ocr/safe-decode-limits";
 import { bombPng, bombTiff, goodPng, LOOPING_PDF } from "./hostile-files";
@@ -90,7 +90,8 @@ describe("bounded decode (child process)", () => {
   });
 
   it("ends a decode that runs past the time limit as an exception", async () => {
-    const result = await decodeBounded(goodPng(1), { timeoutMs: 1 });
+    // Rendering a vector page takes a second or more of CPU: far over 200 ms, however busy the machine.
+    const result = await decodeBounded(await renderApplicationForm({ prefill: { phone: "0312345678" } }), { timeoutMs: 200 });
     expect(result).toMatchObject({ ok: false, reason: "decode_timeout" });
   });
 
@@ -99,5 +100,25 @@ describe("bounded decode (child process)", () => {
     const result = await decodeBounded(bombPng(6000, 6000), { rssMb: 200 });
     expect(result).toMatchObject({ ok: false, reason: "decode_failed" });
     if (!result.ok) expect(result.detail).toMatch(/resident/);
+  });
+});
+
+describe("decode children between files", () => {
+  it("reads the next good file in the same child, and never reuses one after a failure", async () => {
+    const first = await decodeBounded(goodPng());
+    expect(first.ok).toBe(true);
+    const started = decodeChildrenStarted();
+    expect((await decodeBounded(goodPng())).ok).toBe(true);
+    expect(decodeChildrenStarted()).toBe(started); // reused
+
+    // Failures inside the child: a file it cannot read, a file over its CPU limit.
+    expect(await decodeBounded(LOOPING_PDF)).toMatchObject({ ok: false, reason: "unreadable_file" });
+    expect(decodeChildrenStarted()).toBe(started); // the idle child took it…
+    expect((await decodeBounded(goodPng())).ok).toBe(true);
+    expect(decodeChildrenStarted()).toBe(started + 1); // …and was ended: a new one read the next file
+    expect(await decodeBounded(await renderApplicationForm({ prefill: { phone: "0312345678" } }), { timeoutMs: 200 })).toMatchObject({ ok: false, reason: "decode_timeout" });
+    const afterFailure = decodeChildrenStarted();
+    expect((await decodeBounded(goodPng())).ok).toBe(true);
+    expect(decodeChildrenStarted()).toBe(afterFailure + 1);
   });
 });
