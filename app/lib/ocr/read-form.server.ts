@@ -10,14 +10,14 @@
  *   const png = await cropFieldImage(pageImage, result.alignment, field.box);   // for the screen
  *   await reader.close();
  */
-import { createCanvas } from "@napi-rs/canvas";
 import type { FormLayout, LayoutField } from "../../../templates/forms/layout";
 import { checkChoiceGroup, checkPaperField, PAPER_FORM_MESSAGES } from "../../domain/paper-form";
 import { alignPage } from "./align";
 import { isAccepted } from "./confidence";
 import { decodeDocument, UnreadableFileError, type DecodedPage } from "./decode-image.server";
 import { EXCEPTION_MESSAGES } from "./exceptions";
-import { grayToRgba, rotateGray, type GrayImage } from "./gray-image";
+import { rotateGray, type GrayImage } from "./gray-image";
+import { grayToPng } from "./safe-decode-encode.server";
 import { readCheckbox, readDigits, readSignature, readText, type RawReading, type ReadContext } from "./read-fields.server";
 import { TesseractPool } from "./tesseract-pool.server";
 import { cpuSecondsNow, type FieldReading, type FormPageResult, type PageAlignment, type PageResult, type Rect, type StageTimes } from "./types";
@@ -167,13 +167,7 @@ export async function readFormFile(pool: TesseractPool, bytes: Uint8Array): Prom
 export function cropFieldImage(image: GrayImage, alignment: PageAlignment, box: Rect, options: { margin?: number; scale?: number } = {}): Buffer {
   const margin = options.margin ?? 6;
   const rect = { x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin };
-  const crop = warpRegion(image, alignment.pageToImage, rect, options.scale ?? 2);
-  const canvas = createCanvas(crop.width, crop.height);
-  const ctx = canvas.getContext("2d");
-  const data = ctx.createImageData(crop.width, crop.height);
-  data.data.set(grayToRgba(crop));
-  ctx.putImageData(data, 0, 0);
-  return canvas.encodeSync("png");
+  return grayToPng(warpRegion(image, alignment.pageToImage, rect, options.scale ?? 2));
 }
 
 /** The page image turned upright (for showing the whole page to an operator). */

@@ -1,5 +1,6 @@
 /**
- * Greyscale page → PNG bytes (what scans.image_enc holds). Used by the decode child (safe-decode-worker.ts).
+ * Greyscale image → PNG bytes: the stored page (scans.image_enc, written by the decode child,
+ * safe-decode-worker.ts) and the field crops of the verification screen (read-form.server.ts).
  * One byte per pixel, through pngjs: a canvas encodes RGBA — four times the bytes to filter and
  * compress for the same grey page — and took 2.2–2.4 CPU-seconds for a 300 dpi page (issue 14,
  * point 5). The "up" filter and the fastest deflate level: scans compress well with it, and the
