@@ -62,6 +62,36 @@ describe("which read line numbers are worth a confirmation call", () => {
   });
 });
 
+describe("the digit shapes as a second reader of a line number", () => {
+  const settled = [...Array(9)].map(() => ({ value: "3", confidence: 0.9 }));
+  const line = (last: { value: string; confidence: number; alternatives?: string[]; suspect?: boolean; shape?: { value: string; votes: number } }) => ({
+    value: `333333333${last.value}`,
+    confidence: 0.3,
+    accepted: false,
+    problems: [],
+    cells: [...settled, last],
+  });
+
+  it("calls when the reads did not settle a digit and every shape neighbour agrees on it", () => {
+    // Tesseract split and missed the cell (standard FAX); the shapes of calibration pages say 3, 7 of 7.
+    expect(isCallableLine(line({ value: "3", confidence: 0.3, alternatives: ["5", "", "35", "", "3"], shape: { value: "3", votes: 7 } }))).toBe(true);
+    // 6 of 7 is not enough on its own.
+    expect(isCallableLine(line({ value: "3", confidence: 0.3, alternatives: ["5", "", "35", "", "3"], shape: { value: "3", votes: 6 } }))).toBe(false);
+  });
+
+  it("does not call when the shapes clearly say another digit than the one the reads settled", () => {
+    // Four of five reads say 5: settled by votes alone, but every shape neighbour is a 3.
+    expect(isCallableLine(line({ value: "5", confidence: 0.9, alternatives: ["5", "5", "5", "5", "2"], shape: { value: "3", votes: 7 } }))).toBe(false);
+    expect(isCallableLine(line({ value: "5", confidence: 0.9, shape: { value: "3", votes: 7 } }))).toBe(false);
+    // A shape opinion that is not clear changes nothing.
+    expect(isCallableLine(line({ value: "5", confidence: 0.9, alternatives: ["5", "5", "5", "5", "2"], shape: { value: "3", votes: 4 } }))).toBe(true);
+  });
+
+  it("keeps a 0 that does not look like one from a call even when the shapes agree", () => {
+    expect(isCallableLine(line({ value: "0", confidence: 0.45, suspect: true, shape: { value: "0", votes: 7 } }))).toBe(false);
+  });
+});
+
 describe("straight through", () => {
   it("stores what was written over two lines as one line, with no control character (the data layer refuses them)", () => {
     const result = straightThrough(

@@ -101,6 +101,22 @@ export const LOW_RESOLUTION_THRESHOLDS: Readonly<Record<FieldKind, number>> = {
  */
 export const ZERO_SHAPE = { minSpan: 0.75, maxCentreInk: 0.05, cap: 0.45 } as const;
 
+/**
+ * The digit shapes' opinion (digit-shapes.ts: SHAPE_K nearest labelled shapes of calibration pages
+ * at the page's resolution) as a second reader of comb cells:
+ * - `decides`: where Tesseract's reads did not settle a cell, a shape opinion with at least this many
+ *   votes gives its digit (at `cap`, so a person or the line's confirmation call checks it);
+ * - `vetoes`: a shape opinion with at least this many votes for another digit than the one Tesseract
+ *   settled caps the cell at `cap` and keeps the line from a confirmation call (paper-request.ts).
+ * Outside standard FAX the reads are the better reader, and a contrary shape is left out (no veto).
+ * Set on the calibration set only (seed 20250401, calibration fonts; the shapes themselves come from
+ * other calibration pages, seed 20250511): on 100 standard-FAX pages, of 3,276 written cells the
+ * shapes gave 3,048 opinions of 7 votes, 2 of them wrong (6 votes: 99 right, 3 wrong; fewer: a third
+ * wrong or worse); on 100 fine-FAX and scanned pages, 3,356 of 7 votes, 5 wrong — each where the reads
+ * had settled the right digit (hence no veto there). The held-out figures are in BENCHMARKS.md.
+ */
+export const DIGIT_SHAPE = { decides: 7, vetoes: 7, cap: 0.45 } as const;
+
 export function isAccepted(kind: FieldKind, confidence: number, problems: readonly string[], lowResolution = false): boolean {
   const thresholds = lowResolution ? LOW_RESOLUTION_THRESHOLDS : ACCEPT_THRESHOLDS;
   return problems.length === 0 && confidence >= thresholds[kind];

@@ -10,7 +10,10 @@
  *   (digit-votes.ts), anything less is a suggestion for the operator. Outside standard FAX the
  *   reads are taken one after another and stop at two when both settle every cell alike
  *   (DIGIT_TWO_READS). On standard FAX a 0 must also look like one (zeroShape: a 6 that lost its
- *   top reads 0 for every model).
+ *   top reads 0 for every model). Every written cell also gets the digit shapes' opinion
+ *   (digit-shapes.ts, nearest shapes from calibration pages at the same resolution): it gives the
+ *   digit the reads could not settle, and on standard FAX vetoes one it clearly contradicts
+ *   (withShapeOpinion, DIGIT_SHAPE); what it changed is never accepted without the line's call.
  * - text lines: read twice at two scales, the second only when the first could be accepted.
  * - kana: one line, katakana/hiragana whitelist. kanji and text: Japanese text lines.
  * - checkbox: ink inside the box, or a circle around the box or its label (checkbox-marks.ts);
@@ -19,7 +22,9 @@
 import { combCells, textLines, type LayoutField } from "../../../templates/forms/layout";
 import { normalizeJapaneseText, normalizeKana } from "../../domain/paper-form";
 import { checkboxMarks, decideCheckbox } from "./checkbox-marks";
-import { ACCEPT_THRESHOLDS, CELL_INK, CHECKBOX_INK, DIGIT_TWO_READS, LOW_RESOLUTION_THRESHOLDS, LINE_INK_EMPTY, ramp, ZERO_SHAPE } from "./confidence";
+import { ACCEPT_THRESHOLDS, CELL_INK, CHECKBOX_INK, DIGIT_SHAPE, DIGIT_TWO_READS, LOW_RESOLUTION_THRESHOLDS, LINE_INK_EMPTY, ramp, ZERO_SHAPE } from "./confidence";
+import { digitShapeOpinion } from "./digit-shape-sets";
+import type { ShapeOpinion } from "./digit-shapes";
 import { majorityDigit, unanimousDigit, zeroShape, type DigitVote, type ZeroShape } from "./digit-votes";
 import { withNameSpace } from "./kana-space";
 import type { Homography } from "./geometry";
@@ -41,6 +46,8 @@ export interface ReadContext {
   onDigitVotes?: (field: string, cell: number, lineVotes: DigitVote[][], singleVotes: DigitVote[] | undefined) => void;
   /** Always take all three line reads (calibration of DIGIT_TWO_READS). */
   allDigitVotes?: boolean;
+  /** Every written digit cell's interior as read (scripts/build-digit-shapes.ts labels them). */
+  onDigitCell?: (field: string, cell: number, image: GrayImage) => void;
   /** The shape of every cell read as "0" (calibration of ZERO_SHAPE). */
   onZeroShape?: (field: string, cell: number, shape: ZeroShape | undefined) => void;
 }
@@ -72,7 +79,7 @@ function crop(ctx: ReadContext, rect: Rect, scale: number): GrayImage {
   return whitenPaper(warpRegion(ctx.image, ctx.pageToImage, rect, scale));
 }
 
-type CellRead = { value: string; confidence: number; alternatives?: string[]; suspect?: boolean };
+type CellRead = { value: string; confidence: number; alternatives?: string[]; suspect?: boolean; shape?: ShapeOpinion };
 
 /** Symbols of a strip recognition, grouped by the cell whose span holds their centre. */
 function symbolsPerCell(rec: Recognition, spans: { x0: number; x1: number }[]): { text: string; confidence: number }[][] {
@@ -153,6 +160,27 @@ async function recognizeSingleDigit(ctx: ReadContext, cellImage: GrayImage, lang
   return s ? { value: s.text, confidence: s.confidence / 100 } : { value: "", confidence: 0 };
 }
 
+/**
+ * Tesseract's reading of a cell with the digit shapes' opinion (DIGIT_SHAPE): a confident shape
+ * gives the digit where the reads did not settle it, and caps a settled digit it contradicts. Either
+ * way the confidence stays under every acceptance threshold: the line's confirmation call, or a
+ * person, checks what the shapes changed.
+ */
+export function withShapeOpinion(read: CellRead, shape: ShapeOpinion, settledByReads: boolean, lowResolution: boolean): CellRead {
+  if (shape.value === read.value) return { ...read, shape };
+  if (settledByReads) {
+    // Outside standard FAX the reads are the better reader: a contrary shape is left out, so that it
+    // vetoes nothing here nor in the line-call rule.
+    if (!lowResolution) return read;
+    return shape.votes >= DIGIT_SHAPE.vetoes ? { ...read, shape, confidence: Math.min(read.confidence, DIGIT_SHAPE.cap) } : { ...read, shape };
+  }
+  if (!settledByReads && shape.votes >= DIGIT_SHAPE.decides) {
+    const { suspect: _suspect, ...rest } = read;
+    return { ...rest, shape, value: shape.value, confidence: Math.min(read.confidence, DIGIT_SHAPE.cap) };
+  }
+  return { ...read, shape };
+}
+
 export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<RawReading> {
   const cells = combCells(field);
   const images = cells.map((cell) => crop(ctx, inset(cell, Math.min(cell.width, cell.height) * 0.16), OCR_SCALE));
@@ -196,12 +224,14 @@ export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<
         const faint = inks[cellIndex]! < CELL_INK.faint;
         const votes: DigitVote[][] = lineReads.map((r) => r[k]!);
         let read: CellRead;
+        let settledByReads = false;
         // Two reads that settled the field: each cell is unanimous at DIGIT_TWO_READS.minConfidence
         // or more, with no alternatives (paper-request.ts isSettledDigit then asks its confidence).
         const agreed = unanimousDigit(votes);
         if (agreed) {
           ctx.onDigitVotes?.(field.name, cellIndex, votes, undefined);
           read = agreed;
+          settledByReads = true;
         } else {
           // The reads disagree or split the cell: each model reads this cell alone (one digit per
           // cell is what the comb says). A clear majority of the five votes decides the digit, with
@@ -214,6 +244,7 @@ export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<
           const best = [...single].sort((x, y) => single.filter((v) => v === y).length - single.filter((v) => v === x).length)[0] ?? "";
           const majority = majorityDigit(votes, singles);
           read = majority ? { ...majority, alternatives } : { value: best, confidence: 0.3, alternatives };
+          settledByReads = Boolean(majority);
         }
         if (read.value === "0") {
           const shape = zeroShape(images[cellIndex]!);
@@ -223,6 +254,9 @@ export async function readDigits(ctx: ReadContext, field: LayoutField): Promise<
             read = { ...read, confidence: Math.min(read.confidence, ZERO_SHAPE.cap), suspect: true };
           }
         }
+        ctx.onDigitCell?.(field.name, cellIndex, images[cellIndex]!);
+        const shape = digitShapeOpinion(images[cellIndex]!, ctx.lowResolution ?? false);
+        if (shape) read = withShapeOpinion(read, shape, settledByReads && !read.suspect, ctx.lowResolution ?? false);
         // A faint cell may be a stray dot read as a digit: never accept it unseen.
         if (faint) read = { ...read, confidence: Math.min(read.confidence, 0.5) };
         reads[cellIndex] = read;

@@ -90,6 +90,8 @@ export interface ReadPageOptions {
   lowResolution?: boolean;
   /** Receives every line read of every written digit cell (calibration dumps, tests). */
   onDigitVotes?: ReadContext["onDigitVotes"];
+  /** Receives every written digit cell's interior (scripts/build-digit-shapes.ts). */
+  onDigitCell?: ReadContext["onDigitCell"];
   /** Read every digit cell with all votes, not only when the first read asks for more (calibration). */
   allDigitVotes?: boolean;
   /** Adds the CPU seconds of this page's stages (align, qr, fields) to these (the benchmark). */
@@ -107,6 +109,7 @@ export async function readFormPage(pool: TesseractPool, image: GrayImage, option
     pageToImage: aligned.alignment.pageToImage,
     lowResolution: options.lowResolution ?? false,
     onDigitVotes: options.onDigitVotes,
+    onDigitCell: options.onDigitCell,
     allDigitVotes: options.allDigitVotes ?? false,
   };
   const fieldsStarted = options.stages ? cpuSecondsNow() : 0;

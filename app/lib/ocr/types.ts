@@ -46,6 +46,8 @@ export interface FieldReading {
     alternatives?: string[];
     /** The read digit does not look like itself (a 0 with a side missing on standard FAX): never settled by votes. */
     suspect?: boolean;
+    /** What the digit shapes of calibration pages say (digit-shapes.ts): the digit and its votes of SHAPE_K. */
+    shape?: { value: string; votes: number };
   }[];
 }
 
