@@ -44,7 +44,7 @@ import { PSM, TesseractPool } from "../app/lib/ocr/tesseract-pool.server";
 import { cpuSecondsNow, type FieldReading, type PageResult, type StageTimes } from "../app/lib/ocr/types";
 import type { DigitVote } from "../app/lib/ocr/digit-votes";
 import { normalizeJapaneseText, normalizeKana } from "../app/domain/paper-form";
-import { isCallableLine, LINE_CALL_MIN_CONFIDENCE, LINE_CALL_MIN_VOTES } from "../app/domain/paper-request";
+import { isCallableLine, LINE_CALL_MIN_CONFIDENCE, LINE_CALL_MIN_VOTES, LINE_CALL_SHAPE_VOTES } from "../app/domain/paper-request";
 import { ACCEPT_THRESHOLDS, LOW_RESOLUTION_THRESHOLDS } from "../app/lib/ocr/confidence";
 import { FIELD_KINDS, type FieldKind } from "../templates/forms/layout";
 import { fontsOf, generatePages, writePages, type FontSet, type GeneratedPage } from "../test/fixtures/forms/generate";
@@ -433,7 +433,7 @@ async function main(): Promise<void> {
       "",
       ...modeLines,
       "",
-      `Line numbers: accepted automatically (confidence.ts), and worth a confirmation call (app/domain/paper-request.ts: checks passed; each digit agreed at ≥ ${LINE_CALL_MIN_CONFIDENCE} or settled by ≥ ${LINE_CALL_MIN_VOTES} votes) — a wrong call rings a stranger's line:`,
+      `Line numbers: accepted automatically (confidence.ts), and worth a confirmation call (app/domain/paper-request.ts: checks passed; each digit agreed at ≥ ${LINE_CALL_MIN_CONFIDENCE}, settled by ≥ ${LINE_CALL_MIN_VOTES} votes, or by ${LINE_CALL_SHAPE_VOTES} of 7 digit shapes, none of which says another digit — ADR 028) — a wrong call rings a stranger's line:`,
       "",
       ...lineTable(samples),
       "",

@@ -174,7 +174,7 @@ export function withShapeOpinion(read: CellRead, shape: ShapeOpinion, settledByR
     if (!lowResolution) return read;
     return shape.votes >= DIGIT_SHAPE.vetoes ? { ...read, shape, confidence: Math.min(read.confidence, DIGIT_SHAPE.cap) } : { ...read, shape };
   }
-  if (!settledByReads && shape.votes >= DIGIT_SHAPE.decides) {
+  if (shape.votes >= DIGIT_SHAPE.decides) {
     const { suspect: _suspect, ...rest } = read;
     return { ...rest, shape, value: shape.value, confidence: Math.min(read.confidence, DIGIT_SHAPE.cap) };
   }
