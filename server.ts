@@ -22,6 +22,7 @@ import { DEMO_AUDITOR_USERNAME, DEMO_OPERATOR_USERNAME } from "./db/seed";
 import { loadConfigOrExit, type Config } from "./app/lib/env.server";
 import { createLogger } from "./app/lib/logger.server";
 import { startServices } from "./app/lib/services.server";
+import { answerTwilioWebhook, twilioWebhookFor } from "./app/lib/twilio-webhooks.server";
 import { seedDemoData } from "./app/lib/demo-data.server";
 import { startWorkers, type RunningWorkers } from "./workers/index";
 
@@ -157,10 +158,82 @@ function remixHandler(options: {
   };
 }
 
+/** The request body as text, or "too_large" past `limit` (reading stops there), or "aborted". */
+function readLimitedText(req: ExpressRequest, limit: number): Promise<string | "too_large" | "aborted"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (value: string | "too_large" | "aborted") => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    req.on("data", (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        settle("too_large");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => settle(Buffer.concat(chunks, size).toString("utf8")));
+    req.on("close", () => settle("aborted"));
+    req.on("error", () => settle("aborted"));
+  });
+}
+
+/**
+ * The Twilio webhooks (/ivr/*), answered before the Remix handler (ADR 026): read the form within the
+ * route's body limit, check the signature over the public URL Twilio called, call the IVR's service
+ * function, send its TwiML. Every middleware above (path normalisation, security headers, request
+ * log, CSRF origin check, declared body size) has run as for any request.
+ */
+function twilioWebhooks(services: Awaited<ReturnType<typeof startServices>>): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== "POST" || !/^\/ivr\//i.test(req.path)) return next();
+    const webhook = twilioWebhookFor(req.path);
+    if (!webhook) return next();
+    const limit = bodyLimitFor(req.path);
+    void (async () => {
+      const body = await readLimitedText(req, limit);
+      if (body === "aborted") return;
+      if (body === "too_large") {
+        res.on("finish", () => {
+          if (!req.complete) req.socket.destroySoon();
+        });
+        sendTooLarge(req, res, limit);
+        return;
+      }
+      const answer = await answerTwilioWebhook(services, webhook, req.originalUrl, req.get("X-Twilio-Signature"), body);
+      const headers: Record<string, string | number> = { "Cache-Control": "no-store" };
+      if (answer.status !== 204) {
+        headers["Content-Type"] = answer.contentType;
+        headers["Content-Length"] = Buffer.byteLength(answer.body);
+      }
+      res.writeHead(answer.status, headers);
+      res.end(answer.status === 204 ? undefined : answer.body);
+    })().catch((error: unknown) => {
+      // As entry.server.tsx's handleError: the error's name, code and file positions, never its message.
+      const stack = ((error as Error)?.stack ?? "").split("\n").slice(1, 6).map((line) => line.trim());
+      services.logger.error({ error: (error as Error)?.name, code: (error as { code?: unknown })?.code, stack, path: maskPath(req.path) }, "unhandled");
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.status(500).type("text/plain; charset=utf-8").send("Internal Server Error");
+    });
+  };
+}
+
 export function createApp(options: { config: Config; build: ServerBuild; services: Awaited<ReturnType<typeof startServices>> }) {
   const { config, build, services } = options;
   const app = express();
   app.disable("x-powered-by");
+  // Nothing reads req.query (Remix and the webhooks parse the URL themselves): no qs parse per request.
+  app.set("query parser", false);
   if (config.publicBaseUrl.startsWith("https://")) app.set("trust proxy", 1);
   const allowedOrigin = new URL(config.publicBaseUrl).origin;
 
@@ -230,6 +303,9 @@ export function createApp(options: { config: Config; build: ServerBuild; service
     }
     next();
   });
+
+  // Twilio's webhooks: a signed form in, TwiML out; no page, so no Remix (ADR 026).
+  app.use(twilioWebhooks(services));
 
   app.use("/build", express.static(path.resolve("public/build"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.resolve("public"), { maxAge: "1h" }));

@@ -118,9 +118,10 @@ export async function submitApplication(services: Services, input: NewApplicatio
     // One submission at a time per line: the duplicate check below must see every earlier one. The
     // upsert's ON CONFLICT DO UPDATE locks the line's row until the end of the transaction (as an
     // UPDATE does), so a second submission for the line waits here — no separate SELECT … FOR UPDATE.
-    const lineId = await upsertLine(tx, input.lineE164, now);
+    // The capability table is read in the same round trip: neither statement depends on the other.
+    const [lineId, capabilities] = await Promise.all([upsertLine(tx, input.lineE164, now), loadCapabilities(tx)]);
 
-    const route = routeApplication({ choice: input.carrierChoice, prefecture: input.prefecture ?? undefined, line: input.lineE164, scopes: input.scopes, capabilities: await loadCapabilities(tx) });
+    const route = routeApplication({ choice: input.carrierChoice, prefecture: input.prefecture ?? undefined, line: input.lineE164, scopes: input.scopes, capabilities });
     // Disagreements between the line, the address and the postal code, and a choice the number
     // overrode: never silent, they go into the application's first event for the operator.
     const regionFlags: RegionFlag[] = [...(input.regionFlags ?? [])];
@@ -196,7 +197,10 @@ export async function submitApplication(services: Services, input: NewApplicatio
       detail: e.detail,
       at: now,
     });
-    await tx.insert(applicationEvents).values([
+    // The events, the line and the audit row depend only on the application's id: the three statements
+    // are started together and go to the database in one round trip, in this transaction (any failure
+    // rolls back all of it).
+    const eventsWritten = tx.insert(applicationEvents).values([
       event({ type: "received", actor: input.actor, from: null, to: "received", detail: { channel: input.channel, scopes, assisted: input.assisted ?? false, ...(regionFlags.length > 0 ? { regionFlags } : {}), ...(refusedScopes.length > 0 ? { refusedScopes: refusedScopes.map((r) => r.scope) } : {}) } }),
       event({
         type: status,
@@ -205,11 +209,11 @@ export async function submitApplication(services: Services, input: NewApplicatio
         to: status,
         detail: status === "verified" ? { method: input.verification.method, consent: input.verification.consentAt ? true : undefined } : { reason: "line_not_verified" },
       }),
-    ]);
+    ]).execute();
     // The line, in one statement: each requested scope's suspension becomes pending where it was
     // none, and what the application taught about the line (its prefecture, its carrier), when it did.
     // (upsertLine has already set updated_at to now.)
-    await tx
+    const lineUpdated = tx
       .update(lines)
       .set({
         ...(scopes.includes("outgoing") ? { outgoingSuspension: sql`case when ${lines.outgoingSuspension} = 'none' then 'pending' else ${lines.outgoingSuspension} end` } : {}),
@@ -218,11 +222,16 @@ export async function submitApplication(services: Services, input: NewApplicatio
         ...(route.kind === "direct" ? { carrierCode: route.carrier } : {}),
         updatedAt: now,
       })
-      .where(eq(lines.id, lineId));
-    await services.audit.record(
-      { actor: input.actor, action: "application.create", subjectType: "application", subjectId: applicationId, detail: { channel: input.channel, status } },
-      tx,
-    );
+      .where(eq(lines.id, lineId))
+      .execute();
+    await Promise.all([
+      eventsWritten,
+      lineUpdated,
+      services.audit.record(
+        { actor: input.actor, action: "application.create", subjectType: "application", subjectId: applicationId, detail: { channel: input.channel, status } },
+        tx,
+      ),
+    ]);
     return { kind: "created", applicationId, reference, status, scopes, refusedScopes, alreadyCovered, ...(regionFlags.length > 0 ? { regionFlags } : {}) };
   };
   const result = outerTx ? await run(outerTx) : await services.db.transaction(run);

@@ -10,7 +10,7 @@
  * caller gives nothing), so no document can end a call by accident.
  */
 import { directReminderText } from "./direct-reminder.server";
-import { and, desc, eq, gte, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import twilio from "twilio";
 import { applications, ivrCalls, lines, verifications } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
@@ -125,6 +125,8 @@ type Call = {
   purpose: string | null;
   answers: IvrAnswers;
   status: string;
+  /** What this webhook made (application, cancellation, letter): written with the call's state. */
+  made?: { applicationId?: string; cancellationId?: string; outboxId?: string };
 };
 
 type Params = Record<string, string | undefined>;
@@ -145,9 +147,19 @@ class Twiml {
   readonly response = new twilio.twiml.VoiceResponse();
   private readonly voice: ReturnType<typeof voiceOf>;
   readonly base: string;
-  constructor(services: Services) {
+  private carried: Call | null = null;
+  constructor(private readonly services: Services) {
     this.base = services.config.publicBaseUrl;
     this.voice = voiceOf(services.config);
+  }
+  /** The call whose state the step URLs of this document carry (sealed: sealCallState). */
+  carry(call: Call) {
+    this.carried = call;
+    return this;
+  }
+  /** The webhook for a node's answer (or its silence), with the call's state once the document is written. */
+  stepUrl(node: IvrNode, silence = false) {
+    return `${this.base}/ivr/step?node=${node}${silence ? "&silence=1" : ""}&state=${STATE_MARK}`;
   }
   say(text: string) {
     this.response.say(this.voice, text);
@@ -160,28 +172,28 @@ class Twiml {
       language: "ja-JP",
       timeout: GATHER_TIMEOUT_SECONDS,
       speechTimeout: "auto",
-      action: `${this.base}/ivr/step?node=${node}`,
+      action: this.stepUrl(node),
       method: "POST",
       ...(options.numDigits ? { numDigits: options.numDigits } : {}),
       ...(options.finishOnKey !== undefined ? { finishOnKey: options.finishOnKey } : {}),
       ...(options.hints ? { hints: options.hints } : {}),
     });
     gather.say(this.voice, text);
-    this.response.redirect({ method: "POST" }, `${this.base}/ivr/step?node=${node}&silence=1`);
+    this.response.redirect({ method: "POST" }, this.stepUrl(node, true));
     return this;
   }
   /** A recording; when nothing was recorded Twilio skips the action and runs the <Redirect> after it. */
   record(node: IvrNode, text: string) {
     this.response.say(this.voice, text);
     this.response.record({
-      action: `${this.base}/ivr/step?node=${node}`,
+      action: this.stepUrl(node),
       method: "POST",
       maxLength: RECORD_MAX_SECONDS[node] ?? 20,
       timeout: RECORD_SILENCE_SECONDS,
       playBeep: true,
       finishOnKey: "#",
     });
-    this.response.redirect({ method: "POST" }, `${this.base}/ivr/step?node=${node}&silence=1`);
+    this.response.redirect({ method: "POST" }, this.stepUrl(node, true));
     return this;
   }
   goodbye(text: string) {
@@ -195,8 +207,12 @@ class Twiml {
     this.response.redirect({ method: "POST" }, `${this.base}${path}`);
     return this;
   }
+  /** The document; call it after the call was saved, so the URLs carry the state that was saved. */
   toString() {
-    return this.response.toString();
+    const xml = this.response.toString();
+    if (!xml.includes(STATE_MARK)) return xml;
+    const token = this.carried ? sealCallState(this.services, this.carried) : null;
+    return token ? xml.replaceAll(STATE_MARK, token) : xml.replaceAll(`&amp;state=${STATE_MARK}`, "");
   }
 }
 
@@ -321,8 +337,90 @@ function render(t: Twiml, node: IvrNode, call: Call, preface = ""): Twiml {
 // ---------------------------------------------------------------------------------------------
 // Persistence
 
+/**
+ * The call's state travels with the call (ADR 026): every step URL of a document carries the state the
+ * step saved, sealed like every personal value at rest (AES-256-GCM under PII_ENCRYPTION_KEY: Twilio's
+ * logs of the URLs hold only ciphertext) and bound to the CallSid. The next webhook starts from it
+ * instead of reading the row back; the row is still written on every step (a call that hangs up keeps
+ * what was said). Twilio follows only the URLs of the latest document, so the carried state is the one
+ * saved last; a retried request carries the same state and computes the same step again.
+ */
+const STATE_MARK = "IVRSTATEMARK";
+/** Longer states (long spoken addresses) are not carried: the step reads the row instead. */
+const MAX_STATE_CHARS = 1500;
+
+type CarriedState = { v: 1; sid: string; id: string; from: string | null; purpose: string | null; answers: IvrAnswers };
+
+function sealCallState(services: Services, call: Call): string | null {
+  const state: CarriedState = { v: 1, sid: call.callSid, id: call.id, from: call.from, purpose: call.purpose, answers: call.answers };
+  const token = services.pii.seal(JSON.stringify(state));
+  return token.length <= MAX_STATE_CHARS ? token : null;
+}
+
+/** The carried state of this CallSid, or null (none, not ours, or not for this call). */
+function openCallState(services: Services, token: string | null | undefined, callSid: string): Call | null {
+  if (!token || !callSid) return null;
+  try {
+    const state = JSON.parse(services.pii.open(token)) as Partial<CarriedState>;
+    if (state.v !== 1 || state.sid !== callSid || typeof state.id !== "string" || typeof state.answers !== "object" || state.answers === null) return null;
+    return { id: state.id, callSid, from: state.from ?? null, node: "menu", purpose: state.purpose ?? null, answers: state.answers, status: "in_progress" };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The two statements every webhook runs (load the call, save it), prepared once per database: drizzle
+ * builds their SQL once instead of on every request (ADR 026).
+ */
+type CallStatements = ReturnType<typeof prepareCallStatements>;
+const callStatements = new WeakMap<Services["db"], CallStatements>();
+
+function prepareCallStatements(db: Services["db"]) {
+  const load = db
+    .select({
+      id: ivrCalls.id,
+      callSid: ivrCalls.callSid,
+      fromEnc: ivrCalls.fromEnc,
+      node: ivrCalls.node,
+      purpose: ivrCalls.purpose,
+      answersEnc: ivrCalls.answersEnc,
+      status: ivrCalls.status,
+    })
+    .from(ivrCalls)
+    .where(eq(ivrCalls.callSid, sql.placeholder("callSid")))
+    .prepare("ivr_load_call");
+  // What a step leaves unset (null) keeps its stored value: the status and end of a call are written
+  // only when it ends, the links to what it made only once it made them.
+  const save = db
+    .update(ivrCalls)
+    .set({
+      node: sql`${sql.placeholder("node")}::text`,
+      purpose: sql`${sql.placeholder("purpose")}::text`,
+      answersEnc: sql`${sql.placeholder("answersEnc")}::text`,
+      updatedAt: sql`${sql.placeholder("updatedAt")}::timestamptz`,
+      status: sql`coalesce(${sql.placeholder("status")}::text, ${ivrCalls.status})`,
+      endedAt: sql`coalesce(${sql.placeholder("endedAt")}::timestamptz, ${ivrCalls.endedAt})`,
+      applicationId: sql`coalesce(${sql.placeholder("applicationId")}::uuid, ${ivrCalls.applicationId})`,
+      cancellationId: sql`coalesce(${sql.placeholder("cancellationId")}::uuid, ${ivrCalls.cancellationId})`,
+      outboxId: sql`coalesce(${sql.placeholder("outboxId")}::uuid, ${ivrCalls.outboxId})`,
+    })
+    .where(eq(ivrCalls.id, sql.placeholder("id")))
+    .prepare("ivr_save_call");
+  return { load, save };
+}
+
+function statementsFor(services: Services): CallStatements {
+  let statements = callStatements.get(services.db);
+  if (!statements) {
+    statements = prepareCallStatements(services.db);
+    callStatements.set(services.db, statements);
+  }
+  return statements;
+}
+
 async function loadCall(services: Services, callSid: string): Promise<Call | null> {
-  const [row] = await services.db.select().from(ivrCalls).where(eq(ivrCalls.callSid, callSid));
+  const [row] = await statementsFor(services).load.execute({ callSid });
   if (!row) return null;
   return {
     id: row.id,
@@ -335,11 +433,23 @@ async function loadCall(services: Services, callSid: string): Promise<Call | nul
   };
 }
 
-async function saveCall(services: Services, call: Call, extra: Partial<typeof ivrCalls.$inferInsert> = {}) {
-  await services.db
-    .update(ivrCalls)
-    .set({ node: call.node, purpose: call.purpose, answersEnc: services.pii.seal(JSON.stringify(call.answers)), updatedAt: services.now(), ...extra })
-    .where(eq(ivrCalls.id, call.id));
+/** What saveCall may also write: the end of the call, and what the call made (one statement with the step). */
+type CallEnd = { status?: "completed" | "incomplete"; endedAt?: Date; applicationId?: string; cancellationId?: string; outboxId?: string };
+
+async function saveCall(services: Services, call: Call, extra: CallEnd = {}) {
+  const links = { ...call.made, ...extra };
+  await statementsFor(services).save.execute({
+    id: call.id,
+    node: call.node,
+    purpose: call.purpose,
+    answersEnc: services.pii.seal(JSON.stringify(call.answers)),
+    updatedAt: services.now().toISOString(),
+    status: links.status ?? null,
+    endedAt: links.endedAt?.toISOString() ?? null,
+    applicationId: links.applicationId ?? null,
+    cancellationId: links.cancellationId ?? null,
+    outboxId: links.outboxId ?? null,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,39 +459,38 @@ async function saveCall(services: Services, call: Call, extra: Partial<typeof iv
 export async function handleIncomingCall(services: Services, params: Params): Promise<string> {
   const callSid = params.CallSid ?? "";
   const from = callerE164(params.From);
-  const existing = await loadCall(services, callSid);
-  const call: Call =
-    existing ??
-    (await (async () => {
-      const now = services.now();
-      const [row] = await services.db
-        .insert(ivrCalls)
-        .values({
-          callSid,
-          fromEnc: services.pii.sealNullable(from),
-          fromHash: from ? services.pii.searchHash(from) : null,
-          node: "menu",
-          answersEnc: services.pii.seal("{}"),
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoNothing({ target: ivrCalls.callSid })
-        .returning({ id: ivrCalls.id });
-      return { id: row?.id ?? (await loadCall(services, callSid))!.id, callSid, from, node: "menu" as IvrNode, purpose: null, answers: {}, status: "in_progress" };
-    })());
-
   // A caller with a code from the web journey goes straight to it: no menu to learn.
-  if (from && (await pendingCallIn(services, from))) {
-    call.node = "call_in_code";
-    call.purpose = "call_in";
+  const callIn = from !== null && (await pendingCallIn(services, from));
+  const node: IvrNode = callIn ? "call_in_code" : "menu";
+  const preface = callIn ? "国際電話不取扱受付センターです。" : "";
+  // A new call is written once, already at its first question (one statement).
+  const now = services.now();
+  const [row] = await services.db
+    .insert(ivrCalls)
+    .values({
+      callSid,
+      fromEnc: services.pii.sealNullable(from),
+      fromHash: from ? services.pii.searchHash(from) : null,
+      node,
+      purpose: callIn ? "call_in" : null,
+      answersEnc: services.pii.seal(JSON.stringify({ prompts: 1 } satisfies IvrAnswers)),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: ivrCalls.callSid })
+    .returning({ id: ivrCalls.id });
+  let call: Call;
+  if (row) {
+    call = { id: row.id, callSid, from, node, purpose: callIn ? "call_in" : null, answers: { prompts: 1 }, status: "in_progress" };
+  } else {
+    // Twilio asked again for the same call: it starts over at its first question and keeps its answers.
+    call = (await loadCall(services, callSid))!;
+    call.node = node;
+    if (callIn) call.purpose = "call_in";
     call.answers.prompts = 1;
     await saveCall(services, call);
-    return render(new Twiml(services), "call_in_code", call, "国際電話不取扱受付センターです。").toString();
   }
-  call.node = "menu";
-  call.answers.prompts = 1;
-  await saveCall(services, call);
-  return render(new Twiml(services), "menu", call).toString();
+  return render(new Twiml(services).carry(call), node, call, preface).toString();
 }
 
 async function pendingCallIn(services: Services, e164: string): Promise<boolean> {
@@ -447,17 +556,21 @@ function operatorOrMessage(services: Services, t: Twiml): Twiml {
     t.say("オペレーターにおつなぎします。そのままお待ちください。");
     // When the operator call ends Twilio requests the action with DialCallStatus: a finished call ends
     // politely, an unanswered one says so. The <Say> after it covers a failed action request.
-    t.response.dial({ timeout: 30, action: `${t.base}/ivr/step?node=operator_done`, method: "POST" }, operator);
+    t.response.dial({ timeout: 30, action: t.stepUrl("operator_done"), method: "POST" }, operator);
     return t.goodbye(OPERATOR_FINISHED);
   }
   return t.goodbye(OPERATOR_CLOSED);
 }
 
 /** POST /ivr/step?node=…: the caller's answer to a node (or silence). */
-export async function handleStep(services: Services, node: IvrNode, params: Params, options: { silence: boolean }): Promise<string> {
+export async function handleStep(services: Services, node: IvrNode, params: Params, options: { silence: boolean; state?: string | null }): Promise<string> {
   const t = new Twiml(services);
-  const call = await loadCall(services, params.CallSid ?? "");
+  const callSid = params.CallSid ?? "";
+  // The state the previous document carried, else the database (a URL from before ADR 026, or a
+  // state that does not open or belongs to another call).
+  const call = openCallState(services, options.state, callSid) ?? (await loadCall(services, callSid));
   if (!call) return t.goodbye("恐れ入りますが、はじめからおかけ直しください。").toString();
+  t.carry(call);
   call.node = node;
 
   if (node === "operator_done") {
@@ -481,7 +594,7 @@ export async function handleStep(services: Services, node: IvrNode, params: Para
   const wrong = call.answers.wrong ?? 0;
   if (!next.finished && wrong >= MAX_WRONG) {
     // Three wrong answers in a row: hand over as after silence.
-    const handed = operatorOrMessage(services, new Twiml(services));
+    const handed = operatorOrMessage(services, new Twiml(services).carry(call));
     await saveCall(services, call, { status: call.purpose ? "incomplete" : "completed", endedAt: services.now() });
     return handed.toString();
   }
@@ -733,7 +846,7 @@ async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<
   if (result.kind === "not_routable") {
     return { twiml: t.goodbye(`${result.message} お電話ありがとうございました。`), finished: true };
   }
-  await services.db.update(ivrCalls).set({ applicationId: result.applicationId }).where(eq(ivrCalls.id, call.id));
+  call.made = { applicationId: result.applicationId };
   call.answers.reference = result.reference;
   const groups = speakableGroups(result.reference).map(spellDigits).join("、の、");
   // Issue 15, point 4: what was not sent to the carrier, and the carrier's number (the same words as the web).
@@ -804,7 +917,7 @@ async function formByMail(services: Services, t: Twiml, call: Call): Promise<Out
       needsCheck: true,
     },
   });
-  await services.db.update(ivrCalls).set({ outboxId }).where(eq(ivrCalls.id, call.id));
+  call.made = { outboxId };
   return {
     twiml: t.goodbye("申込書をお送りします。1週間ほどでお届けします。記入して、同封の封筒でお送りください。お電話ありがとうございました。"),
     finished: true,
@@ -820,7 +933,7 @@ async function cancelFromCall(services: Services, t: Twiml, call: Call): Promise
   if (result.kind === "nothing_to_cancel") {
     return { twiml: t.goodbye("この電話番号で、止めている国際電話や、お手続き中のお申し込みは見つかりませんでした。お電話ありがとうございました。"), finished: true };
   }
-  await services.db.update(ivrCalls).set({ cancellationId: result.cancellationId }).where(eq(ivrCalls.id, call.id));
+  call.made = { cancellationId: result.cancellationId };
   return {
     twiml: t.goodbye(
       "解除のお申し込みを受け付けました。センターで確認してから、お手続きをします。すぐには、国際電話はつながるようになりません。お電話ありがとうございました。",
