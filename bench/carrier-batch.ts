@@ -94,7 +94,10 @@ async function childCopy(url: string, out: string): Promise<ChildResult> {
       .readable();
     await pipeline(readable, fs.createWriteStream(out));
     const ms = performance.now() - started;
-    const pgCpuS = await backendCpuS((text) => sql.unsafe(text) as unknown as Promise<{ pid: number }[]>, "bench-carriers-copy");
+    // Asked on a second connection: a query right after a COPY stream on the same postgres.js
+    // connection sometimes never got its answer.
+    const probe = postgres(url, { max: 1, onnotice: () => {} });
+    const pgCpuS = await backendCpuS((text) => probe.unsafe(text) as unknown as Promise<{ pid: number }[]>, "bench-carriers-copy").finally(() => probe.end({ timeout: 5 }));
     return { ms, bytes: fs.statSync(out).size, maxRssMb: maxRssMb(), nodeCpuS: nodeCpuS(), pgCpuS };
   } finally {
     await sql.end({ timeout: 5 });
@@ -239,6 +242,7 @@ function report(rows: Row[], meta: { postgres: string; cpus: number; date: strin
     "time per row), two formats rendered, about twice the data sealed, hashed and stored back, all in one transaction that a",
     "crash rolls back whole. Production batches are capped by each carrier's `batch_max_size` (default 5,000 orders).",
     `Insert of the test rows (COPY FROM, not measured above): ${rows.map((r) => `${r.size.toLocaleString("en-US")} in ${fmt(r.insertMs / 1000, 1)} s`).join(", ")}.`,
+    "",
     "",
   );
   return lines.join("\n");
