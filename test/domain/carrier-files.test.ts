@@ -30,7 +30,7 @@ const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
 });
 
 describe("JSON records", () => {
-  it("are written field by field exactly as JSON.stringify writes the record object", () => {
+  it("are exactly JSON.stringify of the record object, after the separator", () => {
     for (const over of [
       {},
       { prefecture: null, nameUnverified: true, subscriberName: "" },
