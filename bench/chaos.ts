@@ -354,7 +354,7 @@ async function main() {
         "select count(*)::int as n from pgboss.job where name not like '__pgboss%' and state in ('created','retry','active')",
       );
       const [paperOpen] = await services.database.sql<{ n: number }>("select count(*)::int as n from scans where status in ('queued','reading','ocr_done')");
-      const [ordersOpen] = await services.database.sql<{ n: number }>("select count(*)::int as n from carrier_orders where status in ('pending')");
+      const [ordersOpen] = await services.database.sql<{ n: number }>("select count(*)::int as n from carrier_orders o where status = 'pending' and not exists (select 1 from carrier_batch_orders m where m.order_id = o.id)");
       pending = row!.n + paperOpen!.n + ordersOpen!.n;
       if (pending === 0 && fs.readdirSync(intakeDir).filter((f) => !fs.statSync(path.join(intakeDir, f)).isDirectory()).length === 0) break;
     }

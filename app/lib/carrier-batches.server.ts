@@ -1,22 +1,26 @@
 /**
  * Batches: cut, stored, read back, delivered, acknowledged.
  *
- * Cutting one carrier's batch is one transaction, under a per-carrier advisory lock:
- *   1. the next sequence number (the last one plus one: gap-free, because a failed cut rolls back);
- *   2. the carrier's pending orders (oldest first, at most batch_max_size) get the batch id and their
- *      position in one statement; their applications move queued → sent with an event;
- *   3. the records are streamed through a server-side cursor and written as CSV (UTF-8 or Shift_JIS)
- *      and JSON in sealed parts of about 1 MiB, hashing as they go, so memory stays flat whatever the
- *      size of the batch;
- *   4. the manifest (both hashes, the count, the previous manifest's hash) is signed with Ed25519.
- * A crash anywhere rolls all of it back: the orders are pending again and no sequence number is used.
- * Run twice, the second cut finds nothing pending. Database triggers keep a cut batch, its files and
- * each order's batch assignment immutable (migration carrier_batches_immutable).
+ * Cutting one carrier's batch is one transaction, under a per-carrier advisory lock (ADR 014, ADR 027):
+ *   1. the queue is counted (pending orders in no batch, oldest first, at most batch_max_size) and the
+ *      next sequence number taken (the last one plus one: gap-free, because a failed cut rolls back);
+ *   2. the queue is read once through a server-side cursor, a page at a time; for each page the cut
+ *      writes its membership rows (carrier_batch_orders: batch, position, order) and moves the
+ *      applications queued → sent with an event — sent without waiting, so PostgreSQL writes while
+ *      this process renders — and the records are written as CSV (UTF-8 or Shift_JIS) and JSON in
+ *      sealed parts of about 1 MiB, hashing as they go, so memory stays flat whatever the batch size;
+ *      the order rows themselves are not rewritten;
+ *   3. the manifest (both hashes, the count, the previous manifest's hash) is signed with Ed25519.
+ * A crash anywhere rolls all of it back: no membership row, file part or sequence number survives, so
+ * the orders are waiting again. Run twice, the second cut finds nothing waiting. Database triggers keep
+ * a cut batch, its files and its membership immutable (migrations carrier_batches_immutable and
+ * carrier_batch_membership).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import { auditLog, carrierBatches, carrierBatchFiles, carriers } from "../../db/schema";
+import { auditLog, carrierBatches, carrierBatchFiles, carrierOrders, carriers } from "../../db/schema";
+import { carrierQueueLock, waitingForBatch } from "./carrier-order-status.server";
 import { canTransition } from "../domain/application-state";
 import { batchFileName, manifestText, nextSequence, type BatchStatus, type Manifest } from "../domain/carrier-batch";
 import {
@@ -76,8 +80,11 @@ export type CutResult = {
   substituted: number;
   /** The records that needed 〓 (Shift_JIS batches only): also in the batch's audit record and flagged in its JSON. */
   substitutedRecords: SubstitutedRecord[];
-  /** Milliseconds per phase: assigning the orders, streaming and storing the files, signing and committing. */
-  timings: { assignMs: number; writeMs: number; finishMs: number };
+  /**
+   * Milliseconds per phase: counting the queue; streaming the orders, writing their membership rows and
+   * the applications' move, rendering and storing the files; signing and committing.
+   */
+  timings: { countMs: number; writeMs: number; finishMs: number };
 };
 
 class PartWriter {
@@ -93,6 +100,8 @@ class PartWriter {
     private readonly batchId: string,
     private readonly format: DownloadFormat,
     private readonly partBytes: number,
+    /** Starts a statement without waiting for it (the cut waits for all of them before it commits). */
+    private readonly send: (query: PromiseLike<unknown>) => Promise<unknown>,
   ) {}
 
   async write(chunk: Buffer | Uint8Array): Promise<void> {
@@ -109,8 +118,8 @@ class PartWriter {
     const data = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    await this.tx.insert(carrierBatchFiles).values({ batchId: this.batchId, format: this.format, part: this.parts, bytesEnc: this.pii.sealBytes(data) });
-    this.parts++;
+    const part = this.parts++;
+    void this.send(this.tx.insert(carrierBatchFiles).values({ batchId: this.batchId, format: this.format, part, bytesEnc: this.pii.sealBytes(data) }));
   }
 
   async finish(): Promise<{ sha256: string; bytes: number }> {
@@ -123,14 +132,16 @@ class EmptyCut extends Error {}
 
 /** A withdrawal committed while the batch was being cut: roll back and cut again without it. */
 export class CutRaceError extends Error {
-  constructor() {
-    super("an application in the batch was withdrawn while the batch was cut");
+  constructor(message = "an application in the batch was withdrawn while the batch was cut") {
+    super(message);
     this.name = "CutRaceError";
   }
 }
 
 type CursorRow = {
   id: string;
+  application_id?: string | null;
+  /** The record's place in the batch (the cut numbers the rows as it reads them). */
   batch_position: number;
   action: OrderAction;
   scope: "outgoing" | "incoming";
@@ -142,6 +153,7 @@ type CursorRow = {
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CARRIER_CODE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export function recordFromRow(row: CursorRow, pii: Pick<PiiCipher, "open">): BatchRecord {
   const subject = row.subject_enc ? (JSON.parse(pii.open(row.subject_enc)) as { name?: string; kana?: string; address?: string; unverified?: boolean }) : {};
@@ -183,17 +195,30 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
   const { pii } = services;
   const now = services.now();
   return services.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`carrier-batch:${carrierCode}`}, 0))`);
+    await tx.execute(carrierQueueLock(carrierCode));
     const [carrier] = await tx.select().from(carriers).where(eq(carriers.code, carrierCode));
     if (!carrier || !carrier.active) throw new EmptyCut();
     const fileFormat: FileFormat = isFileFormat(carrier.fileFormat) ? carrier.fileFormat : "csv-utf8";
     const csvEncoding: CsvEncoding = csvEncodingOf(fileFormat);
     const maxRecords = Math.max(1, options.maxRecords ?? carrier.batchMaxSize);
 
-    const waiting = rowsOf<{ n: number }>(
-      await tx.execute(sql`select 1 as n from carrier_orders where carrier_code = ${carrierCode} and status = 'pending' limit 1`),
-    );
-    if (waiting.length === 0) throw new EmptyCut();
+    if (!CARRIER_CODE.test(carrierCode)) throw new Error("unexpected carrier code");
+    // The queue, oldest first: pending, in no batch yet, not of an application withdrawn in the
+    // meantime (those orders stay behind and get cancelled). Counted first, because the JSON file
+    // starts with the record count; the cursor below reads the same rows in the same order.
+    const queue = `from carrier_orders p
+       where p.carrier_code = '${carrierCode}' and p.status = 'pending'
+         and not exists (select 1 from carrier_batch_orders m where m.order_id = p.id)
+         and not exists (select 1 from applications a where a.id = p.application_id and a.status = 'withdrawn')`;
+    const limit = Math.floor(maxRecords);
+    // A large batch sorts in memory rather than on disk, and the cursor is planned for reading all of
+    // its rows (hash joins and one sort), not for its first tenth.
+    const countStartedAt = performance.now();
+    await tx.execute(sql`set local work_mem = '128MB'`);
+    await tx.execute(sql`set local cursor_tuple_fraction = 1`);
+    const [counted] = rowsOf<{ n: number | string }>(await tx.execute(sql.raw(`select count(*)::int as n from (select 1 ${queue} limit ${limit}) q`)));
+    const recordCount = Number(counted?.n ?? 0);
+    if (recordCount === 0) throw new EmptyCut();
 
     const [last] = await tx
       .select({ sequence: carrierBatches.sequence, manifest: carrierBatches.manifest })
@@ -217,53 +242,21 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
       csvEncoding,
     });
 
-    // Oldest first; orders of an application withdrawn in the meantime stay behind (and get cancelled).
-    // Cutters of one carrier take turns (the advisory lock); a planner cancelling an order at the same
-    // moment is caught by "status = 'pending'" in the UPDATE, which PostgreSQL re-checks on the newest
-    // row version — so no extra locking pass over the rows is needed. A large batch sorts and joins in
-    // memory rather than on disk.
-    await tx.execute(sql`set local work_mem = '128MB'`);
-    await tx.execute(sql`
-      update carrier_orders o
-         set batch_id = ${batchId}, batch_position = numbered.position, status = 'batched', updated_at = ${now.toISOString()}::timestamptz
-        from (
-          select p.id, row_number() over (order by p.created_at, p.id) as position
-            from carrier_orders p
-           where p.carrier_code = ${carrierCode} and p.status = 'pending'
-             and not exists (select 1 from applications a where a.id = p.application_id and a.status = 'withdrawn')
-           order by p.created_at, p.id
-           limit ${maxRecords}
-        ) numbered
-       where o.id = numbered.id and o.status = 'pending'`);
-    const [counted] = rowsOf<{ n: number | string; last: number | string | null }>(
-      await tx.execute(sql`select count(*)::int as n, max(batch_position)::int as last from carrier_orders where batch_id = ${batchId}`),
-    );
-    const recordCount = Number(counted?.n ?? 0);
-    if (recordCount === 0) throw new EmptyCut();
-    // An order cancelled between the pick and the update leaves a hole in the positions: cut again.
-    if (Number(counted?.last) !== recordCount) throw new CutRaceError();
-
-    // The orders have left the queue: their applications can no longer be withdrawn, only answered.
-    const detail = JSON.stringify({ batchId, carrier: carrierCode, sequence });
-    await tx.execute(sql`
-      with moved as (
-        update applications set status = 'sent', updated_at = ${now.toISOString()}::timestamptz
-         where status = 'queued'
-           and id in (select application_id from carrier_orders where batch_id = ${batchId} and application_id is not null)
-        returning id
-      )
-      insert into application_events (application_id, type, from_status, to_status, actor, detail, at)
-      select id, 'sent', 'queued', 'sent', 'system', ${detail}::jsonb, ${now.toISOString()}::timestamptz from moved`);
-    const raced = rowsOf(
-      await tx.execute(sql`select 1 from carrier_orders o join applications a on a.id = o.application_id
-                             where o.batch_id = ${batchId} and a.status = 'withdrawn' limit 1`),
-    );
-    if (raced.length > 0) throw new CutRaceError();
-
-    const assignedAt = performance.now();
+    // The statements of a page (membership rows, applications queued → sent, file parts) and the next
+    // page's fetch are sent without waiting for them, so PostgreSQL writes while this process renders:
+    // one connection runs them in order, the loop waits only for the next page (so at most about one
+    // page of statements is in flight), and any failure surfaces at the latest after the loop.
+    const inFlight: Promise<unknown>[] = [];
+    const send = <T>(query: PromiseLike<T>): Promise<T> => {
+      // Drizzle's query objects run again each time they are awaited: start each one exactly once.
+      const promise = Promise.resolve(query);
+      promise.catch(() => {});
+      inFlight.push(promise);
+      return promise;
+    };
     const partBytes = options.partBytes ?? PART_BYTES;
-    const csv = new PartWriter(tx, pii, batchId, "csv", partBytes);
-    const json = new PartWriter(tx, pii, batchId, "json", partBytes);
+    const csv = new PartWriter(tx, pii, batchId, "csv", partBytes, send);
+    const json = new PartWriter(tx, pii, batchId, "json", partBytes, send);
     const encodeCsv = (text: string): { bytes: Uint8Array; substituted: number } =>
       csvEncoding === "shift_jis" ? encodeShiftJis(text) : { bytes: Buffer.from(text, "utf8"), substituted: 0 };
     let substituted = 0;
@@ -274,18 +267,62 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
     if (!UUID.test(batchId)) throw new Error("unexpected batch id");
     await tx.execute(
       sql.raw(`declare carrier_batch_cursor no scroll cursor for
-        select id, batch_position, action, scope, e164, prefecture, request_ref, subject_enc,
-               to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as requested_at
-          from carrier_orders where batch_id = '${batchId}' order by batch_position`),
+        select p.id, p.application_id, p.action, p.scope, p.e164, p.prefecture, p.request_ref, p.subject_enc,
+               to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as requested_at
+          ${queue}
+         order by p.created_at, p.id
+         limit ${limit}`),
     );
-    const fetchRows = options.fetchRows ?? FETCH_ROWS;
+    const fetchRows = Math.max(1, Math.floor(options.fetchRows ?? FETCH_ROWS));
+    const nowText = now.toISOString();
+    const detail = JSON.stringify({ batchId, carrier: carrierCode, sequence });
+    let raced = false;
+    const fetchPage = (): Promise<unknown> => {
+      // Resolves once everything sent before it has succeeded (so nothing is kept longer than a page).
+      const before = inFlight.splice(0);
+      const page = Promise.resolve(tx.execute(sql.raw(`fetch ${fetchRows} from carrier_batch_cursor`)));
+      page.catch(() => {});
+      return Promise.all(before).then(() => page);
+    };
+    let next: Promise<unknown> | null = fetchPage();
     let written = 0;
-    for (;;) {
-      const rows = rowsOf<CursorRow>(await tx.execute(sql.raw(`fetch ${Math.floor(fetchRows)} from carrier_batch_cursor`)));
+    while (next) {
+      const rows: CursorRow[] = rowsOf<CursorRow>(await next);
       if (rows.length === 0) break;
+      next = rows.length < fetchRows ? null : fetchPage();
+      const first = written + 1;
+      send(
+        tx.execute(sql`insert into carrier_batch_orders (batch_id, position, order_id)
+          select ${batchId}::uuid, ${first}::int + (u.ord::int - 1), u.id
+            from unnest(${`{${rows.map((r) => r.id).join(",")}}`}::uuid[]) with ordinality as u(id, ord)`),
+      );
+      const applicationIds = [...new Set(rows.map((r) => r.application_id).filter((id): id is string => id !== null))];
+      if (applicationIds.length > 0) {
+        // The orders have left the queue: their applications can no longer be withdrawn, only answered.
+        // One withdrawn after the cursor's snapshot is in the files already: roll back and cut again.
+        const ids = `{${applicationIds.join(",")}}`;
+        send(
+          tx.execute(sql`
+            with moved as (
+              update applications set status = 'sent', updated_at = ${nowText}::timestamptz
+               where status = 'queued' and id = any(${ids}::uuid[])
+              returning id
+            ), events as (
+              insert into application_events (application_id, type, from_status, to_status, actor, detail, at)
+              select id, 'sent', 'queued', 'sent', 'system', ${detail}::jsonb, ${nowText}::timestamptz from moved
+            )
+            select count(*)::int as n from applications where id = any(${ids}::uuid[]) and status = 'withdrawn'`),
+        ).then(
+          (result) => {
+            if (Number(rowsOf<{ n: number | string }>(result)[0]?.n ?? 0) > 0) raced = true;
+          },
+          () => {}, // surfaces from inFlight
+        );
+      }
       let csvText = "";
       let jsonText = "";
       for (const row of rows) {
+        row.batch_position = ++written;
         const record = recordFromRow(row, pii);
         if (csvEncoding === "shift_jis") {
           const fields = shiftJisSubstitutions(record);
@@ -295,8 +332,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
           }
         }
         csvText += csvRecordLine(record);
-        jsonText += jsonRecordLine(record, written === 0);
-        written++;
+        jsonText += jsonRecordLine(record, record.seq === 1);
       }
       const encoded = encodeCsv(csvText);
       substituted += encoded.substituted;
@@ -304,8 +340,11 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
       await json.write(Buffer.from(jsonText, "utf8"));
       await options.onProgress?.(written);
     }
+    await Promise.all(inFlight);
     await tx.execute(sql`close carrier_batch_cursor`);
-    if (written !== recordCount) throw new Error(`batch ${batchId}: wrote ${written} of ${recordCount} records`);
+    if (raced) throw new CutRaceError();
+    // The queue changed between the count and the cursor (an order came or went): cut again.
+    if (written !== recordCount) throw new CutRaceError(`the queue changed while the batch was cut (${written} records, ${recordCount} counted)`);
     await json.write(Buffer.from(jsonTail(recordCount), "utf8"));
     const csvFile = await csv.finish();
     const jsonFile = await json.finish();
@@ -370,7 +409,7 @@ async function cutOnce(services: Services, carrierCode: string, options: CutOpti
         tx,
       );
     }
-    const timings = { assignMs: assignedAt - startedAt, writeMs: writtenAt - assignedAt, finishMs: performance.now() - writtenAt };
+    const timings = { countMs: startedAt - countStartedAt, writeMs: writtenAt - startedAt, finishMs: performance.now() - writtenAt };
     return { batchId, carrierCode, sequence, recordCount, fileSha256, csvBytes: csvFile.bytes, jsonBytes: jsonFile.bytes, substituted, substitutedRecords, timings };
   });
 }
@@ -429,9 +468,10 @@ export async function cutDueBatches(services: Services, carrierCode: string, mod
     if (mode === "full") {
       const [carrier] = await services.db.select({ max: carriers.batchMaxSize }).from(carriers).where(eq(carriers.code, carrierCode));
       if (!carrier) break;
-      const [row] = rowsOf<{ n: number | string }>(
-        await services.db.execute(sql`select count(*)::int as n from carrier_orders where carrier_code = ${carrierCode} and status = 'pending'`),
-      );
+      const [row] = await services.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(carrierOrders)
+        .where(and(eq(carrierOrders.carrierCode, carrierCode), waitingForBatch));
       if (Number(row?.n ?? 0) < carrier.max) break;
     }
     const cut = await cutBatch(services, carrierCode, options);
@@ -609,13 +649,16 @@ export async function acknowledgeBatch(services: Services, carrierCode: string, 
     if (batch.ackedAt) return { status: batch.status as BatchStatus, ackedAt: batch.ackedAt.toISOString(), alreadyAcknowledged: true };
     const status: BatchStatus = batch.status === "answered" ? "answered" : "acknowledged";
     await tx.update(carrierBatches).set({ status, ackedAt: now, sentAt: batch.sentAt ?? now }).where(eq(carrierBatches.id, batch.id));
-    await tx.execute(sql`update carrier_orders set status = 'acknowledged', updated_at = ${now.toISOString()}::timestamptz where batch_id = ${batch.id} and status = 'batched'`);
+    await tx.execute(sql`
+      update carrier_orders set status = 'acknowledged', updated_at = ${now.toISOString()}::timestamptz
+       where id in (select order_id from carrier_batch_orders where batch_id = ${batch.id}) and status in ('pending', 'batched')`);
     const detail = JSON.stringify({ batchId: batch.id, carrier: carrierCode, sequence: batch.sequence });
     await tx.execute(sql`
       with moved as (
         update applications set status = 'acknowledged', updated_at = ${now.toISOString()}::timestamptz
          where status = 'sent'
-           and id in (select application_id from carrier_orders where batch_id = ${batch.id} and application_id is not null)
+           and id in (select o.application_id from carrier_batch_orders m join carrier_orders o on o.id = m.order_id
+                       where m.batch_id = ${batch.id} and o.application_id is not null)
         returning id
       )
       insert into application_events (application_id, type, from_status, to_status, actor, detail, at)

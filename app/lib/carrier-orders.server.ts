@@ -16,6 +16,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { applications, cancellations, carrierExceptions, carrierOrders, carriers, lines } from "../../db/schema";
+import { waitingForBatch } from "./carrier-order-status.server";
 import type { ApplicationStatus } from "../domain/application-state";
 import { routeApplication, type CarrierChoice, type Scope } from "../domain/carriers";
 import type { OrderAction } from "../domain/carrier-files";
@@ -306,7 +307,8 @@ export async function cancelWithdrawnOrders(services: Services): Promise<number>
       .set({ status: "cancelled", updatedAt: now })
       .where(
         and(
-          eq(carrierOrders.status, "pending"),
+          // Never one in a batch: a cut refuses the orders of withdrawn applications (CutRaceError).
+          waitingForBatch,
           sql`${carrierOrders.applicationId} in (select ${applications.id} from ${applications} where ${applications.status} = 'withdrawn')`,
         ),
       )
@@ -404,7 +406,7 @@ export async function requestSizeCuts(services: Services): Promise<string[]> {
   const rows = await services.db
     .select({ code: carriers.code, max: carriers.batchMaxSize, pending: sql<number>`count(${carrierOrders.id})::int` })
     .from(carriers)
-    .innerJoin(carrierOrders, and(eq(carrierOrders.carrierCode, carriers.code), eq(carrierOrders.status, "pending")))
+    .innerJoin(carrierOrders, and(eq(carrierOrders.carrierCode, carriers.code), waitingForBatch))
     .where(eq(carriers.active, true))
     .groupBy(carriers.code, carriers.batchMaxSize);
   const due = rows.filter((r) => Number(r.pending) >= r.max).map((r) => r.code);

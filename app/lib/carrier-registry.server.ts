@@ -6,6 +6,7 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { carrierApiKeys, carrierBatches, carrierCapabilities, carrierOrders, carrierPushAttempts, carriers, carrierUsers } from "../../db/schema";
+import { OPEN_RAW_STATUSES, orderStatusSql, waitingForBatch } from "./carrier-order-status.server";
 import { BATCH_SCHEDULES } from "../domain/carrier-schedules";
 import { FILE_FORMATS } from "../domain/carrier-files";
 import { SCOPES, type Scope } from "../domain/carriers";
@@ -31,10 +32,10 @@ export type CarrierListItem = {
 export async function listCarriers(services: Pick<Services, "db">): Promise<CarrierListItem[]> {
   const rows = await services.db.select().from(carriers).orderBy(carriers.code);
   const counts = await services.db
-    .select({ code: carrierOrders.carrierCode, status: carrierOrders.status, n: sql<number>`count(*)::int` })
+    .select({ code: carrierOrders.carrierCode, status: orderStatusSql, n: sql<number>`count(*)::int` })
     .from(carrierOrders)
-    .where(inArray(carrierOrders.status, ["pending", "batched", "acknowledged"]))
-    .groupBy(carrierOrders.carrierCode, carrierOrders.status);
+    .where(inArray(carrierOrders.status, [...OPEN_RAW_STATUSES]))
+    .groupBy(carrierOrders.carrierCode, orderStatusSql);
   const last = await services.db
     .select({ code: carrierBatches.carrierCode, sequence: sql<number>`max(${carrierBatches.sequence})::int`, cutAt: sql<Date>`max(${carrierBatches.cutAt})` })
     .from(carrierBatches)
@@ -103,7 +104,7 @@ export async function getCarrierDetail(services: Pick<Services, "db" | "now">, c
   const [pending] = await services.db
     .select({ n: sql<number>`count(*)::int` })
     .from(carrierOrders)
-    .where(and(eq(carrierOrders.carrierCode, code), eq(carrierOrders.status, "pending")));
+    .where(and(eq(carrierOrders.carrierCode, code), waitingForBatch));
   const now = services.now();
   return {
     carrier: {

@@ -14,7 +14,8 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../../db/client";
-import { applications, carrierBatches, carrierOrders, carrierResultUploads, carriers, lines } from "../../db/schema";
+import { applications, carrierBatchOrders, carrierBatches, carrierOrders, carrierResultUploads, carriers, lines } from "../../db/schema";
+import { carrierQueueLock, waitingForBatch } from "./carrier-order-status.server";
 import { transition, type ApplicationStatus } from "../domain/application-state";
 import { applyDirectlyMessage, CARRIER_NAMES, isCarrierCode, SCOPE_DESCRIPTIONS, SCOPE_LABELS, type CarrierCode, type Scope } from "../domain/carriers";
 import { decodeUpload, type OrderAction } from "../domain/carrier-files";
@@ -114,7 +115,12 @@ export async function uploadResults(services: Services, input: UploadInput): Pro
         : await tx
             .select()
             .from(carrierOrders)
-            .where(and(eq(carrierOrders.batchId, batch.id), inArray(carrierOrders.id, ids)))
+            .where(
+              and(
+                inArray(carrierOrders.id, ids),
+                sql`exists (select 1 from carrier_batch_orders cbo where cbo.order_id = ${carrierOrders.id} and cbo.batch_id = ${batch.id})`,
+              ),
+            )
             .for("update");
     const orders = new Map<string, OrderForResult>(
       orderRows.map((o) => [
@@ -160,7 +166,8 @@ export async function uploadResults(services: Services, input: UploadInput): Pro
       const [open] = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(carrierOrders)
-        .where(and(eq(carrierOrders.batchId, batch.id), sql`${carrierOrders.resultCode} is null`));
+        .innerJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
+        .where(and(eq(carrierBatchOrders.batchId, batch.id), sql`${carrierOrders.resultCode} is null`));
       const answered = Number(open?.n ?? 0) === 0;
       await tx
         .update(carrierBatches)
@@ -367,6 +374,22 @@ async function acceptInquiry(tx: Tx, services: Services, order: OrderRow, carrie
     },
     now,
   );
+  // The other carriers' inquiries still waiting for a batch are withdrawn. A cut of one of those
+  // carriers may be taking them right now (it does not update the orders, ADR 027): wait for it under
+  // its lock, then cancel only what is still outside every batch.
+  const others = await tx
+    .selectDistinct({ code: carrierOrders.carrierCode })
+    .from(carrierOrders)
+    .where(
+      and(
+        eq(carrierOrders.applicationId, app.id),
+        eq(carrierOrders.scope, scope),
+        eq(carrierOrders.action, "INQUIRY"),
+        eq(carrierOrders.status, "pending"),
+        ne(carrierOrders.carrierCode, carrierCode),
+      ),
+    );
+  for (const code of others.map((o) => o.code).sort()) await tx.execute(carrierQueueLock(code));
   await tx
     .update(carrierOrders)
     .set({ status: "cancelled", updatedAt: now })
@@ -375,7 +398,7 @@ async function acceptInquiry(tx: Tx, services: Services, order: OrderRow, carrie
         eq(carrierOrders.applicationId, app.id),
         eq(carrierOrders.scope, scope),
         eq(carrierOrders.action, "INQUIRY"),
-        eq(carrierOrders.status, "pending"),
+        waitingForBatch,
         ne(carrierOrders.carrierCode, carrierCode),
       ),
     );

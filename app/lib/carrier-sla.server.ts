@@ -3,7 +3,8 @@
  * acknowledgement, and orders made longer ago than CARRIER_SLA_DONE_HOURS without a result.
  */
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
-import { applications, carrierBatches, carrierOrders } from "../../db/schema";
+import { applications, carrierBatchOrders, carrierBatches, carrierOrders } from "../../db/schema";
+import { orderStatusSql } from "./carrier-order-status.server";
 import { slaBreaches, slaCutoffs, type SlaConfig } from "../domain/carrier-sla";
 import type { OrderAction } from "../domain/carrier-files";
 import { slaConfig } from "./carrier-config.server";
@@ -51,22 +52,23 @@ export async function slaReport(services: Pick<Services, "db" | "config" | "now"
   }));
   const open = and(inArray(carrierOrders.status, ["pending", "batched", "acknowledged"]), lt(carrierOrders.createdAt, doneBefore));
   const orders = await services.db
-    .select({ order: carrierOrders, sequence: carrierBatches.sequence, cutAt: carrierBatches.cutAt, ackedAt: carrierBatches.ackedAt, reference: applications.reference })
+    .select({ order: carrierOrders, status: orderStatusSql, sequence: carrierBatches.sequence, cutAt: carrierBatches.cutAt, ackedAt: carrierBatches.ackedAt, reference: applications.reference })
     .from(carrierOrders)
-    .leftJoin(carrierBatches, eq(carrierBatches.id, carrierOrders.batchId))
+    .leftJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
+    .leftJoin(carrierBatches, eq(carrierBatches.id, carrierBatchOrders.batchId))
     .leftJoin(applications, eq(applications.id, carrierOrders.applicationId))
     .where(open)
     .orderBy(asc(carrierOrders.createdAt))
     .limit(options.limit ?? 200);
   const [count] = await services.db.select({ n: sql<number>`count(*)::int` }).from(carrierOrders).where(open);
-  const lateOrders = orders.map(({ order, sequence, cutAt, ackedAt, reference }) => {
-    const breach = slaBreaches({ status: order.status, createdAt: order.createdAt, cutAt, ackedAt }, now, config).find((b) => b.kind === "not_done");
+  const lateOrders = orders.map(({ order, status, sequence, cutAt, ackedAt, reference }) => {
+    const breach = slaBreaches({ status, createdAt: order.createdAt, cutAt, ackedAt }, now, config).find((b) => b.kind === "not_done");
     return {
       id: order.id,
       carrierCode: order.carrierCode,
       action: order.action as OrderAction,
       scope: order.scope,
-      status: order.status,
+      status,
       createdAt: order.createdAt.toISOString(),
       sequence: sequence ?? null,
       reference: reference ?? order.requestRef,

@@ -61,7 +61,8 @@ export function createPiiCipher(encryptionKey: Buffer, hashKey: Buffer): PiiCiph
     }
     const decipher = createDecipheriv("aes-256-gcm", encryptionKey, Buffer.from(iv, "base64url"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+    // Straight from base64url to text (no intermediate buffers): a carrier batch opens one per record.
+    return decipher.update(body, "base64url", "utf8") + decipher.final("utf8");
   }
   return {
     seal,

@@ -9,7 +9,7 @@
  *    application to its completion (the "completed" event on application_events), p50 and p90.
  */
 import { and, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
-import { applicationEvents, applications, carrierBatches, carrierOrders } from "../../db/schema";
+import { applicationEvents, applications, carrierBatchOrders, carrierBatches, carrierOrders } from "../../db/schema";
 import { CARRIER_NAMES, type CarrierCode } from "../domain/carriers";
 import { slaCutoffs } from "../domain/carrier-sla";
 import { PREFECTURES } from "../domain/regions";
@@ -59,8 +59,10 @@ export async function slaBreachCounts(services: Pick<Services, "db" | "now" | "c
   const notAcked = await services.db
     .select({ carrier: carrierOrders.carrierCode, n: sql<number>`count(*)::int` })
     .from(carrierOrders)
-    .innerJoin(carrierBatches, eq(carrierBatches.id, carrierOrders.batchId))
-    .where(and(eq(carrierOrders.status, "batched"), isNull(carrierBatches.ackedAt), lt(carrierBatches.cutAt, ackBefore)))
+    .innerJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
+    .innerJoin(carrierBatches, eq(carrierBatches.id, carrierBatchOrders.batchId))
+    // In a batch and not acknowledged: 'pending' since ADR 027, 'batched' before it.
+    .where(and(inArray(carrierOrders.status, ["pending", "batched"]), isNull(carrierBatches.ackedAt), lt(carrierBatches.cutAt, ackBefore)))
     .groupBy(carrierOrders.carrierCode);
   const notDone = await services.db
     .select({ carrier: carrierOrders.carrierCode, n: sql<number>`count(*)::int` })

@@ -12,6 +12,7 @@ import {
   applications,
   cancellationEvents,
   cancellations,
+  carrierBatchOrders,
   carrierBatches,
   carrierOrders,
   ivrCalls,
@@ -19,6 +20,7 @@ import {
   outbox,
   verifications,
 } from "../../db/schema";
+import { orderStatusSql } from "./carrier-order-status.server";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { CANCELLATION_EVENT_LABELS, CANCELLATION_KIND_LABELS, CANCELLATION_STATUS_LABELS, type CancellationKind, type CancellationStatus } from "../domain/cancellation-state";
 import { CARRIER_NAMES, SCOPE_LABELS, type CarrierCode, type Scope } from "../domain/carriers";
@@ -212,19 +214,20 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
   }
 
   const orderRows = await db
-    .select({ order: carrierOrders, batch: carrierBatches })
+    .select({ order: carrierOrders, status: orderStatusSql, batch: carrierBatches })
     .from(carrierOrders)
-    .leftJoin(carrierBatches, eq(carrierBatches.id, carrierOrders.batchId))
+    .leftJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
+    .leftJoin(carrierBatches, eq(carrierBatches.id, carrierBatchOrders.batchId))
     .where(eq(carrierOrders.lineId, lineId))
     .orderBy(asc(carrierOrders.createdAt));
-  for (const { order, batch } of orderRows) {
+  for (const { order, status, batch } of orderRows) {
     const name = carrierName(order.carrierCode);
     const scope = SCOPE_LABELS[order.scope as Scope] ?? order.scope;
     timeline.push({
       at: order.createdAt.toISOString(),
       kind: "carrier",
       title: `${name}へ${ORDER_ACTION_LABELS[order.action] ?? UNKNOWN_RECORD}（${scope}）`,
-      detail: `状態：${ORDER_STATUS_LABELS[order.status] ?? UNKNOWN_RECORD}${order.requestRef ? `／受付番号 ${order.requestRef}` : ""}`,
+      detail: `状態：${ORDER_STATUS_LABELS[status] ?? UNKNOWN_RECORD}${order.requestRef ? `／受付番号 ${order.requestRef}` : ""}`,
     });
     if (batch?.sentAt) timeline.push({ at: batch.sentAt.toISOString(), kind: "carrier", title: `${name}へ送信（第${batch.sequence}便）`, detail: `${scope}／${batch.recordCount}件の便` });
     if (batch?.ackedAt) timeline.push({ at: batch.ackedAt.toISOString(), kind: "carrier", title: `${name}が受領（第${batch.sequence}便）`, detail: scope });

@@ -21,6 +21,7 @@ import {
 import { normalizeJapaneseText, normalizeKana } from "../../app/domain/paper-form";
 import type { FieldReading } from "../../app/lib/ocr/types";
 import type { Services } from "../../app/lib/services.server";
+import { selectOrdersWithBatch } from "../../app/lib/carrier-order-status.server";
 import { percentile } from "../support";
 import { SCHEDULES } from "../../workers/schedules";
 import { MINUTE, cronMatches, jstLabel } from "./clock";
@@ -87,7 +88,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   const appRows = await db
     .select({ id: applications.id, lineId: applications.lineId, channel: applications.channel, status: applications.status, createdAt: applications.createdAt, hasContact: sql<boolean>`${applications.contactPhoneHash} is not null` })
     .from(applications);
-  const orderRows = await db.select().from(carrierOrders);
+  const orderRows = await selectOrdersWithBatch(db);
   const batchRows = await db.select({ id: carrierBatches.id, carrierCode: carrierBatches.carrierCode, cutAt: carrierBatches.cutAt }).from(carrierBatches);
   const batchCut = new Map(batchRows.map((b) => [b.id, b.cutAt]));
   const carrierRows = await db.select({ code: carriers.code, schedule: carriers.schedule }).from(carriers);

@@ -106,6 +106,28 @@ export const carrierBatches = pgTable(
 );
 
 /**
+ * Which orders a batch holds, and where (ADR 027): written by the cut, in its transaction, a page at a
+ * time, instead of updating every order row. An order belongs to at most one batch (the unique index),
+ * for good (a trigger refuses UPDATE and DELETE). No foreign keys: they would cost two checks per row
+ * of a million-row cut, and add nothing here — the rows are written only by the cut, from orders it
+ * has just read and the batch it has just inserted, and neither orders nor cut batches are ever deleted
+ * (migration carrier_batches_immutable).
+ *
+ * An order in a batch keeps `status = 'pending'` until the carrier acknowledges the batch: its status as
+ * everyone shows it is 'batched' (see app/lib/carrier-order-status.server.ts).
+ */
+export const carrierBatchOrders = pgTable(
+  "carrier_batch_orders",
+  {
+    batchId: uuid("batch_id").notNull(),
+    /** 1, 2, 3, … in the batch's files (the record's `seq`). */
+    position: integer("position").notNull(),
+    orderId: uuid("order_id").notNull(),
+  },
+  (t) => [primaryKey({ name: "pk_carrier_batch_orders", columns: [t.batchId, t.position] }), uniqueIndex("uq_carrier_batch_orders_order").on(t.orderId)],
+);
+
+/**
  * One order to one carrier. The idempotency key is derived from (line, action, scope, request), so a
  * retried or crashed job finds the existing order instead of creating a second one.
  */
@@ -130,8 +152,6 @@ export const carrierOrders = pgTable(
     requestRef: text("request_ref"),
     /** PERSONAL DATA, sealed: JSON {name, kana} of the subscriber as the carrier needs it. */
     subjectEnc: text("subject_enc"),
-    batchId: uuid("batch_id").references(() => carrierBatches.id),
-    batchPosition: integer("batch_position"),
     resultCode: text("result_code"),
     reasonCode: text("reason_code"),
     resultDetail: jsonb("result_detail"),
@@ -144,7 +164,6 @@ export const carrierOrders = pgTable(
     uniqueIndex("uq_carrier_orders_idempotency_key").on(t.idempotencyKey),
     index("idx_carrier_orders_pending").on(t.carrierCode, t.status, t.createdAt),
     index("idx_carrier_orders_line").on(t.lineId),
-    index("idx_carrier_orders_batch").on(t.batchId, t.batchPosition),
     check("ck_carrier_orders_action", sql`${t.action} in ('SUSPEND','RESUME','INQUIRY')`),
     check("ck_carrier_orders_scope", sql`${t.scope} in ('outgoing','incoming')`),
     check(

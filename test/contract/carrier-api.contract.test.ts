@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import { eq } from "drizzle-orm";
-import { carrierOrders } from "../../db/schema";
+import { carrierBatchOrders, carrierOrders } from "../../db/schema";
 import { createApiKey } from "../../app/lib/carrier-auth.server";
 import { cutBatch, type CutResult } from "../../app/lib/carrier-batches.server";
 import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
@@ -156,7 +156,11 @@ function oversizedPost(pathname: string, key: string): Promise<CapturedResponse>
 
 describe("uploadResults: POST /batches/{batchId}/results", () => {
   it("200 for CSV and JSON; 422 for a bad CSV and a bad JSON file; 404; 401; 413", async () => {
-    const orders = await services.db.select({ id: carrierOrders.id, action: carrierOrders.action }).from(carrierOrders).where(eq(carrierOrders.batchId, kddiBatch.batchId));
+    const orders = await services.db
+      .select({ id: carrierOrders.id, action: carrierOrders.action })
+      .from(carrierOrders)
+      .innerJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
+      .where(eq(carrierBatchOrders.batchId, kddiBatch.batchId));
     expect(orders.length).toBe(kddiBatch.recordCount);
     const path = `/batches/${kddiBatch.batchId}/results`;
     const csv = (rows: Parameters<typeof resultsCsv>[0]) => ({ method: "POST", headers: { "Content-Type": "text/csv; charset=utf-8" }, body: resultsCsv(rows) });

@@ -5,6 +5,7 @@ import {
   decodeUpload,
   jsonHead,
   jsonRecordLine,
+  jsonRecordObject,
   jsonTail,
   nationalNumber,
   parseCsv,
@@ -26,6 +27,21 @@ const record = (over: Partial<BatchRecord> = {}): BatchRecord => ({
   nameUnverified: false,
   installationAddress: "東京都千代田区千代田1-1",
   ...over,
+});
+
+describe("JSON records", () => {
+  it("are exactly JSON.stringify of the record object, after the separator", () => {
+    for (const over of [
+      {},
+      { prefecture: null, nameUnverified: true, subscriberName: "" },
+      { subscriberName: 'quote " back\\slash\ttab\u2028 𠮷', installationAddress: "=1+2\n\u0000" },
+      { shiftJisSubstituted: ["subscriber_name", "installation_address"] },
+      { shiftJisSubstituted: [] },
+    ] as Partial<BatchRecord>[]) {
+      expect(jsonRecordLine(record(over), true)).toBe(JSON.stringify(jsonRecordObject(record(over))));
+      expect(jsonRecordLine(record(over), false)).toBe(`,\n${JSON.stringify(jsonRecordObject(record(over)))}`);
+    }
+  });
 });
 
 describe("CSV encoding", () => {

@@ -11,6 +11,7 @@ import {
   applicationEvents,
   applications,
   cancellations,
+  carrierBatchOrders,
   carrierBatches,
   carrierExceptions,
   carrierOrders,
@@ -19,6 +20,7 @@ import {
 } from "../../db/schema";
 import { changeStatus } from "../../app/lib/applications.server";
 import { batchFile, cutBatch, cutDueBatches, getBatch } from "../../app/lib/carrier-batches.server";
+import { selectOrdersWithBatch } from "../../app/lib/carrier-order-status.server";
 import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
 import { uploadResults } from "../../app/lib/carrier-results.server";
 import { publicKeyFrom, publicKeyInfo, verifySignature } from "../../app/lib/carrier-signing.server";
@@ -40,8 +42,9 @@ afterAll(async () => {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/** With the status as shown ('batched' in a batch) and the batch (ADR 027). */
 async function ordersOf(applicationId: string) {
-  return services.db.select().from(carrierOrders).where(eq(carrierOrders.applicationId, applicationId)).orderBy(asc(carrierOrders.createdAt));
+  return selectOrdersWithBatch(services.db).where(eq(carrierOrders.applicationId, applicationId)).orderBy(asc(carrierOrders.createdAt));
 }
 
 async function statusOf(applicationId: string) {
@@ -206,6 +209,51 @@ describe("inquiries and re-routing", () => {
     expect(await statusOf(app.applicationId)).toBe("completed");
   });
 
+  it("leaves an inquiry already cut into another carrier's batch to that carrier's answer (ADR 027)", async () => {
+    const app = await verifiedApplication(services, { choice: "unknown", prefecture: 13, scopes: ["incoming"] });
+    await planCarrierOrders(services);
+    const inquiries = await ordersOf(app.applicationId);
+    const softbankBatch = await cut("softbank");
+    const kddiBatch = await cut("kddi");
+    const kddi = inquiries.find((o) => o.carrierCode === "kddi")!;
+    expect(await upload("kddi", kddiBatch.batchId, resultsCsv([{ id: kddi.id, result: "ACCEPTED" }]))).toMatchObject({ ok: true });
+    const after = await ordersOf(app.applicationId);
+    const inquiryOf = (carrier: string) => after.find((o) => o.carrierCode === carrier && o.action === "INQUIRY")!;
+    // In softbank's batch: still owed an answer there. Still waiting: withdrawn.
+    expect(inquiryOf("softbank")).toMatchObject({ status: "batched", batchId: softbankBatch.batchId });
+    expect(inquiryOf("ntt-docomo-business")).toMatchObject({ status: "cancelled", batchId: null });
+    expect(inquiryOf("ntt-east")).toMatchObject({ status: "cancelled", batchId: null });
+  });
+
+  it.runIf(usingPostgres())("an ACCEPTED that lands while another carrier's cut is taking the waiting inquiries waits for that cut (ADR 027)", async () => {
+    const app = await verifiedApplication(services, { choice: "unknown", prefecture: 13, scopes: ["incoming"] });
+    await planCarrierOrders(services);
+    const inquiries = await ordersOf(app.applicationId);
+    const kddiBatch = await cut("kddi");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading!: () => void;
+    const cutting = new Promise<void>((resolve) => (reading = resolve));
+    // softbank's cut has read its page (the inquiry among it) and holds its transaction open.
+    const softbankCut = cutBatch(services, "softbank", {
+      onProgress: async () => {
+        reading();
+        await held;
+      },
+    });
+    await cutting;
+    const kddi = inquiries.find((o) => o.carrierCode === "kddi")!;
+    const answer = upload("kddi", kddiBatch.batchId, resultsCsv([{ id: kddi.id, result: "ACCEPTED" }]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const [softbankBatch, answered] = await Promise.all([softbankCut, answer]);
+    expect(answered).toMatchObject({ ok: true });
+    const after = await ordersOf(app.applicationId);
+    const inquiryOf = (carrier: string) => after.find((o) => o.carrierCode === carrier && o.action === "INQUIRY")!;
+    expect(inquiryOf("softbank")).toMatchObject({ status: "batched", batchId: softbankBatch!.batchId });
+    expect(inquiryOf("ntt-docomo-business")).toMatchObject({ status: "cancelled", batchId: null });
+  });
+
   it("completes for what the owner takes through the centre, and tells the applicant to ask it directly for the rest (no person)", async () => {
     // わからない, both scopes, Tokyo: the line is NTT East's, which takes incoming only through the centre.
     const app = await verifiedApplication(services, { choice: "unknown", prefecture: 13, scopes: ["incoming", "outgoing"], contactPhone: "09011112222" });
@@ -301,8 +349,8 @@ describe("result files", () => {
       ]),
     );
     expect(outcome.errors.some((e) => e.line === 2)).toBe(false);
-    const [after] = await services.db.select().from(carrierOrders).where(eq(carrierOrders.id, oa!.id));
-    expect(after).toMatchObject({ resultCode: null, status: "batched" });
+    const [after] = await selectOrdersWithBatch(services.db).where(eq(carrierOrders.id, oa!.id));
+    expect(after).toMatchObject({ resultCode: null, status: "batched", batchId: batch.batchId });
     expect(await statusOf(a.applicationId)).toBe("sent");
 
     // JSON: the position in `results` and the key.
@@ -444,8 +492,12 @@ describe("duplicate-job and crash safety", () => {
     const [batch] = await services.db.select().from(carrierBatches).limit(1);
     await expect(services.db.update(carrierBatches).set({ recordCount: 999 }).where(eq(carrierBatches.id, batch!.id))).rejects.toThrow();
     await expect(services.db.execute(sql`delete from carrier_batch_files where batch_id = ${batch!.id}`)).rejects.toThrow();
-    const [order] = await services.db.select().from(carrierOrders).where(eq(carrierOrders.batchId, batch!.id)).limit(1);
-    await expect(services.db.update(carrierOrders).set({ batchId: null }).where(eq(carrierOrders.id, order!.id))).rejects.toThrow();
+    const [member] = await services.db.select().from(carrierBatchOrders).where(eq(carrierBatchOrders.batchId, batch!.id)).limit(1);
+    const [order] = await services.db.select().from(carrierOrders).where(eq(carrierOrders.id, member!.orderId));
+    await expect(services.db.update(carrierBatchOrders).set({ position: 999 }).where(eq(carrierBatchOrders.orderId, order!.id))).rejects.toThrow();
+    await expect(services.db.delete(carrierBatchOrders).where(eq(carrierBatchOrders.orderId, order!.id))).rejects.toThrow();
+    // A second batch cannot take it either.
+    await expect(services.db.insert(carrierBatchOrders).values({ batchId: batch!.id, position: 1_000_000, orderId: order!.id })).rejects.toThrow();
     await expect(services.db.update(carrierOrders).set({ e164: "+81300000000" }).where(eq(carrierOrders.id, order!.id))).rejects.toThrow();
   });
 });

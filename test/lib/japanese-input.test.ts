@@ -10,6 +10,7 @@ import { confirmScan } from "../../app/lib/paper-verify.server";
 import { batchFile, cutBatch, getBatch, substitutedRecordsOf } from "../../app/lib/carrier-batches.server";
 import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
 import { entrySchema, entryView, submitEntry } from "../../app/lib/entry.server";
+import { selectOrdersWithBatch } from "../../app/lib/carrier-order-status.server";
 import { lookupPostalCode, lookupPostalPlaces, postalLookupNote } from "../../app/lib/postal.server";
 import { createCarrierTestServices, setCarrier, verifiedApplication } from "../support/carrier-fixtures";
 import type { TestServices } from "../support/services";
@@ -141,7 +142,7 @@ describe("a Shift_JIS batch", () => {
     await planCarrierOrders(services);
     const cut = await cutBatch(services, "softbank");
     expect(cut).not.toBeNull();
-    const orderOf = async (applicationId: string) => (await services.db.select().from(carrierOrders).where(eq(carrierOrders.applicationId, applicationId)))[0]!;
+    const orderOf = async (applicationId: string) => (await selectOrdersWithBatch(services.db).where(eq(carrierOrders.applicationId, applicationId)))[0]!;
     const [yoshiOrder, waveOrder, streetOrder] = [await orderOf(yoshi.applicationId), await orderOf(wave.applicationId), await orderOf(yoshiStreet.applicationId)];
 
     // The CSV: 〜 survives as 0x8160, in the name and in the address; 𠮷 is 〓.

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { applicationEvents, carrierBatches, carrierOrders, lines } from "../../db/schema";
+import { applicationEvents, carrierBatchOrders, carrierBatches, carrierOrders, lines } from "../../db/schema";
 import { applicationsByChannel, csvField, periodFrom, slaBreachCounts, startOfJstDay, startOfJstWeek, statistics, statisticsCsv } from "../../app/lib/stats.server";
 import { createTestServices, testClock, type TestServices } from "../support/services";
 import { apply } from "../support/ops-scenario";
@@ -97,7 +97,7 @@ describe("statistics", () => {
       .insert(carrierBatches)
       .values({ carrierCode: "kddi", sequence: 1, recordCount: 1, fileFormat: "json", fileSha256: "x", signature: "x", status: "sent", cutAt: new Date(now.getTime() - 30 * 3600_000), sentAt: new Date(now.getTime() - 30 * 3600_000) })
       .returning({ id: carrierBatches.id });
-    const order = (key: string, status: string, hoursAgo: number, batchId: string | null = null) => ({
+    const order = (key: string, status: string, hoursAgo: number) => ({
       carrierCode: "kddi",
       lineId: line!.id,
       action: "SUSPEND",
@@ -105,17 +105,25 @@ describe("statistics", () => {
       status,
       idempotencyKey: key,
       e164: line!.e164,
-      batchId,
       createdAt: new Date(now.getTime() - hoursAgo * 3600_000),
     });
-    await services.db.insert(carrierOrders).values([
-      order("sla-1", "batched", 30, batch!.id), // not acknowledged after 24 h
-      order("sla-2", "acknowledged", 200), // no result after 120 h
-      order("sla-3", "done", 300), // finished: not late
-      order("sla-4", "pending", 2), // recent
+    const inserted = await services.db
+      .insert(carrierOrders)
+      .values([
+        order("sla-1", "pending", 30), // in the batch (ADR 027: still 'pending' in its row), not acknowledged after 24 h
+        order("sla-1b", "batched", 30), // the same, cut before ADR 027
+        order("sla-2", "acknowledged", 200), // no result after 120 h
+        order("sla-3", "done", 300), // finished: not late
+        order("sla-4", "pending", 2), // recent
+      ])
+      .returning({ id: carrierOrders.id, key: carrierOrders.idempotencyKey });
+    const idOf = (key: string) => inserted.find((r) => r.key === key)!.id;
+    await services.db.insert(carrierBatchOrders).values([
+      { batchId: batch!.id, position: 1, orderId: idOf("sla-1") },
+      { batchId: batch!.id, position: 2, orderId: idOf("sla-1b") },
     ]);
     const sla = await slaBreachCounts(services);
-    expect(sla).toMatchObject({ ackHours: 24, doneHours: 120, notAcknowledged: 1, notDone: 1 });
-    expect(sla.byCarrier).toEqual([{ carrier: "KDDI", notAcknowledged: 1, notDone: 1 }]);
+    expect(sla).toMatchObject({ ackHours: 24, doneHours: 120, notAcknowledged: 2, notDone: 1 });
+    expect(sla.byCarrier).toEqual([{ carrier: "KDDI", notAcknowledged: 2, notDone: 1 }]);
   });
 });
