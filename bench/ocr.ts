@@ -30,12 +30,10 @@
  * all three line reads of every digit cell and writes them with the truth (calibration of
  * DIGIT_FIRST_READ). Writes the section "## OCR (npm run bench:ocr)" of BENCHMARKS.md.
  */
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { decodeDocument, decodeRaster } from "../app/lib/ocr/decode-image.server";
 import { decodeBounded, liveDecodeChildrenCpuSeconds } from "../app/lib/ocr/safe-decode.server";
@@ -50,7 +48,7 @@ import { FIELD_KINDS, type FieldKind } from "../templates/forms/layout";
 import { fontsOf, generatePages, writePages, type FontSet, type GeneratedPage } from "../test/fixtures/forms/generate";
 import { SCAN_MODES, type ScanMode } from "../test/fixtures/forms/render-page";
 import type { TruthValue } from "../test/fixtures/forms/truth";
-import { productionBuildOptions } from "../scripts/production-build-options.mjs";
+import { relaunchCompiled } from "../scripts/relaunch-compiled";
 
 const { values: args } = parseArgs({
   options: {
@@ -482,37 +480,18 @@ function writeSection(section: string): void {
   process.stdout.write(`\nBENCHMARKS.md updated.\n`);
 }
 
-/**
- * Compiles this bench with the OCR into node_modules/.cache/bench-ocr/ the way scripts/build-server.mjs
- * compiles dist/ (esbuild, bundled, dependencies external, names not kept) and runs it on plain Node.
- */
-async function relaunchCompiled(): Promise<number> {
-  const { buildSync } = await import("esbuild");
-  const outdir = path.resolve(CACHE_DIR);
-  mkdirSync(outdir, { recursive: true });
-  buildSync({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile: path.join(outdir, "ocr.mjs"),
-    ...productionBuildOptions,
-  });
-  // The bounded decode child, where safe-decode.server.ts looks for it next to the compiled bench.
-  buildSync({
-    entryPoints: [path.resolve("app/lib/ocr/safe-decode-worker.ts")],
-    outfile: path.join(outdir, "app/lib/ocr/safe-decode-worker.js"),
-    ...productionBuildOptions,
-  });
-  // Started through a separate entry, so that no bundled module takes itself for the main script.
-  writeFileSync(path.join(outdir, "run.mjs"), 'await import("./ocr.mjs");\n');
-  const child = spawnSync(process.execPath, [path.join(outdir, "run.mjs"), ...process.argv.slice(2)], {
-    stdio: "inherit",
-    env: { ...process.env, BENCH_OCR_COMPILED: "1", NODE_ENV: "production" },
-  });
-  return child.status ?? 1;
-}
-
 const fail = (error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   process.exit(1);
 };
 if (COMPILED || args.tsx) main().catch(fail);
-else relaunchCompiled().then((code) => process.exit(code), fail);
+else {
+  // This bench with the OCR, compiled into node_modules/.cache/bench-ocr/ as dist/ is, run on plain Node.
+  relaunchCompiled({
+    entryUrl: import.meta.url,
+    cacheDir: CACHE_DIR,
+    flagEnv: "BENCH_OCR_COMPILED",
+    // The bounded decode child, where safe-decode.server.ts looks for it next to the compiled bench.
+    extraEntries: [{ entry: "app/lib/ocr/safe-decode-worker.ts", outfile: "app/lib/ocr/safe-decode-worker.js" }],
+  }).then((code) => process.exit(code), fail);
+}

@@ -10,11 +10,8 @@
  *
  * Runs compiled (esbuild, as bench:ocr does): the per-pixel code is several times slower through tsx.
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { decodeDocument } from "../app/lib/ocr/decode-image.server";
 import { digitShapeFeature, SHAPE_FEATURES } from "../app/lib/ocr/digit-shapes";
@@ -22,7 +19,7 @@ import { readFormPage } from "../app/lib/ocr/read-form.server";
 import { TesseractPool } from "../app/lib/ocr/tesseract-pool.server";
 import { generatePages } from "../test/fixtures/forms/generate";
 import { SCAN_MODES } from "../test/fixtures/forms/render-page";
-import { productionBuildOptions } from "./production-build-options.mjs";
+import { relaunchCompiled } from "./relaunch-compiled";
 
 const { values: args } = parseArgs({
   options: {
@@ -74,24 +71,9 @@ async function main(): Promise<void> {
   process.stdout.write(`wrote ${args.out}: low ${sets.low.labels.length}, normal ${sets.normal.labels.length} shapes\n`);
 }
 
-const CACHE_DIR = "node_modules/.cache/digit-shapes";
-function relaunchCompiled(): Promise<number> {
-  return import("esbuild").then(({ buildSync }) => {
-    const outdir = path.resolve(CACHE_DIR);
-    mkdirSync(outdir, { recursive: true });
-    buildSync({ entryPoints: [fileURLToPath(import.meta.url)], outfile: path.join(outdir, "build.mjs"), ...productionBuildOptions });
-    writeFileSync(path.join(outdir, "run.mjs"), 'await import("./build.mjs");\n');
-    const child = spawnSync(process.execPath, [path.join(outdir, "run.mjs"), ...process.argv.slice(2)], {
-      stdio: "inherit",
-      env: { ...process.env, DIGIT_SHAPES_COMPILED: "1", NODE_ENV: "production" },
-    });
-    return child.status ?? 1;
-  });
-}
-
 const fail = (error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 };
 if (process.env.DIGIT_SHAPES_COMPILED === "1") main().catch(fail);
-else relaunchCompiled().then((code) => process.exit(code), fail);
+else relaunchCompiled({ entryUrl: import.meta.url, cacheDir: "node_modules/.cache/digit-shapes", flagEnv: "DIGIT_SHAPES_COMPILED" }).then((code) => process.exit(code), fail);

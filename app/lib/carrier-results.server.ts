@@ -330,18 +330,17 @@ async function acceptInquiry(tx: Tx, services: Services, order: OrderRow, carrie
   const [app] = await tx.select().from(applications).where(eq(applications.id, order.applicationId!)).for("update");
   if (!app) return;
   const scope = order.scope as Scope;
+  // The same application's inquiries for this scope to the other carriers.
+  const othersInquiries = and(
+    eq(carrierOrders.applicationId, app.id),
+    eq(carrierOrders.scope, scope),
+    eq(carrierOrders.action, "INQUIRY"),
+    ne(carrierOrders.carrierCode, carrierCode),
+  );
   const otherAccepted = await tx
     .select({ id: carrierOrders.id, carrier: carrierOrders.carrierCode })
     .from(carrierOrders)
-    .where(
-      and(
-        eq(carrierOrders.applicationId, app.id),
-        eq(carrierOrders.scope, scope),
-        eq(carrierOrders.action, "INQUIRY"),
-        eq(carrierOrders.status, "accepted"),
-        ne(carrierOrders.carrierCode, carrierCode),
-      ),
-    );
+    .where(and(othersInquiries, eq(carrierOrders.status, "accepted")));
   if (otherAccepted.length > 0) {
     await openException(
       tx,
@@ -380,28 +379,12 @@ async function acceptInquiry(tx: Tx, services: Services, order: OrderRow, carrie
   const others = await tx
     .selectDistinct({ code: carrierOrders.carrierCode })
     .from(carrierOrders)
-    .where(
-      and(
-        eq(carrierOrders.applicationId, app.id),
-        eq(carrierOrders.scope, scope),
-        eq(carrierOrders.action, "INQUIRY"),
-        eq(carrierOrders.status, "pending"),
-        ne(carrierOrders.carrierCode, carrierCode),
-      ),
-    );
+    .where(and(othersInquiries, eq(carrierOrders.status, "pending")));
   for (const code of others.map((o) => o.code).sort()) await tx.execute(carrierQueueLock(code));
   await tx
     .update(carrierOrders)
     .set({ status: "cancelled", updatedAt: now })
-    .where(
-      and(
-        eq(carrierOrders.applicationId, app.id),
-        eq(carrierOrders.scope, scope),
-        eq(carrierOrders.action, "INQUIRY"),
-        waitingForBatch,
-        ne(carrierOrders.carrierCode, carrierCode),
-      ),
-    );
+    .where(and(othersInquiries, waitingForBatch));
   await tx.update(applications).set({ carrierCode, updatedAt: now }).where(eq(applications.id, app.id));
   if (isCarrierCode(carrierCode)) await tx.update(lines).set({ carrierCode, updatedAt: now }).where(eq(lines.id, order.lineId));
   await recordEvent(tx, { applicationId: app.id, type: "carrier_found", actor: `carrier:${carrierCode}`, detail: { carrier: carrierCode, scope }, at: now });
