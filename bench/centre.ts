@@ -36,10 +36,10 @@ import { closeFormReader } from "../workers/ocr-reader";
 import { writeBenchmarkSection } from "./support";
 import { DAY, HOUR, MINUTE, jstLabel, simClock } from "./centre/clock";
 import { createJobDriver } from "./centre/jobs";
-import { makePlan, type CancellationPlan, type Submission } from "./centre/plan";
+import { callBackTime, makePlan, type CancellationPlan, type Persona, type Submission } from "./centre/plan";
 import { applicationPage, cancellationPage, renderFile } from "./centre/paper";
 import { finishWebApplication, JourneyError, objectOnWeb, startWebApplication, webCancellation, type WebApplication } from "./centre/web";
-import { ivrApplication, ivrCancellation, type IvrContext } from "./centre/ivr";
+import { ivrApplication, ivrCancellation, ivrPaperCallIn, type IvrContext } from "./centre/ivr";
 import { createPhones } from "./centre/calls";
 import { CARRIER_ANSWER_AFTER_MS, CARRIER_POLL_HOURS, createCarriers } from "./centre/carriers";
 import { createQueueWatch } from "./centre/queues";
@@ -166,6 +166,9 @@ async function main() {
     const referenceOfLine = new Map<string, string>();
     const waitingWeb = new Map<string, { journey: WebApplication; code: string | null; since: number }>();
     const objected = new Set<string>();
+    /** Subscribers who will call the centre from the line after a message on their answering machine. */
+    const callBacks: { persona: Persona; at: Date }[] = [];
+    const callInStats = { planned: 0, made: 0, askedAboutPaper: 0 };
 
     const jobs = createJobDriver(services);
     const watch = createQueueWatch(services);
@@ -196,6 +199,14 @@ async function main() {
         },
         onResumeConfirmed(persona, at) {
           persona.confirmedResumeAt ??= at;
+        },
+        onCallBackMessage(persona, heardAt) {
+          // One call back per line, after the subscriber played the messages: within a few hours in
+          // the daytime, else the next morning. Whether they call at all is the persona's habit.
+          if (!persona.returnsMessages || callBacks.some((c) => c.persona === persona)) return;
+          callInStats.planned++;
+          callBacks.push({ persona, at: callBackTime(heardAt, persona.e164, SEED) });
+          callBacks.sort((a, b) => a.at.getTime() - b.at.getTime());
         },
       },
       SEED,
@@ -309,6 +320,12 @@ async function main() {
         await timed("cronMs", () => jobs.runCron(now));
         while (si < submissions.length && submissions[si]!.at.getTime() <= t) await arriveApplication(submissions[si++]!);
         while (ci < cancellations.length && cancellations[ci]!.at.getTime() <= t) await arriveCancellation(cancellations[ci++]!);
+        while (callBacks.length > 0 && callBacks[0]!.at.getTime() <= t) {
+          const { persona } = callBacks.shift()!;
+          callInStats.made++;
+          const result = await timed("ivrMs", () => ivrPaperCallIn(ivr, persona.e164, persona.wanted.length > 0));
+          if (result.answered) callInStats.askedAboutPaper++;
+        }
         await settle();
         if ((t - START.getTime()) % carrierEvery === 5 * MINUTE) {
           await timed("carriersMs", () => carriers.poll());
@@ -336,6 +353,7 @@ async function main() {
         phones,
         carriers,
         timings,
+        callIns: callInStats,
         start: START,
         end,
         database: target.kind === "pglite" ? "PGlite (in-process, fresh temp folder)" : target.label,

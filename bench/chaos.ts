@@ -227,7 +227,7 @@ async function main() {
     plan.submissions = plan.submissions.filter((sub) => plan.personas.get(sub.e164)!.wanted.length > 0);
     const ivr: IvrContext = { serverUrl: base, publicBaseUrl: PUBLIC_BASE_URL, authToken: ivrAuthToken(config), centreNumber: config.centrePhoneNumber };
     const codes = new Map<string, string>();
-    const phones = createPhones(services, plan, ivr, { onCode: (to, code) => void codes.set(to, code), onNotice: async () => {}, onResumeConfirmed: () => {} }, SEED);
+    const phones = createPhones(services, plan, ivr, { onCode: (to, code) => void codes.set(to, code), onNotice: async () => {}, onResumeConfirmed: () => {}, onCallBackMessage: () => {} }, SEED);
     const carriers = await createCarriers(services, plan, base, { answerAfterMs: 0 });
 
     // ——— the killer ———

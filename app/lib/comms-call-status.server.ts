@@ -258,8 +258,11 @@ export async function noteAnsweredBy(services: Pick<Services, "db" | "now">, ver
       and(
         eq(outbox.verificationId, verificationId),
         eq(outbox.channel, "call"),
-        // This call's row; before the provider's answer was stored, the row being placed right now.
-        ...(params.CallSid ? [or(eq(outbox.providerRef, params.CallSid), and(isNull(outbox.providerRef), eq(outbox.status, "sending")))] : []),
+        // This call's row; before the provider's answer was stored, the row being placed right now; with
+        // the offline provider (no Twilio, providerRef "outbox"), the verification's own simulated call.
+        ...(params.CallSid
+          ? [or(eq(outbox.providerRef, params.CallSid), and(isNull(outbox.providerRef), eq(outbox.status, "sending")), eq(outbox.providerRef, "outbox"))]
+          : []),
         or(isNull(outbox.callOutcome), inArray(outbox.callOutcome, ["answered"])),
       ),
     );

@@ -19,8 +19,13 @@ import { sayOptions, type JaVoice } from "./twiml-voice";
 export type CallContent =
   /** Read this text aloud in Japanese (twice is the caller's choice of text). */
   | { kind: "say"; text: string }
-  /** Fetch TwiML from our own IVR endpoint when the callee answers (e.g. a consent menu). */
-  | { kind: "url"; url: string; fallbackText: string };
+  /**
+   * Fetch TwiML from our own IVR endpoint when the callee answers (e.g. a consent menu). `voicemail`:
+   * an answering machine gets a message (the call is placed with MachineDetection=DetectMessageEnd, so
+   * Twilio fetches the URL after the greeting's beep and the whole message is recorded); otherwise a
+   * machine is only told apart (MachineDetection=Enable) and hears who called.
+   */
+  | { kind: "url"; url: string; fallbackText: string; voicemail?: boolean };
 
 export type DeliveryResult = { providerRef: string; status: "sent" | "held" };
 
@@ -29,11 +34,22 @@ export type PlaceCallOptions = {
   /** Where Twilio posts this call's progress (StatusCallback), naming the outbox row. */
   statusCallbackUrl?: string;
   /**
-   * Answering-machine detection (MachineDetection=Enable): for calls whose answer is a key press, so
-   * a machine that picks up is told apart (AnsweredBy=machine_*) and can never confirm anything.
+   * Answering-machine detection, for calls whose answer is a key press, so a machine that picks up is
+   * told apart (AnsweredBy=machine_*) and can never confirm anything. "Enable": AnsweredBy as soon as
+   * Twilio knows; "DetectMessageEnd": for a machine, only after its greeting ended (machine_end_beep,
+   * machine_end_silence, machine_end_other), so a message said then is recorded whole (Twilio, "Answering
+   * Machine Detection": MachineDetection).
    */
-  machineDetection?: boolean;
+  machineDetection?: MachineDetection;
 };
+
+export type MachineDetection = "Enable" | "DetectMessageEnd";
+
+/** The detection a call's content asks for: none for a text read aloud (nothing to press). */
+export function machineDetectionFor(content: CallContent): MachineDetection | undefined {
+  if (content.kind !== "url") return undefined;
+  return content.voicemail ? "DetectMessageEnd" : "Enable";
+}
 
 /** The call progress events Twilio posts to the StatusCallback (StatusCallbackEvent). */
 export const STATUS_CALLBACK_EVENTS = ["initiated", "ringing", "answered", "completed"] as const;
@@ -98,7 +114,7 @@ export function createTwilioProvider(options: {
         ...(statusCallback
           ? { statusCallback, statusCallbackMethod: "POST", statusCallbackEvent: [...STATUS_CALLBACK_EVENTS] }
           : {}),
-        ...(callOptions.machineDetection ? { machineDetection: "Enable" } : {}),
+        ...(callOptions.machineDetection ? { machineDetection: callOptions.machineDetection } : {}),
       });
       return { providerRef: call.sid, status: "sent" };
     },
@@ -233,10 +249,11 @@ export function createComms(deps: {
         const to = pii.open(row.toEnc);
         const body = pii.open(row.bodyEnc);
         const content = row.channel === "call" ? (JSON.parse(body) as CallContent) : null;
+        const detection = content ? machineDetectionFor(content) : undefined;
         const result = content
           ? await provider.placeCall(to, content, {
               ...(deps.statusCallbackUrl ? { statusCallbackUrl: `${deps.statusCallbackUrl}?outbox=${row.id}` } : {}),
-              machineDetection: content.kind === "url",
+              ...(detection ? { machineDetection: detection } : {}),
             })
           : await provider.sendSms(to, body);
         await db

@@ -16,11 +16,13 @@ import { applications, ivrCalls, lines, verifications } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { SCOPE_LABELS, type CarrierChoice, type Scope } from "../domain/carriers";
 import { readChoice, readDigits, spellDigits, type CallerInput } from "../domain/ivr-input";
+import { callbackDigits } from "../domain/apply-forms";
 import {
   hearCallInCode,
   hearCarrier,
   hearCarrierOther,
   hearConfirm,
+  hearContactNumber,
   hearMenu,
   hearNumber,
   hearPostalCode,
@@ -61,6 +63,7 @@ export type IvrNode =
   | "apply_name"
   | "apply_name_record"
   | "apply_who"
+  | "apply_contact"
   | "apply_confirm"
   | "status_reference"
   | "form_name"
@@ -84,6 +87,7 @@ export const IVR_NODES: readonly IvrNode[] = [
   "apply_name",
   "apply_name_record",
   "apply_who",
+  "apply_contact",
   "apply_confirm",
   "status_reference",
   "form_name",
@@ -105,6 +109,11 @@ export type IvrAnswers = {
   nameSpeech?: string | null;
   nameRecordingUrl?: string | null;
   relation?: "self" | "family";
+  /**
+   * A family caller's own number (national digits), so the centre can tell them of the application and
+   * of any request to withdraw it (ADR 029); null when they said they have none.
+   */
+  contactPhone?: string | null;
   postalCode?: string;
   addressSpeech?: string | null;
   addressRecordingUrl?: string | null;
@@ -236,10 +245,13 @@ function prompt(node: IvrNode, call: Call): string {
       return "確認のため、ピーという音のあとに、もう一度お名前をおっしゃってください。終わったら、シャープを押してください。";
     case "apply_who":
       return "お電話をされているのは、契約者ご本人ですか。ご本人のときは1を、ご家族のときは2を押してください。";
+    case "apply_contact":
+      return "お電話をされている、ご家族の方の電話番号を、市外局番から押して、最後にシャープを押してください。携帯電話の番号でもかまいません。このお申し込みについてのお知らせを、この番号にお送りします。電話番号がないときは、0を押してから、シャープを押してください。";
     case "apply_confirm": {
       const scopes = (a.scopes ?? []).map((s) => SCOPE_LABELS[s]).join("と");
       const name = a.nameSpeech ? `${a.nameSpeech}さま、` : "";
-      return `お申し込みの内容です。電話番号、${spellDigits(nationalOf(call.from!))}。${scopes}。${name}以上でよろしければ1を、はじめからやり直すときは2を押してください。`;
+      const contact = a.relation === "family" && a.contactPhone ? `ご家族の方のご連絡先、${spellDigits(a.contactPhone)}。` : "";
+      return `お申し込みの内容です。電話番号、${spellDigits(nationalOf(call.from!))}。${scopes}。${name}${contact}以上でよろしければ1を、はじめからやり直すときは2を押してください。`;
     }
     case "status_reference":
       return "受付番号11けたを押して、最後にシャープを押してください。";
@@ -303,6 +315,7 @@ const SPEECH_READERS: Partial<Record<IvrNode, (text: string) => Heard>> = {
   cancel_confirm: hearConfirm,
   speech_confirm: hearConfirm,
   status_reference: hearNumber,
+  apply_contact: hearContactNumber,
   form_postal: hearPostalCode,
   call_in_code: hearCallInCode,
 };
@@ -314,6 +327,7 @@ const NODE_INPUT: Partial<Record<IvrNode, { numDigits?: number; finishOnKey?: st
   apply_carrier_other: { numDigits: 1, hints: "KDDI,ソフトバンク,ドコモ" },
   apply_name: { speechOnly: true },
   apply_who: { numDigits: 1, hints: "本人,家族" },
+  apply_contact: { numDigits: 11, finishOnKey: "#", hints: "ない,ありません" },
   apply_confirm: { numDigits: 1, hints: "はい,いいえ" },
   status_reference: { numDigits: 11, finishOnKey: "#" },
   form_name: { speechOnly: true },
@@ -461,6 +475,10 @@ export async function handleIncomingCall(services: Services, params: Params): Pr
   const from = callerE164(params.From);
   // A caller with a code from the web journey goes straight to it: no menu to learn.
   const callIn = from !== null && (await pendingCallIn(services, from));
+  // A caller whose paper or FAX application waits for the line's confirmation (a message on the
+  // answering machine asked them to call, ADR 029) hears that question first, as our call would ask it.
+  const paper = !callIn && from !== null ? await confirmPaperFromLine(services, from) : null;
+  if (paper) return paperCallIn(services, callSid, from!, paper.verificationId);
   const node: IvrNode = callIn ? "call_in_code" : "menu";
   const preface = callIn ? "国際電話不取扱受付センターです。" : "";
   // A new call is written once, already at its first question (one statement).
@@ -491,6 +509,28 @@ export async function handleIncomingCall(services: Services, params: Params): Pr
     await saveCall(services, call);
   }
   return render(new Twiml(services).carry(call), node, call, preface).toString();
+}
+
+/** The call is written once, finished: what follows is the paper question's own webhooks. */
+async function paperCallIn(services: Services, callSid: string, from: string, verificationId: string): Promise<string> {
+  const now = services.now();
+  await services.db
+    .insert(ivrCalls)
+    .values({
+      callSid,
+      fromEnc: services.pii.seal(from),
+      fromHash: services.pii.searchHash(from),
+      node: "menu",
+      purpose: "paper_call_in",
+      status: "completed",
+      answersEnc: services.pii.seal(JSON.stringify({} satisfies IvrAnswers)),
+      createdAt: now,
+      updatedAt: now,
+      endedAt: now,
+    })
+    .onConflictDoNothing({ target: ivrCalls.callSid });
+  const t = new Twiml(services);
+  return t.handOver("国際電話不取扱受付センターです。郵便か、ファクスでいただいたお申し込みの確認です。", `/ivr/paper/${verificationId}`).toString();
 }
 
 async function pendingCallIn(services: Services, e164: string): Promise<boolean> {
@@ -703,7 +743,20 @@ async function answer(services: Services, t: Twiml, node: IvrNode, call: Call, r
       const choice = readChoice(given, ["1", "2"] as const, { "1": ["本人", "ほんにん", "はい"], "2": ["家族", "かぞく"] });
       if (choice === "repeat" || choice === null) return again(t, node, call, choice === "repeat" ? "" : undefined);
       call.answers.relation = choice === "1" ? "self" : "family";
+      if (node === "apply_who" && choice === "2") return goTo(t, "apply_contact", call);
       return goTo(t, node === "apply_who" ? "apply_confirm" : "cancel_confirm", call);
+    }
+    case "apply_contact": {
+      if (given.digits === "*") return again(t, node, call, "");
+      const keyed = readDigits(given);
+      if (keyed === "0") {
+        call.answers.contactPhone = null;
+        return goTo(t, "apply_confirm", call);
+      }
+      const contact = keyed ? callbackDigits(keyed) : null;
+      if (!contact) return again(t, node, call, "電話番号を確認できませんでした。市外局番から、10けたか11けたの数字を押してください。");
+      call.answers.contactPhone = contact;
+      return goTo(t, "apply_confirm", call);
     }
     case "apply_confirm": {
       const choice = readChoice(given, ["1", "2"] as const, { "1": ["はい", "お願いします"], "2": ["いいえ", "やり直す"] });
@@ -824,6 +877,8 @@ async function applyFromCall(services: Services, t: Twiml, call: Call): Promise<
     scopes: a.scopes ?? ["incoming"],
     relation: a.relation ?? "self",
     relationDetail: a.relation === "family" ? "家族（電話）" : null,
+    // The family caller's own number: the cooling-off of a later withdrawal can tell them (ADR 029).
+    contactPhone: a.relation === "family" ? (a.contactPhone ?? null) : null,
     subscriberName: a.nameSpeech ?? null,
     // Heard by speech recognition: advisory, travels to the carrier marked unverified (ADR 015).
     nameUnverified: Boolean(a.nameSpeech),

@@ -6,7 +6,11 @@
  *  - an application page becomes `confirming`: the centre calls the line, says what was asked for and
  *    asks the subscriber to press 1. The 1 creates the application, verified on the line with the
  *    subscriber's own consent, in the same transaction that settles the page. A 2, or no answer after
- *    PAPER_CALL_POLICY.maxCalls calls, sends the page to the paper queue with the reason;
+ *    PAPER_CALL_POLICY.maxCalls calls, sends the page to the paper queue with the reason. When an
+ *    answering machine took one of the calls, it heard a message asking the subscriber to call the
+ *    centre from that phone (ADR 029): the page then waits PAPER_CALL_POLICY.callInWaitHours after the
+ *    last call for that call-in (the IVR asks the page's question first to a caller from the line)
+ *    before it goes to a person;
  *  - a cancellation page becomes a cancellation request; the cancellation service places its own
  *    confirmation call and applies its rules (nothing turns calls back on without the subscriber's 1).
  * Pages that cannot go on by themselves stay in the paper queue, with the reason.
@@ -15,9 +19,9 @@
  * in at 2 a.m.; the sweep (workers/schedules.ts) places the first call when the hours open, retries,
  * and gives up.
  */
-import { and, asc, count, desc, eq, inArray, isNull, lt, max } from "drizzle-orm";
+import { and, asc, count, countDistinct, desc, eq, inArray, isNull, lt, max, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
-import { ivrCalls, lines, scans, verifications } from "../../db/schema";
+import { ivrCalls, lines, outbox, scans, verifications } from "../../db/schema";
 import { CALLING_HOURS_JST, nextCallingTime as nextCallingTimeIn, withinCallingHours as withinHours } from "../domain/calling-hours";
 import { PAPER_CANCELLATION_REASONS, paperConfirmationPrompt, straightThrough, type PaperApplicationRequest, type PaperRequest } from "../domain/paper-request";
 import { submitApplication } from "./applications.server";
@@ -28,6 +32,8 @@ import type { Services } from "./services.server";
 import { consentAnswer } from "./verification-call.server";
 import { upsertLine } from "./verification.server";
 import { askAgainTwiml, goodbyeTwiml, questionTwiml, type YesNoCall } from "./yes-no-call-twiml";
+import { spellDigits } from "../domain/ivr-input";
+import { formatDisplay } from "../domain/phone";
 
 export const PAPER_CALL_POLICY = {
   /** Calls to the line before the page goes to a person. */
@@ -36,6 +42,12 @@ export const PAPER_CALL_POLICY = {
   answerWindowMinutes: 60,
   /** Time between the end of one call's window and the next call. */
   retryGapMinutes: 120,
+  /**
+   * After the last call, when an answering machine took a message asking the subscriber to call the
+   * centre from the line: how long the page waits for that call-in before it goes to a person (a
+   * subscriber who screens calls hears the message the same evening or after a day out; ADR 029).
+   */
+  callInWaitHours: 72,
   /** Hours (JST, [from, to)) in which the centre places calls to subscribers. */
   callingHoursJst: CALLING_HOURS_JST,
 } as const;
@@ -47,26 +59,48 @@ export const withinCallingHours = (at: Date): boolean => withinHours(at, PAPER_C
 /** The first moment at or after `at` when a paper confirmation call may ring. */
 export const nextCallingTime = (at: Date): Date => nextCallingTimeIn(at, PAPER_CALL_POLICY.callingHoursJst);
 
-/** The centre's calls to the line about one `confirming` page, for the verification screen and the sweep. */
-export type LineCallState = { calls: number; open: boolean; nextAt: Date | null };
+/**
+ * The centre's calls to the line about one `confirming` page, for the verification screen and the
+ * sweep: how many, whether one is open, when the next may ring (null: none will), and, after the last
+ * call when a message was left on an answering machine, until when the page waits for the call-in.
+ */
+export type LineCallState = { calls: number; open: boolean; nextAt: Date | null; callInUntil: Date | null };
+
+const HOUR = 60 * MINUTE;
 
 /**
- * From the calls placed so far and the last one's end: whether a call is open, and when the next one
- * may ring (after the gap, in calling hours); null when a call is open or the last try was made.
+ * From the calls placed so far, the last one's end and whether a machine took a message: whether a
+ * call is open, and when the next one may ring (after the gap, in calling hours); null when a call is
+ * open or the last try was made.
  */
-function callStateOf(calls: number, lastExpiry: Date | null, now: Date): LineCallState {
+function callStateOf(calls: number, lastExpiry: Date | null, messageLeft: boolean, now: Date): LineCallState {
   const open = lastExpiry !== null && lastExpiry > now;
-  if (open || calls >= PAPER_CALL_POLICY.maxCalls) return { calls, open, nextAt: null };
+  if (open || calls >= PAPER_CALL_POLICY.maxCalls) {
+    const callInUntil = !open && messageLeft && lastExpiry ? new Date(lastExpiry.getTime() + PAPER_CALL_POLICY.callInWaitHours * HOUR) : null;
+    return { calls, open, nextAt: null, callInUntil: callInUntil && callInUntil > now ? callInUntil : null };
+  }
   const earliest = lastExpiry ? new Date(Math.max(now.getTime(), lastExpiry.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE)) : now;
-  return { calls, open, nextAt: nextCallingTime(earliest) };
+  return { calls, open, nextAt: nextCallingTime(earliest), callInUntil: null };
 }
 
+/** AnsweredBy of a machine whose greeting had ended: our call left its message (ADR 029). */
+const MESSAGE_LEFT = sql<boolean>`coalesce(bool_or(${outbox.answeredBy} in ('machine_end_beep', 'machine_end_silence', 'machine_end_other')), false)`;
+
+/** Our calls about `scanId` (count, last window's end, whether a message was left), or the same for every confirming page. */
+function ourCalls(db: DbOrTx) {
+  return db
+    .select({ scanId: scans.id, calls: countDistinct(verifications.id), lastExpiry: max(verifications.expiresAt), messageLeft: MESSAGE_LEFT })
+    .from(scans)
+    .leftJoin(verifications, and(eq(verifications.scanId, scans.id), eq(verifications.method, "callback")))
+    .leftJoin(outbox, and(eq(outbox.verificationId, verifications.id), eq(outbox.channel, "call")));
+}
+
+const stateOfRow = (row: { calls: number | string; lastExpiry: Date | string | null; messageLeft: boolean } | undefined, now: Date) =>
+  callStateOf(Number(row?.calls ?? 0), row?.lastExpiry ? new Date(row.lastExpiry) : null, Boolean(row?.messageLeft), now);
+
 export async function lineCallState(services: Pick<Services, "db" | "now">, scanId: string): Promise<LineCallState> {
-  const [row] = await services.db
-    .select({ calls: count(verifications.id), lastExpiry: max(verifications.expiresAt) })
-    .from(verifications)
-    .where(and(eq(verifications.scanId, scanId), eq(verifications.method, "callback")));
-  return callStateOf(Number(row?.calls ?? 0), row?.lastExpiry ? new Date(row.lastExpiry) : null, services.now());
+  const [row] = await ourCalls(services.db).where(eq(scans.id, scanId)).groupBy(scans.id);
+  return stateOfRow(row, services.now());
 }
 
 /**
@@ -180,6 +214,7 @@ async function placePaperCall(services: Services, tx: DbOrTx, scanId: string, re
         kind: "url",
         url: `${services.config.publicBaseUrl}/ivr/paper/${verificationId}`,
         fallbackText: paperConfirmationPrompt(request),
+        voicemail: true,
       },
     },
     tx,
@@ -343,22 +378,18 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
   // One query finds the pages with something to do: no call of ours is open, and either the last
   // call was the last try, or the next call is due in calling hours. An idle sweep is this query only.
   const now = services.now();
-  const ourCalls = and(eq(verifications.scanId, scans.id), eq(verifications.method, "callback"));
-  const due = await services.db
-    .select({ id: scans.id, calls: count(verifications.id), lastExpiry: max(verifications.expiresAt) })
-    .from(scans)
-    .leftJoin(verifications, ourCalls)
+  const due = await ourCalls(services.db)
     .where(eq(scans.status, "confirming"))
     .groupBy(scans.id, scans.updatedAt)
     .orderBy(asc(scans.updatedAt))
     .limit(500);
-  const pending = due.filter(({ calls, lastExpiry }) => {
-    const state = callStateOf(Number(calls), lastExpiry ? new Date(lastExpiry) : null, now);
-    if (state.open) return false; // a call is still open
+  const pending = due.filter((row) => {
+    const state = stateOfRow(row, now);
+    if (state.open || state.callInUntil) return false; // a call is still open, or a call-in may still come
     if (state.nextAt === null) return true; // the last try went unanswered
     return state.nextAt.getTime() <= now.getTime(); // the next call is due, in calling hours
   });
-  for (const { id } of pending) {
+  for (const { scanId: id } of pending) {
     const outcome = await services.db.transaction(async (tx) => {
       const now = services.now();
       const [scan] = await tx.select().from(scans).where(and(eq(scans.id, id), eq(scans.status, "confirming"))).for("update");
@@ -369,6 +400,8 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
       const [{ calls } = { calls: 0 }] = await tx.select({ calls: count() }).from(verifications).where(ours);
       if (last && (last.consent || last.expiresAt > now)) return "none" as const;
       if (Number(calls) >= PAPER_CALL_POLICY.maxCalls) {
+        const [row] = await ourCalls(tx).where(eq(scans.id, id)).groupBy(scans.id);
+        if (stateOfRow(row, now).callInUntil) return "none" as const;
         await holdScan(services, tx, id, "line_unanswered");
         await services.audit.record({ actor: "system", action: "scan.line_unanswered", subjectType: "scan", subjectId: id, detail: { calls: Number(calls) } }, tx);
         return "held" as const;
@@ -387,6 +420,24 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
     if (outcome === "held") counts.heldUnanswered += 1;
   }
   return counts;
+}
+
+/**
+ * The message an answering machine records when it takes a paper confirmation call (ADR 029): who
+ * called, what about, and to call the centre from this phone — the call-in from the line is the
+ * confirmation, so the message holds no name, number or code. Null when the call can no longer be
+ * answered (the page settled, the window passed).
+ */
+export async function paperVoicemail(services: Services, verificationId: string): Promise<string | null> {
+  const question = await paperCallQuestion(services, verificationId);
+  if (!question.ok) return null;
+  // Read in its groups, as it is printed: 「0、5、7、0、の、0、1、2、…」.
+  const centre = formatDisplay(services.config.centrePhoneNumber).split(/\D+/).filter(Boolean).map(spellDigits).join("、の、");
+  return (
+    "こちらは、国際電話不取扱受付センターです。郵便か、ファクスでいただいた、国際電話を止めるお申し込みについて、確認のお電話をいたしました。" +
+    `お手数ですが、この電話から、${centre}、に、おかけください。もう一度申し上げます。${centre}、です。` +
+    "この電話からおかけいただくと、お申し込みの確認をご案内します。センターが、お金や暗証番号をお聞きすることはありません。失礼いたします。"
+  );
 }
 
 // ————— TwiML for the Twilio webhooks /ivr/paper/:id and /ivr/paper/:id/answer —————

@@ -68,7 +68,7 @@ export type ScanReview = {
   /** Sender's name and address as read (for a letter when the page cannot be accepted). */
   recipient: { name: string; postalCode: string; address: string };
   /** While the page is `confirming`: the centre's calls to the line so far, and when the next one is due (ISO). */
-  lineCall: { calls: number; open: boolean; nextAt: string | null } | null;
+  lineCall: { calls: number; open: boolean; nextAt: string | null; callInUntil: string | null } | null;
 };
 
 function isFormType(value: unknown): value is FormType {
@@ -122,7 +122,7 @@ export async function loadScanReview(services: Services, scanId: string, options
   const bytes = services.pii.openBytes(scan.imageEnc);
   const page = { kind: pageKind(bytes) };
   const call = scan.status === "confirming" ? await lineCallState(services, scan.id) : null;
-  const lineCall = call ? { calls: call.calls, open: call.open, nextAt: call.nextAt?.toISOString() ?? null } : null;
+  const lineCall = call ? { calls: call.calls, open: call.open, nextAt: call.nextAt?.toISOString() ?? null, callInUntil: call.callInUntil?.toISOString() ?? null } : null;
   if (!scan.fieldsEnc) {
     // Nothing was read: the whole page image and blank inputs, in the form's printed order.
     const formType = isFormType(options.formType) ? options.formType : isFormType(scan.formType) ? scan.formType : null;

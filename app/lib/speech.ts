@@ -513,6 +513,15 @@ export function hearNumber(text: string | null | undefined): Heard {
   return digits ? KEY(digits) : NONE;
 }
 
+/** A family caller's own phone number by voice, or "0" for 「ありません」「ない」 (no number to give). */
+export function hearContactNumber(text: string | null | undefined): Heard {
+  const s = compact(text);
+  if (!s) return NONE;
+  if (/^(ない|ありません|ないです|持ってない|もってない|持っていない|もっていない)/.test(s)) return KEY("0");
+  // 「携帯は…」「私の携帯電話の番号は…」: the number after what it is.
+  return hearNumber((text ?? "").replace(/^.*?(携帯電話|携帯|けいたい|ケータイ)(の番号|番号)?(は|が|、)*/, ""));
+}
+
 /** The 4-digit web code, or "9" for 「ほかの用事」「メニュー」 (to the main menu). */
 export function hearCallInCode(text: string | null | undefined): Heard {
   const s = compact(text);

@@ -90,7 +90,7 @@ const MESSAGE_STATUS_LABELS: Record<string, string> = {
   mailed: "発送済み",
   not_needed: "不要になったため取りやめ",
 };
-const IVR_PURPOSE_LABELS: Record<string, string> = { apply: "申し込み", form: "申込書の郵送", cancel: "解除", status: "状況確認", call_in: "ウェブの確認", operator: "オペレーター" };
+const IVR_PURPOSE_LABELS: Record<string, string> = { apply: "申し込み", form: "申込書の郵送", cancel: "解除", status: "状況確認", call_in: "ウェブの確認", paper_call_in: "郵便・FAXの申込みの確認", operator: "オペレーター" };
 const IVR_STATUS_LABELS: Record<string, string> = { incomplete: "途中で切れた", completed: "完了", in_progress: "通話中" };
 
 const carrierName = (code: string | null) => (code ? (CARRIER_NAMES[code as CarrierCode] ?? code) : null);

@@ -14,7 +14,7 @@ import { cancellationAnswerTwiml, cancellationCallTwiml } from "./cancellation-c
 import { handleOutboundCallStatus } from "./comms-call-status.server";
 import { requireUuid } from "./ids";
 import { handleCallStatus, handleIncomingCall, handleStep, IVR_NODES, type IvrNode } from "./ivr.server";
-import { paperAnswerTwiml, paperCallTwiml } from "./paper-confirmation.server";
+import { paperAnswerTwiml, paperCallTwiml, paperVoicemail } from "./paper-confirmation.server";
 import type { Services } from "./services.server";
 import { signedTwilioForm } from "./twilio-webhook.server";
 import { verificationCallTwiml, verificationConsentTwiml } from "./verification-call.server";
@@ -27,10 +27,13 @@ type Handler = (services: Services, form: Form, url: URL, id: string | undefined
 const notFound = () => new Response("Not Found", { status: 404 });
 
 /** An outbound call answered (or its question answered): a machine hears who called and never confirms. */
-function outboundCall(answer: (services: Services, id: string, form: Form) => Promise<string>): Handler {
+function outboundCall(
+  answer: (services: Services, id: string, form: Form) => Promise<string>,
+  voicemail?: (services: Services, id: string) => Promise<string | null>,
+): Handler {
   return async (services, form, _url, rawId) => {
     const id = requireUuid(rawId);
-    return (await machineAnswerTwiml(services, id, form)) ?? (await answer(services, id, form));
+    return (await machineAnswerTwiml(services, id, form, voicemail)) ?? (await answer(services, id, form));
   };
 }
 
@@ -58,7 +61,7 @@ export const TWILIO_WEBHOOKS: readonly { path: RegExp; handle: Handler; what: st
   },
   { path: /^\/ivr\/verification\/([^/]+)\/?$/i, what: "a verification call-back answered", handle: outboundCall((s, id) => verificationCallTwiml(s, id)) },
   { path: /^\/ivr\/verification\/([^/]+)\/consent\/?$/i, what: "the consent question answered", handle: outboundCall(verificationConsentTwiml) },
-  { path: /^\/ivr\/paper\/([^/]+)\/?$/i, what: "a paper application's confirmation call answered", handle: outboundCall((s, id) => paperCallTwiml(s, id)) },
+  { path: /^\/ivr\/paper\/([^/]+)\/?$/i, what: "a paper application's confirmation call answered", handle: outboundCall((s, id) => paperCallTwiml(s, id), paperVoicemail) },
   { path: /^\/ivr\/paper\/([^/]+)\/answer\/?$/i, what: "the paper application's question answered", handle: outboundCall(paperAnswerTwiml) },
   { path: /^\/ivr\/cancellation\/([^/]+)\/?$/i, what: "a cancellation confirmation call answered", handle: outboundCall((s, id) => cancellationCallTwiml(s, id)) },
   { path: /^\/ivr\/cancellation\/([^/]+)\/answer\/?$/i, what: "the cancellation question answered", handle: outboundCall(cancellationAnswerTwiml) },

@@ -68,9 +68,24 @@ export function goodbyeTwiml(services: Services, text: string): string {
  * paper confirmation): when Twilio's AnsweredBy says a machine or a fax picked up, the call only says
  * who called and hangs up, so no tone or word on the recording can ever confirm anything. The status
  * callback then records the outcome "machine" (and the call is retried like an unanswered one).
+ * `voicemail` gives the message a call leaves on an answering machine after its greeting (null: none,
+ * the call has ended); a call without one says only who called.
  * Returns that TwiML, or null when a person (or AnsweredBy unknown / absent) answered.
  */
-export async function machineAnswerTwiml(services: Services, verificationId: string, params: Record<string, string | undefined>): Promise<string | null> {
+export async function machineAnswerTwiml(
+  services: Services,
+  verificationId: string,
+  params: Record<string, string | undefined>,
+  voicemail?: (services: Services, verificationId: string) => Promise<string | null>,
+): Promise<string | null> {
   if (!(await noteAnsweredBy(services, verificationId, params))) return null;
-  return goodbyeTwiml(services, MACHINE_MESSAGE);
+  // A message is left only after the greeting ended (MachineDetection=DetectMessageEnd), so the
+  // recording holds it whole; a fax, or a machine heard at its start, only hears who called.
+  const message = voicemail && isGreetingEnd(params.AnsweredBy) ? await voicemail(services, verificationId) : null;
+  return goodbyeTwiml(services, message ?? MACHINE_MESSAGE);
+}
+
+/** Twilio's AnsweredBy once a machine's greeting ended (MachineDetection=DetectMessageEnd). */
+export function isGreetingEnd(answeredBy: string | undefined): boolean {
+  return answeredBy === "machine_end_beep" || answeredBy === "machine_end_silence" || answeredBy === "machine_end_other";
 }

@@ -362,8 +362,11 @@ export default function ScanReviewRoute() {
 }
 
 /** Where the line's confirmation stands: a call open now, or when the next one is placed (calling hours only). */
-function lineCallText(call: { calls: number; open: boolean; nextAt: string | null }): string {
+function lineCallText(call: { calls: number; open: boolean; nextAt: string | null; callInUntil: string | null }): string {
   if (call.open) return `このページは、いま回線に確認の電話をしています（${call.calls}回目）。`;
+  if (call.callInUntil !== null) {
+    return `確認の電話（${call.calls}回）は留守番電話でした。この電話からセンターにかけるよう伝言を残したので、${formatJstDateTime(call.callInUntil)} まで、お電話を待ちます。`;
+  }
   if (call.nextAt === null) return "確認の電話に、答えがありませんでした。まもなく、この作業の一覧に入ります。";
   const when = formatJstDateTime(call.nextAt);
   return call.calls === 0

@@ -10,7 +10,7 @@
  */
 import { and, gte, inArray } from "drizzle-orm";
 import { outbox } from "../../db/schema";
-import type { CallContent } from "../../app/lib/comms.server";
+import { machineDetectionFor, type CallContent } from "../../app/lib/comms.server";
 import { CallSimulator, parseTwiml } from "../../app/lib/ivr-simulator.server";
 import type { Services } from "../../app/lib/services.server";
 import { Random } from "../../test/fixtures/forms/random";
@@ -19,7 +19,7 @@ import type { Persona, Plan } from "./plan";
 import { HOUR } from "./clock";
 
 export type PhoneStats = {
-  byPurpose: Map<string, { placed: number; answered: number; pressed1: number; pressed2: number; notAnswered: number; toNobody: number }>;
+  byPurpose: Map<string, { placed: number; answered: number; pressed1: number; pressed2: number; notAnswered: number; toNobody: number; machine: number; messages: number }>;
   sms: number;
   errors: string[];
 };
@@ -31,6 +31,8 @@ export type PhoneEvents = {
   onNotice(to: string, text: string): Promise<void>;
   /** The subscriber of this line pressed 1 to a call about turning calls back on. */
   onResumeConfirmed(persona: Persona, at: Date): void;
+  /** The answering machine of this line recorded a message asking to call the centre from it. */
+  onCallBackMessage(persona: Persona, heardAt: Date): void;
 };
 
 /** The code a verification call reads out (「確認番号は、1、2、3、4、です」). */
@@ -46,16 +48,19 @@ export function createPhones(services: Services, plan: Plan, ivr: IvrContext, ev
   const stats: PhoneStats = { byPurpose: new Map(), sms: 0, errors: [] };
   const tally = (purpose: string) => {
     let t = stats.byPurpose.get(purpose);
-    if (!t) stats.byPurpose.set(purpose, (t = { placed: 0, answered: 0, pressed1: 0, pressed2: 0, notAnswered: 0, toNobody: 0 }));
+    if (!t) stats.byPurpose.set(purpose, (t = { placed: 0, answered: 0, pressed1: 0, pressed2: 0, notAnswered: 0, toNobody: 0, machine: 0, messages: 0 }));
     return t;
   };
 
   const picksUp = (persona: Persona) => persona.pickup === "always" || (persona.pickup === "sometimes" && rnd.chance(0.5));
 
-  /** Plays an outbound call whose TwiML lives at `url`, pressing `digit` at the first question. */
-  async function answerUrlCall(url: string, to: string, digit: string): Promise<string[]> {
+  /**
+   * Plays an outbound call whose TwiML lives at `url`, pressing `digit` at the first question. With
+   * `answeredBy`, a machine took the call: Twilio's first request carries what detection decided.
+   */
+  async function answerUrlCall(url: string, to: string, digit: string, answeredBy?: string): Promise<string[]> {
     const call = new CallSimulator({ serverUrl: ivr.serverUrl, publicBaseUrl: ivr.publicBaseUrl, authToken: ivr.authToken, from: ivr.centreNumber, to });
-    const extra = { Direction: "outbound-api", From: ivr.centreNumber, To: to };
+    const extra: Record<string, string> = { Direction: "outbound-api", From: ivr.centreNumber, To: to, ...(answeredBy ? { AnsweredBy: answeredBy } : {}) };
     const says: string[] = [];
     let next: { url: string; params: Record<string, string> } | null = { url, params: extra };
     let pressed = false;
@@ -121,6 +126,19 @@ export function createPhones(services: Services, plan: Plan, ivr: IvrContext, ev
     }
     if (digit === null) {
       t.notAnswered++;
+      // The subscriber did not pick up; a machine does, if the line has one. Twilio's detection says
+      // what the call asked for (MachineDetection, as comms.server.ts places it): the greeting's end
+      // for a call that leaves a message, the machine's first words otherwise.
+      const detection = machineDetectionFor(content);
+      if (persona?.answeringMachine && detection) {
+        t.machine++;
+        const recorded = (await answerUrlCall(content.url, to, "", detection === "DetectMessageEnd" ? "machine_end_beep" : "machine_start")).join(" ");
+        // What the subscriber hears when playing the messages back: a request to call from this phone.
+        if (recorded.includes("この電話から")) {
+          t.messages++;
+          events.onCallBackMessage(persona, services.now());
+        }
+      }
       return;
     }
     t.answered++;

@@ -80,6 +80,9 @@ export async function ivrApplication(ctx: IvrContext, sub: Submission): Promise<
         return { speech: sub.nameGiven };
       case "apply_who":
         return sub.relation === "self" ? voice("1", "本人") : voice("2", "家族");
+      case "apply_contact":
+        // A family caller gives their own mobile (every family applicant in the plan has one).
+        return { digits: sub.applicantContact ? `${sub.applicantContact}#` : "0#" };
       case "apply_confirm":
         return voice("1", "はい");
       default:
@@ -102,4 +105,22 @@ export async function ivrCancellation(ctx: IvrContext, plan: CancellationPlan, f
         return null;
     }
   });
+}
+
+/**
+ * The subscriber calls the centre from the line after a message on the answering machine asked for it
+ * (ADR 029): the IVR asks the waiting paper application's question first, and the subscriber answers
+ * 1 (it is what they asked for) or 2. Anything else (the menu: nothing waits any more) and they hang up.
+ * Returns what was asked, or null when the call did not ask about a paper application.
+ */
+export async function ivrPaperCallIn(ctx: IvrContext, from: string, agrees: boolean): Promise<{ answered: boolean; says: string[] }> {
+  const call = simulator(ctx, from);
+  let turn = await call.start();
+  let answered = false;
+  if (turn.waiting.kind === "gather" && /\/ivr\/paper\/[^/]+\/answer/.test(turn.waiting.action)) {
+    turn = await call.press(agrees ? "1" : "2");
+    answered = true;
+  }
+  await call.hangup();
+  return { answered, says: call.transcript };
 }

@@ -33,6 +33,14 @@ export type Persona = {
   prefecture: number | null;
   carrier: CarrierCode;
   pickup: Pickup;
+  /**
+   * An answering machine takes the calls the subscriber does not pick up (many older subscribers keep
+   * one on to screen calls, as the police advise against fraud), and whether the subscriber calls the
+   * number a message gives, from this phone. Drawn from the line's own seed, so adding them left every
+   * other draw of the plan as it was. Assumptions, not measurements: see HABITS.
+   */
+  answeringMachine: boolean;
+  returnsMessages: boolean;
   /** Ground truth: the subscriber wants these scopes stopped (empty: wants nothing). */
   wanted: Scope[];
   submissionId: string;
@@ -40,6 +48,36 @@ export type Persona = {
   /** Set when the subscriber confirmed a resumption on the line (pressed 1, or cancelled by calling from it). */
   confirmedResumeAt: Date | null;
 };
+
+/**
+ * Assumed shares (no Japanese survey was at hand): subscribers who never pick up mostly screen calls
+ * with a machine; a subscriber who hears a message from the centre on it calls back in 3 cases of 4.
+ */
+export const HABITS = {
+  answeringMachine: { never: 0.6, sometimes: 0.5, always: 0.3 } as Readonly<Record<Pickup, number>>,
+  returnsMessages: 0.75,
+} as const;
+
+/** FNV-1a of the line, for draws that must not move the plan's own sequence. */
+function lineSeed(e164: string, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < e164.length; i++) h = Math.imul(h ^ e164.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * When a subscriber who heard the centre's message on the answering machine calls back from the line:
+ * 30 minutes to 5 hours after the message was recorded, between 9:00 and 21:00 JST; a message left
+ * later is returned the next morning (9:00–11:00).
+ */
+export function callBackTime(heardAt: Date, e164: string, seed: number): Date {
+  const rnd = new Random(lineSeed(e164, seed ^ 0x3c6ef372));
+  const at = new Date(heardAt.getTime() + rnd.int(30, 300) * MINUTE);
+  const hourJst = (at.getUTCHours() + 9) % 24;
+  if (hourJst >= 9 && hourJst < 21) return at;
+  const dayOffset = hourJst >= 21 ? 1 : 0;
+  return atJst(at, dayOffset, 9 * 60 + rnd.int(0, 120));
+}
 
 export type Submission = {
   id: string;
@@ -277,6 +315,7 @@ export function makePlan(options: PlanOptions): Plan {
     if (submission.at < options.start) submission.at = new Date(options.start.getTime() + rnd.int(0, 30) * MINUTE);
     submissions.push(submission);
     const pickup = weighted<Pickup>(rnd, [["always", 88], ["sometimes", 8], ["never", 4]]);
+    const habits = new Random(lineSeed(e164, options.seed));
     personas.set(e164, {
       e164,
       national,
@@ -288,6 +327,8 @@ export function makePlan(options: PlanOptions): Plan {
       prefecture,
       carrier,
       pickup,
+      answeringMachine: habits.chance(HABITS.answeringMachine[pickup]),
+      returnsMessages: habits.chance(HABITS.returnsMessages),
       wanted: subscriberAgrees ? scopes : [],
       submissionId: id,
       cancellation: null,

@@ -17,6 +17,7 @@ import {
   ivrCalls,
   lines,
   scans,
+  verifications,
 } from "../../db/schema";
 import { normalizeJapaneseText, normalizeKana } from "../../app/domain/paper-form";
 import type { FieldReading } from "../../app/lib/ocr/types";
@@ -27,7 +28,7 @@ import { SCHEDULES } from "../../workers/schedules";
 import { MINUTE, cronMatches, jstLabel } from "./clock";
 import type { JobDriver } from "./jobs";
 import { CALIBRATION, HELD_OUT_FONTS, HELD_OUT_SETTINGS, MODE_SHARES } from "./paper";
-import type { Channel, Plan } from "./plan";
+import { HABITS, type Channel, type Plan } from "./plan";
 import type { QueueWatch } from "./queues";
 import type { CancellationRun, SubmissionRun, Timings } from "./run";
 import type { createPhones } from "./calls";
@@ -43,6 +44,8 @@ export type ReportInput = {
   phones: ReturnType<typeof createPhones>;
   carriers: Awaited<ReturnType<typeof createCarriers>>;
   timings: Timings;
+  /** Subscribers who called the centre from the line after a message on their answering machine. */
+  callIns: { planned: number; made: number; askedAboutPaper: number };
   start: Date;
   end: Date;
   database: string;
@@ -384,7 +387,12 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   const unreachableByKind = new Map<string, number>();
   for (const u of unreachable) unreachableByKind.set(`${u.kind}${u.detail ? ` (${u.detail})` : ""}`, (unreachableByKind.get(`${u.kind}${u.detail ? ` (${u.detail})` : ""}`) ?? 0) + 1);
 
-  const phoneRows = [...input.phones.stats.byPurpose].map(([purpose, t]) => [purpose, t.placed, t.answered, t.pressed1, t.pressed2, t.notAnswered, t.toNobody]);
+  const phoneRows = [...input.phones.stats.byPurpose].map(([purpose, t]) => [purpose, t.placed, t.answered, t.pressed1, t.pressed2, t.notAnswered, t.machine, t.messages, t.toNobody]);
+  // Paper pages the subscriber confirmed by calling in from the line (menu or after a message, ADR 029).
+  const [callInConfirmed] = await input.services.db
+    .select({ n: sql<number>`count(distinct ${verifications.scanId})::int` })
+    .from(verifications)
+    .where(sql`${verifications.purpose} = 'paper' and ${verifications.method} = 'call_in' and ${verifications.consent} = 'agreed'`);
   const carrierResults = [...input.carriers.stats.results].map(([k, n]) => `${k} ${n}`).join(", ");
   const command = `npm run bench:centre -- --count ${input.count} --seed ${input.seed}${input.args.web !== "0.4" || input.args.phone !== "0.3" || input.args.paper !== "0.3" ? ` --web ${input.args.web} --phone ${input.args.phone} --paper ${input.args.paper}` : ""}${input.args.cancellations !== "0.12" ? ` --cancellations ${input.args.cancellations}` : ""}`;
   const counts = { web: subRuns.filter((r) => r.submission.channel === "web").length, ivr: subRuns.filter((r) => r.submission.channel === "ivr").length, paper: subRuns.filter((r) => r.submission.channel === "paper").length };
@@ -442,7 +450,10 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
     "",
     "Calls the centre placed (outbox rows with channel 'call'), as the subscribers answered them:",
     "",
-    table(["purpose", "placed", "answered", "pressed 1", "pressed 2", "not answered", "to a number no persona owns"], phoneRows),
+    table(["purpose", "placed", "answered", "pressed 1", "pressed 2", "not answered", "… taken by a machine", "… message to call back left", "to a number no persona owns"], phoneRows),
+    "",
+    `Call-ins from the line after a message on the answering machine (ADR 029): ${input.callIns.made} calls made (of ${input.callIns.planned} planned), ${input.callIns.askedAboutPaper} heard a paper application's question; paper pages confirmed by a call-in: ${callInConfirmed?.n ?? 0} — without this path each would have been a paper-queue item (line_unanswered). ` +
+      `Assumed, not measured (bench/centre/plan.ts HABITS): an answering machine on ${HABITS.answeringMachine.never * 100}% of lines whose subscriber never picks up, ${HABITS.answeringMachine.sometimes * 100}% of those who sometimes do; ${HABITS.returnsMessages * 100}% of subscribers call back after a message.`,
     "",
     `Carriers: ${input.carriers.stats.batches} batches, ${input.carriers.stats.records} records; answers ${carrierResults || "none"}.`,
     `Wall time ${(timings.totalMs / 1000).toFixed(0)} s for ${appsTotal} applications (${(timings.totalMs / 1000 / appsTotal).toFixed(2)} s each): OCR ${(ocrMs / 1000).toFixed(0)} s (${ocrPages ? (ocrMs / 1000 / ocrPages).toFixed(2) : "–"} s/page), page rendering ${(timings.renderMs / 1000).toFixed(0)} s, web ${(timings.webMs / 1000).toFixed(0)} s, IVR ${(timings.ivrMs / 1000).toFixed(0)} s, calls ${(timings.phonesMs / 1000).toFixed(0)} s, carriers ${(timings.carriersMs / 1000).toFixed(0)} s, queue listings ${(timings.queuesMs / 1000).toFixed(0)} s. ` +

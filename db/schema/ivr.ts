@@ -16,7 +16,7 @@ export const ivrCalls = pgTable(
     fromEnc: text("from_enc"),
     /** Keyed hash of the caller's E.164, to find a line's calls without opening every row. */
     fromHash: text("from_hash"),
-    /** The branch chosen: apply, status, form, cancel, call_in, operator. */
+    /** The branch chosen: apply, status, form, cancel, call_in, paper_call_in (ADR 029), operator. */
     purpose: text("purpose"),
     node: text("node").notNull(),
     answersEnc: text("answers_enc").notNull(),

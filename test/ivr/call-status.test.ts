@@ -6,7 +6,7 @@
  */
 import { and, asc, desc, eq } from "drizzle-orm";
 import { outbox, verifications } from "../../db/schema";
-import { createTwilioProvider, type CallContent, type MessageProvider, type PlaceCallOptions } from "../../app/lib/comms.server";
+import { createTwilioProvider, machineDetectionFor, type CallContent, type MessageProvider, type PlaceCallOptions } from "../../app/lib/comms.server";
 import { MACHINE_MESSAGE, VERIFICATION_CALL_POLICY, outcomeOf, verificationCallProgress } from "../../app/lib/comms-call-status.server";
 import { CallSimulator, type TwilioCallStatus } from "../../app/lib/ivr-simulator.server";
 import { ivrAuthToken } from "../../app/lib/twilio-webhook.server";
@@ -98,8 +98,8 @@ describe("outbound calls carry a status callback", () => {
     const [consentRow] = await callRows(consent.verificationId);
     const sayCall = twilioFor(sayRow!.id).placed;
     const consentCall = twilioFor(consentRow!.id).placed;
-    expect(sayCall.options).toEqual({ statusCallbackUrl: `${services.config.publicBaseUrl}/ivr/status?outbox=${sayRow!.id}`, machineDetection: false });
-    expect(consentCall.options).toEqual({ statusCallbackUrl: `${services.config.publicBaseUrl}/ivr/status?outbox=${consentRow!.id}`, machineDetection: true });
+    expect(sayCall.options).toEqual({ statusCallbackUrl: `${services.config.publicBaseUrl}/ivr/status?outbox=${sayRow!.id}` });
+    expect(consentCall.options).toEqual({ statusCallbackUrl: `${services.config.publicBaseUrl}/ivr/status?outbox=${consentRow!.id}`, machineDetection: "Enable" });
   });
 
   it("sends Twilio StatusCallback, StatusCallbackEvent and MachineDetection as its API documents them", async () => {
@@ -118,7 +118,7 @@ describe("outbound calls carry a status callback", () => {
     await twilioProvider.placeCall(
       "+81312345678",
       { kind: "url", url: "https://centre.example.jp/ivr/verification/x", fallbackText: "x" },
-      { statusCallbackUrl: "https://centre.example.jp/ivr/status?outbox=abc", machineDetection: true },
+      { statusCallbackUrl: "https://centre.example.jp/ivr/status?outbox=abc", machineDetection: "Enable" },
     );
     await twilioProvider.placeCall("+81312345678", { kind: "say", text: "確認番号は、1、2、3、4、です。" }, { statusCallbackUrl: "https://centre.example.jp/ivr/status?outbox=def" });
     expect(requests[0]!.data).toMatchObject({
@@ -130,6 +130,13 @@ describe("outbound calls carry a status callback", () => {
       MachineDetection: "Enable",
     });
     expect(requests[1]!.data.MachineDetection).toBeUndefined();
+    // A call that leaves a message on a machine (the paper confirmation, ADR 029) asks for the greeting's end.
+    const voicemail = { kind: "url", url: "https://centre.example.jp/ivr/paper/x", fallbackText: "x", voicemail: true } as const;
+    expect(machineDetectionFor(voicemail)).toBe("DetectMessageEnd");
+    expect(machineDetectionFor({ ...voicemail, voicemail: false })).toBe("Enable");
+    expect(machineDetectionFor({ kind: "say", text: "x" })).toBeUndefined();
+    await twilioProvider.placeCall("+81312345678", voicemail, { machineDetection: machineDetectionFor(voicemail) });
+    expect(requests[2]!.data.MachineDetection).toBe("DetectMessageEnd");
     expect(requests[1]!.data.StatusCallback).toBe("https://centre.example.jp/ivr/status?outbox=def");
   });
 

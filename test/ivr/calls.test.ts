@@ -255,6 +255,47 @@ describe("IVR: status, forms and call-in verification", () => {
   });
 });
 
+describe("IVR: a family member applies from the subscriber's phone", () => {
+  async function familyCall(from: string) {
+    const call = callFrom(server, services, from);
+    await call.start();
+    await call.press("1"); // apply
+    await call.press("1"); // incoming only
+    await call.press("1"); // NTT
+    await call.speak("佐藤 一郎");
+    await call.record();
+    return { call, asked: await call.press("2") }; // family
+  }
+  const applicationOn = async (e164: string) => {
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, e164));
+    return (await services.db.select().from(applications).where(eq(applications.lineId, line!.id)))[0]!;
+  };
+
+  it("asks for the caller's own number, reads it back, and keeps it sealed so a later withdrawal can be told to them (ADR 029)", async () => {
+    const { call, asked } = await familyCall("+81312340201");
+    expect(joined(asked.says)).toContain("ご家族の方の電話番号を");
+    const wrong = await call.press("0901234#"); // too short
+    expect(joined(wrong.says)).toContain("電話番号を確認できませんでした");
+    const confirm = await call.press("09012345678");
+    expect(joined(confirm.says)).toContain("ご家族の方のご連絡先、0、9、0、1、2、3、4、5、6、7、8");
+    const done = await call.press("1");
+    expect(joined(done.says)).toContain("お申し込みを受け付けました");
+    const app = await applicationOn("+81312340201");
+    expect(app).toMatchObject({ channel: "ivr", relation: "family", contactPhoneHash: services.pii.searchHash("09012345678") });
+    expect(services.pii.open(app.contactPhoneEnc!)).toBe("09012345678");
+  });
+
+  it("takes 0 then # (or 「ありません」) as no number, and applies without one", async () => {
+    const { call } = await familyCall("+81312340202");
+    const confirm = await call.press("0#");
+    expect(joined(confirm.says)).not.toContain("ご連絡先");
+    await call.press("1");
+    expect(await applicationOn("+81312340202")).toMatchObject({ relation: "family", contactPhoneHash: null });
+    const spoken = await familyCall("+81312340203");
+    expect(joined((await spoken.call.speak("ありません")).says)).toContain("お申し込みの内容です");
+  });
+});
+
 describe("IVR: cancel (menu 4)", () => {
   it("takes a cancellation request from the line, and never turns calls back on by itself", async () => {
     const call = callFrom(server, services, "+81312340001");

@@ -14,6 +14,7 @@ import {
   hearConfirm,
   hearMenu,
   hearNumber,
+  hearContactNumber,
   hearPostalCode,
   hearScope,
   hearWho,
@@ -101,6 +102,10 @@ describe("numbers and confidence", () => {
     expect(hearNumber("〇三の一二三四の五六七八")).toEqual({ kind: "key", key: "0312345678" });
     expect(hearNumber("電話番号は03-1234-5678です")).toEqual({ kind: "key", key: "0312345678" });
     expect(hearNumber("ぜろさんのいちにさんよん")).toEqual({ kind: "key", key: "031234" });
+    // A family caller's own number, or none (ADR 029).
+    expect(hearContactNumber("携帯は090の1234の5678です")).toEqual({ kind: "key", key: "09012345678" });
+    expect(hearContactNumber("ありません")).toEqual({ kind: "key", key: "0" });
+    expect(hearContactNumber("ないです")).toEqual({ kind: "key", key: "0" });
   });
 
   it("treats Confidence below 0.5 as low, and a missing one (keypad) as not low", () => {
@@ -161,9 +166,12 @@ describe("the IVR hears people", () => {
     await call.speak("わからないです"); // carrier unknown
     await call.speak("山田 花子");
     await call.record();
-    const confirm = await call.speak("はい、家族です");
+    const contact = await call.speak("はい、家族です");
+    expect(joined(contact.says)).toContain("ご家族の方の電話番号を");
+    // The family caller's own number, said digit by digit with の between the groups.
+    const confirm = await call.speak("ぜろきゅうぜろの、いちにさんよんの、ごろくななはち");
     expect(joined(confirm.says)).toContain("お申し込みの内容です");
-    expect(await answersOf(call.callSid)).toMatchObject({ relation: "family", scopes: ["incoming", "outgoing"], carrierChoice: "unknown" });
+    expect(await answersOf(call.callSid)).toMatchObject({ relation: "family", scopes: ["incoming", "outgoing"], carrierChoice: "unknown", contactPhone: "09012345678" });
   });
 
   it("reads a low-confidence answer back: 1 takes it, 2 asks the question again", async () => {

@@ -139,6 +139,8 @@ describe("every TwiML document: ja-JP voice, and no dead end after <Gather> or <
     await call.speak("山田 花子");
     await call.record();
     await call.press("2"); // family
+    await call.silence(); // the family caller's own number: asked again
+    await call.press("09012345678");
     const done = await call.press("1");
     expect(joined(done.says)).toContain("お申し込みを受け付けました");
     call = caller("+81312350003");
@@ -264,7 +266,7 @@ describe("every TwiML document: ja-JP voice, and no dead end after <Gather> or <
 
     expect(documents.length).toBeGreaterThan(100);
     const nodes = new Set(documents.map((d) => new URL(d.source, "http://x").searchParams.get("node")).filter(Boolean));
-    for (const node of ["menu", "apply_scope", "apply_carrier", "apply_carrier_other", "apply_name", "apply_name_record", "apply_who", "apply_confirm", "status_reference", "form_name", "form_name_record", "form_postal", "form_address", "form_address_record", "form_confirm", "cancel_who", "cancel_confirm", "call_in_code", "operator_done"]) {
+    for (const node of ["menu", "apply_scope", "apply_carrier", "apply_carrier_other", "apply_name", "apply_name_record", "apply_who", "apply_contact", "apply_confirm", "status_reference", "form_name", "form_name_record", "form_postal", "form_address", "form_address_record", "form_confirm", "cancel_who", "cancel_confirm", "call_in_code", "operator_done"]) {
       expect(nodes, `no document for ${node}`).toContain(node);
     }
     const withGather = documents.filter((d) => d.xml.includes("<Gather"));

@@ -18,6 +18,7 @@ import { startTestServer, type TestServer } from "../support/http";
 import { postAsTwilio } from "../support/paper";
 import { callFrom } from "../support/ivr";
 import { applicationIn } from "../support/cancellations";
+import { formatDisplay } from "../../app/domain/phone";
 
 let services: TestServices;
 let server: TestServer;
@@ -180,7 +181,7 @@ describe("a paper application confirmed by the line", () => {
     await sweepPaperConfirmations(services);
     expect(await callsFor(scanId)).toHaveLength(0);
     // The verification screen says when the call will be placed, not that it is ringing now.
-    expect(await lineCallState(services, scanId)).toEqual({ calls: 0, open: false, nextAt: new Date("2026-11-25T00:00:00Z") });
+    expect(await lineCallState(services, scanId)).toEqual({ calls: 0, open: false, nextAt: new Date("2026-11-25T00:00:00Z"), callInUntil: null });
     services.clock.set("2026-11-25T00:05:00Z"); // 09:05 JST
     await sweepPaperConfirmations(services);
     expect(await callsFor(scanId)).toHaveLength(1);
@@ -188,27 +189,128 @@ describe("a paper application confirmed by the line", () => {
     services.clock.set("2026-11-24T01:00:00Z");
   }, 60_000);
 
-  it("lets the subscriber confirm by calling the centre from the line (menu 2), instead of waiting for our call", async () => {
+  it("lets the subscriber confirm by calling the centre from the line: the page's question comes first, instead of waiting for our call", async () => {
     services.clock.set("2026-11-24T14:00:00Z"); // 23:00 JST: no call of ours yet
     const truth = truthFor("application", 16, { ...BOXES_KDDI_SELF, phone: "0312345606" });
     const scanId = await scanOf(encodeGray(render(truth).image, "png"));
     await readScan(services, reader, scanId);
     expect(await callsFor(scanId)).toHaveLength(0);
     const call = callFrom(server, services, "+81312345606");
-    await call.start();
-    const status = await call.press("2");
-    expect(status.says.join("")).toContain("郵便かファクスでいただいたお申し込みを、確認しているところです");
-    expect(status.says.join("")).toContain("1を押してください");
+    const first = await call.start();
+    expect(first.says.join("")).toContain("郵便か、ファクスでいただいたお申し込みの確認です");
+    expect(first.says.join("")).toContain("1を押してください");
     const done = await call.press("1");
     expect(done.says.join("")).toContain("お申し込みを受け付けました");
     const [app] = await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`));
     expect(app).toMatchObject({ status: "verified", channel: "paper" });
-    // Nobody else can: another line calling in finds nothing to confirm.
+    // Nobody else can: another line calling in hears the menu, and its status finds nothing to confirm.
     const other = callFrom(server, services, "+81312345699");
-    await other.start();
+    expect((await other.start()).says.join("")).not.toContain("お申し込みの確認です");
     expect((await other.press("2")).says.join("")).not.toContain("確認しているところです");
     services.clock.set("2026-11-24T01:00:00Z");
   }, 60_000);
+
+  describe("an answering machine takes the calls (ADR 029)", () => {
+    const centreSpoken = () => formatDisplay(services.config.centrePhoneNumber).split(/\D+/).filter(Boolean).map((g) => g.split("").join("、")).join("、の、");
+
+    /** Twilio places the newest call (the offline provider here) and a machine answers after its greeting. */
+    async function machineTakesNewestCall(scanId: string, answeredBy = "machine_end_beep") {
+      for (const { row } of await callsFor(scanId)) if (row.status === "queued") await services.comms.deliver(row.id);
+      const calls = await callsFor(scanId);
+      const newest = calls.at(-1)!;
+      expect(newest.content).toMatchObject({ kind: "url", voicemail: true });
+      return twilio(newest.content.url, { CallSid: `CA-machine-${scanId}-${calls.length}`, AnsweredBy: answeredBy });
+    }
+
+    async function allCallsTakenByMachine(scanId: string) {
+      const messages: string[] = [(await machineTakesNewestCall(scanId)).text];
+      for (let n = 2; n <= PAPER_CALL_POLICY.maxCalls; n++) {
+        services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
+        await sweepPaperConfirmations(services);
+        messages.push((await machineTakesNewestCall(scanId)).text);
+      }
+      services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + 1) * 60_000);
+      await sweepPaperConfirmations(services);
+      return messages;
+    }
+
+    it("hears a message asking for a call from the line, and the page waits for that call-in, which settles it with no person", async () => {
+      services.clock.set("2026-11-24T01:00:00Z");
+      const truth = truthFor("application", 17, { ...BOXES_KDDI_SELF, phone: "0312345617" });
+      const scanId = await scanOf(encodeGray(render(truth).image, "png"));
+      await readScan(services, reader, scanId);
+      const messages = await allCallsTakenByMachine(scanId);
+      for (const message of messages) {
+        expect(message).toContain("この電話から");
+        expect(message).toContain(centreSpoken());
+        // Nothing to press on a recording, and nothing personal on it.
+        expect(message).not.toContain("<Gather");
+        expect(message).toContain("<Hangup");
+        expect(message).not.toContain("3、1、2、3、4、5、6、1、7");
+        expect(message).not.toContain(String(truth.fields.name));
+      }
+      // After the last call: not yet a person's work, the call-in may still come.
+      const [waiting] = await services.db.select().from(scans).where(eq(scans.id, scanId));
+      expect(waiting!.status).toBe("confirming");
+      const state = await lineCallState(services, scanId);
+      expect(state).toMatchObject({ calls: PAPER_CALL_POLICY.maxCalls, open: false, nextAt: null });
+      expect(state.callInUntil).not.toBeNull();
+      expect(await paperQueueIds()).not.toContain(scanId);
+      // The evening after, the subscriber calls the number the message gave, from the line.
+      services.clock.advance((PAPER_CALL_POLICY.callInWaitHours - 2) * 3_600_000);
+      await sweepPaperConfirmations(services);
+      const call = callFrom(server, services, "+81312345617");
+      const first = await call.start();
+      expect(first.says.join("")).toContain("お申し込みの確認です");
+      const done = await call.press("1");
+      expect(done.says.join("")).toContain("お申し込みを受け付けました");
+      const [app] = await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`));
+      expect(app).toMatchObject({ status: "verified", channel: "paper" });
+      expect(await paperQueueIds()).not.toContain(scanId);
+      expect(await callsFor(scanId)).toHaveLength(PAPER_CALL_POLICY.maxCalls);
+      services.clock.set("2026-11-24T01:00:00Z");
+    }, 60_000);
+
+    it("goes to a person, exactly once, when no call-in came within the wait", async () => {
+      services.clock.set("2026-11-24T01:00:00Z");
+      const truth = truthFor("application", 18, { ...BOXES_KDDI_SELF, phone: "0312345618" });
+      const scanId = await scanOf(encodeGray(render(truth).image, "png"));
+      await readScan(services, reader, scanId);
+      await allCallsTakenByMachine(scanId);
+      services.clock.advance((PAPER_CALL_POLICY.callInWaitHours - 1) * 3_600_000);
+      await sweepPaperConfirmations(services);
+      expect((await services.db.select().from(scans).where(eq(scans.id, scanId)))[0]!.status).toBe("confirming");
+      services.clock.advance(2 * 3_600_000);
+      await sweepPaperConfirmations(services);
+      await sweepPaperConfirmations(services);
+      const [held] = await services.db.select().from(scans).where(eq(scans.id, scanId));
+      expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_unanswered" });
+      expect((await paperQueueIds()).filter((id) => id === scanId)).toHaveLength(1);
+      expect(await callsFor(scanId)).toHaveLength(PAPER_CALL_POLICY.maxCalls);
+      services.clock.set("2026-11-24T01:00:00Z");
+    }, 60_000);
+
+    it("leaves no message on a fax, or on a machine heard before its greeting ended, and then does not wait", async () => {
+      services.clock.set("2026-11-24T01:00:00Z");
+      const truth = truthFor("application", 19, { ...BOXES_KDDI_SELF, phone: "0312345619" });
+      const scanId = await scanOf(encodeGray(render(truth).image, "png"));
+      await readScan(services, reader, scanId);
+      const fax = await machineTakesNewestCall(scanId, "fax");
+      expect(fax.text).not.toContain("この電話から");
+      expect(fax.text).not.toContain("<Gather");
+      for (let n = 2; n <= PAPER_CALL_POLICY.maxCalls; n++) {
+        services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
+        await sweepPaperConfirmations(services);
+        const early = await machineTakesNewestCall(scanId, "machine_start");
+        expect(early.text).not.toContain("この電話から");
+      }
+      services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + 1) * 60_000);
+      await sweepPaperConfirmations(services);
+      const [held] = await services.db.select().from(scans).where(eq(scans.id, scanId));
+      expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_unanswered" });
+      services.clock.set("2026-11-24T01:00:00Z");
+    }, 60_000);
+  });
 
   it("takes the line of a prefilled form from its QR code, so the digits need no reading", async () => {
     // The form was mailed after an IVR call from the line (menu 3); its request id is that call's id.
