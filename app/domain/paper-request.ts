@@ -81,6 +81,11 @@ export type PaperApplicationRequest = {
   lineE164: string;
   /** Where the line number came from: the QR code of a prefilled form, or the OCR of the comb. */
   lineSource: "qr" | "ocr";
+  /**
+   * The line is certain: from the QR code, or read at the digit fields' acceptance confidence (taken
+   * with no person; 0 accepted wrong on held-out pages), not only well enough to be worth a call.
+   */
+  lineCertain: boolean;
   scopes: Scope[];
   /** "unknown" when no single carrier box was read with confidence: the order goes out as an inquiry. */
   carrierChoice: CarrierChoice;
@@ -161,7 +166,7 @@ function decidedRelation(reading: PageReading): PaperRelation | null {
   return only === "self" || only === "family" || only === "other" ? only : null;
 }
 
-type Line = { ok: true; digits: string; e164: string; source: "qr" | "ocr" } | { ok: false; reason: HoldReason };
+type Line = { ok: true; digits: string; e164: string; source: "qr" | "ocr"; certain: boolean } | { ok: false; reason: HoldReason };
 
 /** Is a read phone comb worth a confirmation call: every check passed, and confident enough (see above)? */
 export function isCallableLine(f: Pick<FieldReading, "value" | "problems" | "accepted" | "confidence" | "cells">): boolean {
@@ -181,7 +186,8 @@ function lineOf(reading: PageReading, lineFromQr: string | null): Line {
   if (!digits) return { ok: false, reason: "line_not_read" };
   const parsed = parseJapaneseNumber(digits);
   if (!parsed.ok) return { ok: false, reason: "not_eligible" };
-  return { ok: true, digits, e164: parsed.e164, source };
+  const read = field(reading, "phone");
+  return { ok: true, digits, e164: parsed.e164, source, certain: source === "qr" || (read?.accepted === true && read.value === digits) };
 }
 
 /**
@@ -211,6 +217,7 @@ export function straightThrough(reading: PageReading, lineFromQr: string | null)
         lineDigits: line.digits,
         lineE164: line.e164,
         lineSource: line.source,
+        lineCertain: line.certain,
         scopes,
         carrierChoice: (CARRIER_CHOICES as readonly string[]).includes(carrier) ? (carrier as CarrierChoice) : "unknown",
         relation: decidedRelation(reading) ?? "other",

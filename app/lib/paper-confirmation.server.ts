@@ -6,11 +6,12 @@
  *  - an application page becomes `confirming`: the centre calls the line, says what was asked for and
  *    asks the subscriber to press 1. The 1 creates the application, verified on the line with the
  *    subscriber's own consent, in the same transaction that settles the page. A 2, or no answer after
- *    PAPER_CALL_POLICY.maxCalls calls, sends the page to the paper queue with the reason. When an
- *    answering machine took one of the calls, it heard a message asking the subscriber to call the
- *    centre from that phone (ADR 029): the page then waits PAPER_CALL_POLICY.callInWaitHours after the
- *    last call for that call-in (the IVR asks the page's question first to a caller from the line)
- *    before it goes to a person;
+ *    PAPER_CALL_POLICY.maxCalls calls, sends the page to the paper queue with the reason — except a
+ *    2 on a line known for certain, with an address to write to: the page ends with a letter to the
+ *    sender (closeRefusedPage). When an answering machine took one of the calls, it heard a message
+ *    asking the subscriber to call the centre from that phone (ADR 029): the page then waits
+ *    PAPER_CALL_POLICY.callInWaitHours after the last call for that call-in (the IVR asks the page's
+ *    question first to a caller from the line) before it goes to a person;
  *  - a cancellation page becomes a cancellation request; the cancellation service places its own
  *    confirmation call and applies its rules (nothing turns calls back on without the subscriber's 1).
  * Pages that cannot go on by themselves stay in the paper queue, with the reason.
@@ -31,6 +32,7 @@ import { checkLineRegion } from "./postal.server";
 import type { Services } from "./services.server";
 import { consentAnswer } from "./verification-call.server";
 import { upsertLine } from "./verification.server";
+import { queueNotAcceptedLetter } from "./paper-not-accepted.server";
 import { askAgainTwiml, goodbyeTwiml, questionTwiml, type YesNoCall } from "./yes-no-call-twiml";
 import { spellDigits } from "../domain/ivr-input";
 import { formatDisplay } from "../domain/phone";
@@ -296,8 +298,12 @@ export async function recordPaperAnswer(services: Services, verificationId: stri
     if (verification.expiresAt <= now || scan.status !== "confirming") return { ok: false };
     await tx.update(verifications).set({ consent: agreed ? "agreed" : "refused", verifiedAt: agreed ? now : null }).where(eq(verifications.id, verificationId));
     if (!agreed) {
-      await holdScan(services, tx, scan.id, "line_refused");
-      await services.audit.record({ actor: "subscriber", action: "scan.line_refused", subjectType: "scan", subjectId: scan.id, detail: { verificationId } }, tx);
+      const closed = await closeRefusedPage(services, tx, scan);
+      if (!closed) await holdScan(services, tx, scan.id, "line_refused");
+      await services.audit.record(
+        { actor: "subscriber", action: "scan.line_refused", subjectType: "scan", subjectId: scan.id, detail: { verificationId, closed: closed ? { letter: closed.letter } : null } },
+        tx,
+      );
       return { ok: true, answer: "refused", reference: null, repeated: false };
     }
     const decided = await requestOf(services, tx, scan);
@@ -349,6 +355,33 @@ export async function recordPaperAnswer(services: Services, verificationId: stri
     );
     return { ok: true, answer: "agreed", reference: result.kind === "created" || result.kind === "replayed" ? result.reference : null, repeated: false };
   });
+}
+
+/**
+ * The subscriber said no (2) on the line of a page: the page ends with no person when the call surely
+ * reached the line that was written — the line came from the form's QR code or was read at the digit
+ * fields' acceptance confidence — and the sender can be told: a letter to the postal code and address
+ * read with confidence says so, and how to apply again or correct a mistaken number (issue 11 point 5).
+ * Otherwise (the number only worth a call, or no address to write to) a person looks at the page: a
+ * misread number rings a stranger, and the real sender must not be left unanswered. Returns null when
+ * the page was not closed.
+ */
+async function closeRefusedPage(services: Services, tx: DbOrTx, scan: typeof scans.$inferSelect): Promise<{ letter: string } | null> {
+  const decided = await requestOf(services, tx, scan);
+  if (!decided?.ok || decided.request.formType !== "application" || !decided.request.lineCertain) return null;
+  const { postalCode, address, name } = decided.request;
+  if (!postalCode || !/^\d{7}$/.test(postalCode) || !address?.accepted) return null;
+  const letter = await queueNotAcceptedLetter(services, tx, scan.id, "subscriber_refused", { name: name?.accepted ? name.value : null, postalCode, address: address.value }, null);
+  if (!letter) return null;
+  const now = services.now();
+  const [closed] = await tx
+    .update(scans)
+    .set({ status: "closed", exceptionReason: "subscriber_refused", updatedAt: now })
+    .where(and(eq(scans.id, scan.id), eq(scans.status, "confirming")))
+    .returning({ id: scans.id });
+  if (!closed) return null;
+  await services.audit.record({ actor: "system", action: "scan.close", subjectType: "scan", subjectId: scan.id, detail: { reason: "subscriber_refused", previousStatus: "confirming", letter } }, tx);
+  return { letter };
 }
 
 async function holdScan(services: Services, tx: DbOrTx, scanId: string, reason: string) {

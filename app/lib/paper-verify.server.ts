@@ -28,14 +28,14 @@ import type { StoredReading } from "./paper-ocr.server";
 import { lineCallState } from "./paper-confirmation.server";
 import { checkLineRegion } from "./postal.server";
 import { PAPER_QUEUE_STATUSES } from "./queue-info";
-import { CLOSE_REASON_INFO, isCloseReason, notAcceptedLetterText, scanReason, type ReasonText } from "./review-reasons";
+import { queueNotAcceptedLetter } from "./paper-not-accepted.server";
+import { CLOSE_REASON_INFO, isCloseReason, scanReason, type ReasonText } from "./review-reasons";
 import type { Services } from "./services.server";
 
 /** Scan statuses an operator can still work (confirm or close): the paper queue's. */
 export const REVIEWABLE_STATUSES: string[] = [...PAPER_QUEUE_STATUSES];
 
-/** The letter template of a page that could not be accepted (no layout of its own: the generic letter prints it). */
-export const PAPER_NOT_ACCEPTED_TEMPLATE = "paper-not-accepted";
+export { PAPER_NOT_ACCEPTED_TEMPLATE } from "./paper-not-accepted.server";
 
 export type FieldView = {
   name: string;
@@ -368,24 +368,7 @@ export async function closeScan(services: Services, input: CloseInput): Promise<
       .update(scans)
       .set({ status: "closed", exceptionReason: reason, verifiedBy: input.operatorId, verifiedAt: now, updatedAt: now })
       .where(eq(scans.id, scan.id));
-    const info = CLOSE_REASON_INFO[reason];
-    let outboxId: string | null = null;
-    if (address && info.letter) {
-      const text = notAcceptedLetterText("paper", info.letter, reason === "other" ? note : null, {
-        centrePhone: formatDisplay(services.config.centrePhoneNumber),
-        webUrl: `${services.config.publicBaseUrl}/apply`,
-      });
-      outboxId = await services.comms.queueLetter(
-        {
-          idempotencyKey: `scan-closed-letter:${scan.id}`,
-          purpose: "paper_not_accepted",
-          to: [`〒${postalCode}`, address, `${name || "お申し込みの方"} 様`].join(" "),
-          template: PAPER_NOT_ACCEPTED_TEMPLATE,
-          data: { name: name || "お申し込みの方", postalCode, address, text, scanId: scan.id, reason },
-        },
-        tx,
-      );
-    }
+    const outboxId = address ? await queueNotAcceptedLetter(services, tx, scan.id, reason, { name, postalCode, address }, reason === "other" ? note : null) : null;
     await services.audit.record(
       {
         actor,

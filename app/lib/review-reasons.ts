@@ -61,7 +61,7 @@ export const HOLD_REASONS: Readonly<Record<string, ReasonText>> = {
 };
 
 /** Why a page cannot become an application or cancellation (「申し込みにできない」). Stored as scans.exception_reason with status 'closed'. */
-export const CLOSE_REASONS = ["no_scope", "carrier_direct_only", "number_not_eligible", "not_our_form", "blank_or_unreadable", "duplicate", "other"] as const;
+export const CLOSE_REASONS = ["no_scope", "carrier_direct_only", "number_not_eligible", "not_our_form", "blank_or_unreadable", "duplicate", "subscriber_refused", "other"] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export function isCloseReason(value: unknown): value is CloseReason {
@@ -96,6 +96,12 @@ export const CLOSE_REASON_INFO: Readonly<Record<CloseReason, { label: string; hi
     label: "同じページが重ねて届いた",
     hint: "先に届いたページで手続きをするので、手紙は送りません。",
     letter: null,
+  },
+  subscriber_refused: {
+    label: "ご契約の電話で、ご契約者が同意されなかった",
+    hint: "センターからの確認の電話で、ご契約者が2（心当たりがない）を押したページです。",
+    letter:
+      "お書きいただいた電話番号に、センターから確認のお電話をしましたが、ご契約の方から、お申し込みのとおりに進める同意をいただけませんでした。そのため、お申し込みとしてお受けできませんでした。電話番号の書きまちがいのときや、あらためてお申し込みになるときは、下のいずれかの方法でお申し込みください。",
   },
   other: {
     label: "その他（メモに理由を書く）",

@@ -388,6 +388,10 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   for (const u of unreachable) unreachableByKind.set(`${u.kind}${u.detail ? ` (${u.detail})` : ""}`, (unreachableByKind.get(`${u.kind}${u.detail ? ` (${u.detail})` : ""}`) ?? 0) + 1);
 
   const phoneRows = [...input.phones.stats.byPurpose].map(([purpose, t]) => [purpose, t.placed, t.answered, t.pressed1, t.pressed2, t.notAnswered, t.machine, t.messages, t.toNobody]);
+  const [closedRefused] = await input.services.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(scans)
+    .where(sql`${scans.status} = 'closed' and ${scans.exceptionReason} = 'subscriber_refused'`);
   // Paper pages the subscriber confirmed by calling in from the line (menu or after a message, ADR 029).
   const [callInConfirmed] = await input.services.db
     .select({ n: sql<number>`count(distinct ${verifications.scanId})::int` })
@@ -413,7 +417,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
     "",
     table(["queue", "items", "per 1,000 applications"], queueRows),
     "",
-    `Letters to print (not touches): ${letters}.` +
+    `Letters to print (not touches): ${letters}. Pages ended with no person after the subscriber's 2 on a line read for certain, with a letter to the sender: ${closedRefused?.n ?? 0}.` +
       (unreachable.length ? ` Unreachable: ${[...unreachableByKind].map(([k, n]) => `${k} ${n}`).join(", ")}.` : ""),
     "",
     "What the items were (queue | title — for pages, the scan's state and reason at the end):",

@@ -1,0 +1,124 @@
+/**
+ * A subscriber says no (2) on the line of a paper page (issue 11 point 5): the page ends with a letter
+ * to the sender, with no person, only when the call surely reached the written line (read at the
+ * acceptance confidence, or from a prefilled form's QR code) and an address was read to write to.
+ * Otherwise it is one paper queue item, as before. Readings are built by hand so each case is certain.
+ */
+import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import { applications, outbox, paperIntakes, scans, verifications } from "../../db/schema";
+import { recordPaperAnswer, routeReadScan } from "../../app/lib/paper-confirmation.server";
+import { listQueue } from "../../app/lib/queues.server";
+import type { FieldReading } from "../../app/lib/ocr/types";
+import { createTestServices, type TestServices } from "../support/services";
+
+let services: TestServices;
+
+beforeAll(async () => {
+  services = await createTestServices();
+  services.clock.set("2026-11-24T01:00:00Z"); // 10:00 JST: calls ring at once
+});
+afterAll(async () => {
+  await services.close();
+});
+
+const box = { x: 0, y: 0, width: 10, height: 10 };
+const check = (group: string, choice: string, value: boolean): FieldReading => ({ name: `${group}.${choice}`, kind: "checkbox", group, choice, value, confidence: 0.99, accepted: true, problems: [], box });
+const text = (name: string, kind: FieldReading["kind"], value: string, accepted: boolean): FieldReading => ({
+  name,
+  kind,
+  value,
+  confidence: accepted ? 0.995 : 0.9,
+  accepted,
+  problems: [],
+  box,
+});
+
+/** A page as the OCR stores it: line `phone` (accepted or only call-worthy), with or without a readable address. */
+function reading(phone: string, options: { lineAccepted: boolean; address: boolean }): FieldReading[] {
+  return [
+    text("phone", "digits", phone, options.lineAccepted),
+    check("scope", "incoming", true),
+    check("scope", "outgoing", false),
+    check("carrier", "kddi", true),
+    check("carrier", "ntt-east", false),
+    check("relation", "self", false),
+    check("relation", "family", true),
+    check("relation", "other", false),
+    text("name", "kanji", "山田 太郎", true),
+    text("postalCode", "digits", "1000001", options.address),
+    text("address", "text", "東京都千代田区千代田1-1", options.address),
+  ];
+}
+
+async function readPage(fields: FieldReading[]): Promise<string> {
+  const [intake] = await services.db
+    .insert(paperIntakes)
+    .values({ source: "fax_folder", contentType: "image/png", fileSha256: randomUUID(), pageCount: 1, createdAt: services.now() })
+    .returning({ id: paperIntakes.id });
+  const stored = { formType: "application", formVersion: "1", requestId: null, alignment: null, fields, needsReview: [] };
+  const [scan] = await services.db
+    .insert(scans)
+    .values({
+      intakeId: intake!.id,
+      pageNumber: 1,
+      imageEnc: services.pii.sealBytes(Buffer.from("page")),
+      status: "ocr_done",
+      formType: "application",
+      fieldsEnc: services.pii.seal(JSON.stringify(stored)),
+      createdAt: services.now(),
+      updatedAt: services.now(),
+    })
+    .returning({ id: scans.id });
+  expect(await routeReadScan(services, scan!.id)).toBe("confirming");
+  return scan!.id;
+}
+
+async function refuse(scanId: string) {
+  const [call] = await services.db.select({ id: verifications.id }).from(verifications).where(and(eq(verifications.scanId, scanId), eq(verifications.method, "callback")));
+  expect(await recordPaperAnswer(services, call!.id, false)).toMatchObject({ ok: true, answer: "refused" });
+  // Twilio may post the same 2 twice: the first answer stands, nothing more is written.
+  expect(await recordPaperAnswer(services, call!.id, false)).toMatchObject({ ok: true, repeated: true });
+  return (await services.db.select().from(scans).where(eq(scans.id, scanId)))[0]!;
+}
+
+const letters = async (scanId: string) =>
+  (await services.db.select().from(outbox).where(and(eq(outbox.channel, "letter"), eq(outbox.idempotencyKey, `scan-closed-letter:${scanId}`)))).map((row) => ({
+    ...row,
+    body: JSON.parse(services.pii.open(row.bodyEnc)) as { text: string; postalCode: string; reason: string },
+  }));
+const inPaperQueue = async (scanId: string) => (await listQueue(services, "paper", randomUUID())).filter((item) => item.id === scanId).length;
+
+describe("a 2 on the line of a paper page", () => {
+  it("ends the page with a letter to the sender, and no person, when the line was read for certain and the address can be written to", async () => {
+    const scanId = await readPage(reading("0312345701", { lineAccepted: true, address: true }));
+    const closed = await refuse(scanId);
+    expect(closed).toMatchObject({ status: "closed", exceptionReason: "subscriber_refused", applicationId: null });
+    const [letter] = await letters(scanId);
+    expect(letter).toBeDefined();
+    expect(letter!.purpose).toBe("paper_not_accepted");
+    expect(letter!.template).toBe("paper-not-accepted");
+    expect(letter!.body).toMatchObject({ postalCode: "1000001", reason: "subscriber_refused" });
+    expect(letter!.body.text).toContain("同意をいただけませんでした");
+    expect(letter!.body.text).toContain("書きまちがい");
+    expect(await letters(scanId)).toHaveLength(1);
+    expect(await inPaperQueue(scanId)).toBe(0);
+    expect(await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`))).toHaveLength(0);
+  });
+
+  it("is one queue item, with no letter, when the number was only worth a call (a misread would have rung a stranger)", async () => {
+    const scanId = await readPage(reading("0312345702", { lineAccepted: false, address: true }));
+    const held = await refuse(scanId);
+    expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_refused" });
+    expect(await letters(scanId)).toHaveLength(0);
+    expect(await inPaperQueue(scanId)).toBe(1);
+  });
+
+  it("is one queue item when no address was read to tell the sender", async () => {
+    const scanId = await readPage(reading("0312345703", { lineAccepted: true, address: false }));
+    const held = await refuse(scanId);
+    expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_refused" });
+    expect(await letters(scanId)).toHaveLength(0);
+    expect(await inPaperQueue(scanId)).toBe(1);
+  });
+});
