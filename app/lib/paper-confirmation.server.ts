@@ -411,9 +411,17 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
   // One query finds the pages with something to do: no call of ours is open, and either the last
   // call was the last try, or the next call is due in calling hours. An idle sweep is this query only.
   const now = services.now();
+  // Left out in SQL, so that the oldest 500 are pages with something to do: pages whose call is still
+  // open, and pages waiting days for a call-in after a message (there may be many of those).
+  const waitingSince = new Date(now.getTime() - PAPER_CALL_POLICY.callInWaitHours * HOUR);
+  const lastExpiry = max(verifications.expiresAt);
   const due = await ourCalls(services.db)
     .where(eq(scans.status, "confirming"))
     .groupBy(scans.id, scans.updatedAt)
+    .having(
+      sql`(${lastExpiry} is null or ${lastExpiry} <= ${now.toISOString()}::timestamptz)
+        and not (${countDistinct(verifications.id)} >= ${PAPER_CALL_POLICY.maxCalls} and ${MESSAGE_LEFT} and ${lastExpiry} > ${waitingSince.toISOString()}::timestamptz)`,
+    )
     .orderBy(asc(scans.updatedAt))
     .limit(500);
   const pending = due.filter((row) => {

@@ -249,7 +249,9 @@ describe("the back office", () => {
     const { tmpdir } = await import("node:os");
     const truth = truthFor("application", 21, { phone: "0312348888", "relation.self": true, "relation.family": false, "relation.other": false, signature: true });
     const file = join(mkdtempSync(join(tmpdir(), "fax-")), "fax-21.png");
-    writeFileSync(file, asFile(render(truth, { mode: "scan-300" }), "png"));
+    // Sent with no postal code: when the line says no, nothing can be written back to the sender, so
+    // the page stays a person's work (ADR 029), which is what this keys.
+    writeFileSync(file, asFile(render({ ...truth, fields: { ...truth.fields, postalCode: "" } }, { mode: "scan-300" }), "png"));
 
     await go("/ops/paper", "paper-intake");
     await page.getByLabel("スキャンした申込書・FAX").setInputFiles(file);
@@ -267,6 +269,7 @@ describe("the back office", () => {
     }
     // A clean page goes to the line's confirmation first; the line says no, so a person keys it.
     await answerPaperCall(server, services, scan!.id, "2");
+    expect((await services.db.select().from(scans).where(eq(scans.id, scan!.id)))[0]!.status).toBe("needs_review");
     await go(`/ops/paper/${scan!.id}`, "paper-verify");
     // The verification form (the page also has the 「申し込みにできない」 form, with its own address fields).
     const review = page.locator("form.paper-review");

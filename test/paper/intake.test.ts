@@ -8,6 +8,7 @@ import { readScan } from "../../app/lib/paper-ocr.server";
 import { createFormReader, type FormReader } from "../../app/lib/ocr/read-form.server";
 import { encodeGray } from "../fixtures/forms/generate";
 import { asFile, notAForm, render, truthFor } from "../ocr/helpers";
+import type { PageTruth } from "../fixtures/forms/truth";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, type TestBrowser, type TestServer } from "../support/http";
 import { signedInBrowser } from "../support/ops-session";
@@ -52,9 +53,15 @@ const TRUTH = truthFor("application", 7, {
   signature: true,
 });
 
+/**
+ * The page as sent, with no postal code written: when the line says no, nothing can be written back
+ * to the sender, so the page stays a person's work (ADR 029) — what these tests key.
+ */
+const withoutPostalCode = (truth: PageTruth): PageTruth => ({ ...truth, fields: { ...truth.fields, postalCode: "" } });
+
 describe("paper intake", () => {
   it("reads an uploaded FAX and creates exactly one application on confirmation", async () => {
-    const file = asFile(render(TRUTH), "tiff-g4");
+    const file = asFile(render(withoutPostalCode(TRUTH)), "tiff-g4");
     const uploaded = await upload("fax-0001.tif", file, "image/tiff");
     expect(uploaded.status).toBe(200);
     expect(uploaded.html).toContain("1ページを受け付けました");
@@ -64,7 +71,8 @@ describe("paper intake", () => {
     const [scan] = await services.db.select().from(scans).orderBy(scans.createdAt).limit(1);
     expect(scan!.status).toBe("pending");
     await readScan(services, reader, scan!.id);
-    // A clean page goes to the line's confirmation first; the line says no, so a person keys it.
+    // A clean page goes to the line's confirmation first; the line says no, and with no postal code
+    // to write back to, a person keys it.
     await answerPaperCall(server, services, scan!.id, "2");
     const [read] = await services.db.select().from(scans).where(eq(scans.id, scan!.id));
     expect(["ocr_done", "needs_review"]).toContain(read!.status);
@@ -102,7 +110,7 @@ describe("paper intake", () => {
   }, 120_000);
 
   it("refuses a confirmation with a bad number, with the reason, and creates nothing", async () => {
-    const file = asFile(render(truthFor("application", 11)), "png");
+    const file = asFile(render(withoutPostalCode(truthFor("application", 11))), "png");
     await upload("scan-11.png", file, "image/png");
     const [scan] = await services.db.select().from(scans).where(eq(scans.status, "pending")).limit(1);
     await readScan(services, reader, scan!.id);
