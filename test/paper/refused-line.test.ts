@@ -2,12 +2,14 @@
  * A subscriber says no (2) on the line of a paper page (issue 11 point 5): the page ends with a letter
  * to the sender, with no person, only when the call surely reached the written line (read at the
  * acceptance confidence, or from a prefilled form's QR code) and an address was read to write to.
- * Otherwise it is one paper queue item, as before. Readings are built by hand so each case is certain.
+ * Otherwise it is one paper queue item, as before. And the sweep keeps calling new pages however many
+ * wait for a call-in after a message (ADR 029). Readings are built by hand so each case is certain.
  */
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { applications, outbox, paperIntakes, scans, verifications } from "../../db/schema";
-import { recordPaperAnswer, routeReadScan } from "../../app/lib/paper-confirmation.server";
+import { PAPER_CALL_POLICY, recordPaperAnswer, routeReadScan, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
+import { upsertLine } from "../../app/lib/verification.server";
 import { listQueue } from "../../app/lib/queues.server";
 import type { FieldReading } from "../../app/lib/ocr/types";
 import { createTestServices, type TestServices } from "../support/services";
@@ -121,4 +123,56 @@ describe("a 2 on the line of a paper page", () => {
     expect(await letters(scanId)).toHaveLength(0);
     expect(await inPaperQueue(scanId)).toBe(1);
   });
+});
+
+describe("the paper sweep with many pages waiting for a call-in (ADR 029)", () => {
+  it("still calls a new page: the waiting pages do not fill the sweep's 500", async () => {
+    // 510 pages that heard a message on the machine three times and wait days for the call-in,
+    // all older than the new page.
+    services.clock.set("2026-11-24T01:00:00Z");
+    const now = services.now();
+    const lineId = await upsertLine(services.db, "+81312345790", now);
+    const [intake] = await services.db
+      .insert(paperIntakes)
+      .values({ source: "fax_folder", contentType: "image/png", fileSha256: randomUUID(), pageCount: 510, createdAt: now })
+      .returning({ id: paperIntakes.id });
+    const earlier = new Date(now.getTime() - 3_600_000);
+    const waiting = await services.db
+      .insert(scans)
+      .values(Array.from({ length: 510 }, (_, i) => ({ intakeId: intake!.id, pageNumber: i + 1, imageEnc: services.pii.sealBytes(Buffer.from("p")), status: "confirming", lineId, createdAt: earlier, updatedAt: earlier })))
+      .returning({ id: scans.id });
+    const calls = await services.db
+      .insert(verifications)
+      .values(waiting.flatMap(({ id }) => [1, 2, 3].map((n) => ({ lineId, scanId: id, method: "callback", purpose: "paper", sends: n, expiresAt: new Date(earlier.getTime() + n * 60_000), createdAt: earlier }))))
+      .returning({ id: verifications.id });
+    await services.db.insert(outbox).values(
+      calls.map(({ id }) => ({
+        channel: "call",
+        purpose: "paper_confirmation",
+        toEnc: services.pii.seal("+81312345790"),
+        bodyEnc: services.pii.seal("{}"),
+        status: "held",
+        providerRef: "outbox",
+        answeredBy: "machine_end_beep",
+        idempotencyKey: `test-waiting:${id}`,
+        verificationId: id,
+        createdAt: earlier,
+        updatedAt: earlier,
+      })),
+    );
+    // A new page read at night: its first call waits for calling hours, which the sweep places.
+    services.clock.set("2026-11-24T14:00:00Z"); // 23:00 JST
+    const scanId = await readPage(reading("0312345791", { lineAccepted: true, address: true }));
+    expect(await services.db.select().from(verifications).where(eq(verifications.scanId, scanId))).toHaveLength(0);
+    services.clock.set("2026-11-25T00:05:00Z"); // 09:05 JST
+    const counts = await sweepPaperConfirmations(services);
+    expect(counts.called).toBe(1);
+    expect(await services.db.select().from(verifications).where(eq(verifications.scanId, scanId))).toHaveLength(1);
+    // The waiting pages are untouched until their wait has passed, then each goes to a person once.
+    expect(counts.heldUnanswered).toBe(0);
+    services.clock.set(new Date(earlier.getTime() + (PAPER_CALL_POLICY.callInWaitHours + 1) * 3_600_000));
+    let held = 0;
+    for (let round = 0; round < 3; round++) held += (await sweepPaperConfirmations(services)).heldUnanswered;
+    expect(held).toBe(510);
+  }, 120_000);
 });
