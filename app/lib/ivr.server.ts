@@ -10,7 +10,7 @@
  * caller gives nothing), so no document can end a call by accident.
  */
 import { directReminderText } from "./direct-reminder.server";
-import { and, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import twilio from "twilio";
 import { applications, ivrCalls, lines, verifications } from "../../db/schema";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
@@ -474,10 +474,11 @@ export async function handleIncomingCall(services: Services, params: Params): Pr
   const callSid = params.CallSid ?? "";
   const from = callerE164(params.From);
   // A caller with a code from the web journey goes straight to it: no menu to learn.
-  const callIn = from !== null && (await pendingCallIn(services, from));
+  const waiting = from !== null ? await waitingForCaller(services, from) : null;
+  const callIn = waiting?.webCode === true;
   // A caller whose paper or FAX application waits for the line's confirmation (a message on the
   // answering machine asked them to call, ADR 029) hears that question first, as our call would ask it.
-  const paper = !callIn && from !== null ? await confirmPaperFromLine(services, from) : null;
+  const paper = !callIn && waiting?.paperPage ? await confirmPaperFromLine(services, from!) : null;
   if (paper) return paperCallIn(services, callSid, from!, paper.verificationId);
   const node: IvrNode = callIn ? "call_in_code" : "menu";
   const preface = callIn ? "国際電話不取扱受付センターです。" : "";
@@ -533,14 +534,22 @@ async function paperCallIn(services: Services, callSid: string, from: string, ve
   return t.handOver("国際電話不取扱受付センターです。郵便か、ファクスでいただいたお申し込みの確認です。", `/ivr/paper/${verificationId}`).toString();
 }
 
-async function pendingCallIn(services: Services, e164: string): Promise<boolean> {
-  const rows = await services.db
-    .select({ id: verifications.id })
-    .from(verifications)
-    .innerJoin(lines, eq(lines.id, verifications.lineId))
-    .where(and(eq(lines.e164, e164), eq(verifications.method, "call_in"), isNull(verifications.verifiedAt), gte(verifications.expiresAt, services.now())))
-    .limit(1);
-  return rows.length > 0;
+/**
+ * What waits for a caller from this line, in one round trip: a web journey's call-in code, or a paper
+ * page's confirmation (ADR 029). Both false for a line the centre has never seen.
+ */
+async function waitingForCaller(services: Services, e164: string): Promise<{ webCode: boolean; paperPage: boolean }> {
+  const now = services.now().toISOString();
+  const [row] = await services.db
+    .select({
+      // Columns named in full: drizzle writes a select's columns without their table.
+      webCode: sql<boolean>`exists (select 1 from verifications v where v.line_id = lines.id and v.method = 'call_in'
+        and v.verified_at is null and v.expires_at >= ${now}::timestamptz)`,
+      paperPage: sql<boolean>`exists (select 1 from scans s where s.line_id = lines.id and s.status = 'confirming')`,
+    })
+    .from(lines)
+    .where(eq(lines.e164, e164));
+  return { webCode: row?.webCode === true, paperPage: row?.paperPage === true };
 }
 
 /** POST /ivr/status: Twilio's status callback. A call that ends before its branch finished is incomplete. */

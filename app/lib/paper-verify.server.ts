@@ -14,7 +14,7 @@ import { scans } from "../../db/schema";
 import { currentLayout, FORM_TYPES, type FormType } from "../../templates/forms/layout";
 import { CARRIER_CHOICES, type CarrierChoice, type Scope } from "../domain/carriers";
 import { isKatakanaName, toKatakana } from "../domain/kana";
-import { formatDisplay, parseJapaneseNumber } from "../domain/phone";
+import { parseJapaneseNumber } from "../domain/phone";
 import { parseReference } from "../domain/reference-number";
 import { readPostalCode, readTypedDigits, typedDigitsOrNull } from "../domain/typed-text";
 import { digitsMessage, jaInput, regionFlagText } from "../locales/ja-input";
@@ -29,7 +29,7 @@ import { lineCallState } from "./paper-confirmation.server";
 import { checkLineRegion } from "./postal.server";
 import { PAPER_QUEUE_STATUSES } from "./queue-info";
 import { queueNotAcceptedLetter } from "./paper-not-accepted.server";
-import { CLOSE_REASON_INFO, isCloseReason, scanReason, type ReasonText } from "./review-reasons";
+import { isCloseReason, scanReason, type ReasonText } from "./review-reasons";
 import type { Services } from "./services.server";
 
 /** Scan statuses an operator can still work (confirm or close): the paper queue's. */
