@@ -222,23 +222,32 @@ describe("a paper application confirmed by the line", () => {
       return twilio(newest.content.url, { CallSid: `CA-machine-${scanId}-${calls.length}`, AnsweredBy: answeredBy });
     }
 
-    async function allCallsTakenByMachine(scanId: string) {
-      const messages: string[] = [(await machineTakesNewestCall(scanId)).text];
-      for (let n = 2; n <= PAPER_CALL_POLICY.maxCalls; n++) {
-        services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
-        await sweepPaperConfirmations(services);
-        messages.push((await machineTakesNewestCall(scanId)).text);
+    /** Every call of the page is taken by a machine (AnsweredBy of each call, in order); what each heard. */
+    async function allCallsTakenByMachine(scanId: string, answeredBy: readonly string[] = Array(PAPER_CALL_POLICY.maxCalls).fill("machine_end_beep")) {
+      const messages: string[] = [];
+      for (let n = 1; n <= PAPER_CALL_POLICY.maxCalls; n++) {
+        if (n > 1) {
+          services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
+          await sweepPaperConfirmations(services);
+        }
+        messages.push((await machineTakesNewestCall(scanId, answeredBy[n - 1])).text);
       }
       services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + 1) * 60_000);
       await sweepPaperConfirmations(services);
       return messages;
     }
 
-    it("hears a message asking for a call from the line, and the page waits for that call-in, which settles it with no person", async () => {
+    /** A clean page for `phone`, read at 10:00 JST: its first call rings at once. */
+    async function pageRead(seed: number, phone: string) {
       services.clock.set("2026-11-24T01:00:00Z");
-      const truth = truthFor("application", 17, { ...BOXES_KDDI_SELF, phone: "0312345617" });
+      const truth = truthFor("application", seed, { ...BOXES_KDDI_SELF, phone });
       const scanId = await scanOf(encodeGray(render(truth).image, "png"));
       await readScan(services, reader, scanId);
+      return { truth, scanId };
+    }
+
+    it("hears a message asking for a call from the line, and the page waits for that call-in, which settles it with no person", async () => {
+      const { truth, scanId } = await pageRead(17, "0312345617");
       const messages = await allCallsTakenByMachine(scanId);
       for (const message of messages) {
         expect(message).toContain("この電話から");
@@ -272,10 +281,7 @@ describe("a paper application confirmed by the line", () => {
     }, 60_000);
 
     it("goes to a person, exactly once, when no call-in came within the wait", async () => {
-      services.clock.set("2026-11-24T01:00:00Z");
-      const truth = truthFor("application", 18, { ...BOXES_KDDI_SELF, phone: "0312345618" });
-      const scanId = await scanOf(encodeGray(render(truth).image, "png"));
-      await readScan(services, reader, scanId);
+      const { scanId } = await pageRead(18, "0312345618");
       await allCallsTakenByMachine(scanId);
       services.clock.advance((PAPER_CALL_POLICY.callInWaitHours - 1) * 3_600_000);
       await sweepPaperConfirmations(services);
@@ -291,21 +297,12 @@ describe("a paper application confirmed by the line", () => {
     }, 60_000);
 
     it("leaves no message on a fax, or on a machine heard before its greeting ended, and then does not wait", async () => {
-      services.clock.set("2026-11-24T01:00:00Z");
-      const truth = truthFor("application", 19, { ...BOXES_KDDI_SELF, phone: "0312345619" });
-      const scanId = await scanOf(encodeGray(render(truth).image, "png"));
-      await readScan(services, reader, scanId);
-      const fax = await machineTakesNewestCall(scanId, "fax");
-      expect(fax.text).not.toContain("この電話から");
-      expect(fax.text).not.toContain("<Gather");
-      for (let n = 2; n <= PAPER_CALL_POLICY.maxCalls; n++) {
-        services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
-        await sweepPaperConfirmations(services);
-        const early = await machineTakesNewestCall(scanId, "machine_start");
-        expect(early.text).not.toContain("この電話から");
+      const { scanId } = await pageRead(19, "0312345619");
+      const heard = await allCallsTakenByMachine(scanId, ["fax", "machine_start", "machine_start"]);
+      for (const words of heard) {
+        expect(words).not.toContain("この電話から");
+        expect(words).not.toContain("<Gather");
       }
-      services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + 1) * 60_000);
-      await sweepPaperConfirmations(services);
       const [held] = await services.db.select().from(scans).where(eq(scans.id, scanId));
       expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_unanswered" });
       services.clock.set("2026-11-24T01:00:00Z");

@@ -108,16 +108,11 @@ describe("a 2 on the line of a paper page", () => {
     expect(await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`))).toHaveLength(0);
   });
 
-  it("is one queue item, with no letter, when the number was only worth a call (a misread would have rung a stranger)", async () => {
-    const scanId = await readPage(reading("0312345702", { lineAccepted: false, address: true }));
-    const held = await refuse(scanId);
-    expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_refused" });
-    expect(await letters(scanId)).toHaveLength(0);
-    expect(await inPaperQueue(scanId)).toBe(1);
-  });
-
-  it("is one queue item when no address was read to tell the sender", async () => {
-    const scanId = await readPage(reading("0312345703", { lineAccepted: true, address: false }));
+  it.each([
+    ["the number was only worth a call (a misread would have rung a stranger)", "0312345702", { lineAccepted: false, address: true }],
+    ["no address was read to tell the sender", "0312345703", { lineAccepted: true, address: false }],
+  ] as const)("is one queue item, with no letter, when %s", async (_case, phone, options) => {
+    const scanId = await readPage(reading(phone, options));
     const held = await refuse(scanId);
     expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_refused" });
     expect(await letters(scanId)).toHaveLength(0);
