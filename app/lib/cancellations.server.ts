@@ -32,7 +32,7 @@
  * a resumption (applicationCompleted, called by the carrier results and the sweep).
  */
 import { randomInt } from "node:crypto";
-import { and, asc, desc, eq, gte, inArray, isNull, lte, lt, ne, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lte, lt, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import {
   applicationEvents,
@@ -75,6 +75,7 @@ import {
   isConfirmationMethod,
   isTerminal,
   TERMINAL_STATUSES,
+  CANCELLATION_STATUSES,
   transition,
   type CancellationEvent,
   type CancellationKind,
@@ -1373,12 +1374,23 @@ function reasonsOf(row: CancellationRow) {
 }
 
 /** Open requests: those waiting for an operator first (oldest first), then the rest (newest first). */
+/**
+ * The statuses a request can still leave, named one by one: `status in (…)` is served by the index on
+ * (status, created_at), where `status not in (terminal)` read every request ever made (ADR 030).
+ */
+const NOT_TERMINAL_STATUSES: readonly CancellationStatus[] = CANCELLATION_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
+
 export async function reviewQueue(services: Pick<Services, "db" | "pii">, limit = 200): Promise<QueueItem[]> {
+  // The open requests first, through the status index (there are few), then the oldest of them: in one
+  // statement with ORDER BY … LIMIT, the planner walked idx_cancellations_created through every closed
+  // request looking for open ones (measured at 100,000 requests, ADR 030).
+  const open = await services.db.select({ id: cancellations.id }).from(cancellations).where(inArray(cancellations.status, [...NOT_TERMINAL_STATUSES]));
+  if (open.length === 0) return [];
   const rows = await services.db
     .select({ c: cancellations, e164: lines.e164 })
     .from(cancellations)
     .innerJoin(lines, eq(lines.id, cancellations.lineId))
-    .where(notInArray(cancellations.status, [...TERMINAL_STATUSES]))
+    .where(and(inArray(cancellations.id, open.map((r) => r.id)), inArray(cancellations.status, [...NOT_TERMINAL_STATUSES])))
     .orderBy(asc(cancellations.createdAt))
     .limit(limit);
   const items = rows.map(({ c, e164 }): QueueItem => ({

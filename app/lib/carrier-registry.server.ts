@@ -6,7 +6,7 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { carrierApiKeys, carrierBatches, carrierCapabilities, carrierOrders, carrierPushAttempts, carriers, carrierUsers } from "../../db/schema";
-import { OPEN_RAW_STATUSES, orderStatusSql, waitingForBatch } from "./carrier-order-status.server";
+import { OPEN_RAW_STATUSES, probedOrderStatusSql, waitingForBatch } from "./carrier-order-status.server";
 import { BATCH_SCHEDULES } from "../domain/carrier-schedules";
 import { FILE_FORMATS } from "../domain/carrier-files";
 import { SCOPES, type Scope } from "../domain/carriers";
@@ -32,10 +32,10 @@ export type CarrierListItem = {
 export async function listCarriers(services: Pick<Services, "db">): Promise<CarrierListItem[]> {
   const rows = await services.db.select().from(carriers).orderBy(carriers.code);
   const counts = await services.db
-    .select({ code: carrierOrders.carrierCode, status: orderStatusSql, n: sql<number>`count(*)::int` })
+    .select({ code: carrierOrders.carrierCode, status: probedOrderStatusSql, n: sql<number>`count(*)::int` })
     .from(carrierOrders)
     .where(inArray(carrierOrders.status, [...OPEN_RAW_STATUSES]))
-    .groupBy(carrierOrders.carrierCode, orderStatusSql);
+    .groupBy(carrierOrders.carrierCode, probedOrderStatusSql);
   const last = await services.db
     .select({ code: carrierBatches.carrierCode, sequence: sql<number>`max(${carrierBatches.sequence})::int`, cutAt: sql<Date>`max(${carrierBatches.cutAt})` })
     .from(carrierBatches)

@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { applications, carrierBatchOrders, carrierBatches, carrierOrders } from "../../db/schema";
-import { orderStatusSql } from "./carrier-order-status.server";
+import { joinedOrderStatusSql } from "./carrier-order-status.server";
 import { slaBreaches, slaCutoffs, type SlaConfig } from "../domain/carrier-sla";
 import type { OrderAction } from "../domain/carrier-files";
 import { slaConfig } from "./carrier-config.server";
@@ -52,7 +52,7 @@ export async function slaReport(services: Pick<Services, "db" | "config" | "now"
   }));
   const open = and(inArray(carrierOrders.status, ["pending", "batched", "acknowledged"]), lt(carrierOrders.createdAt, doneBefore));
   const orders = await services.db
-    .select({ order: carrierOrders, status: orderStatusSql, sequence: carrierBatches.sequence, cutAt: carrierBatches.cutAt, ackedAt: carrierBatches.ackedAt, reference: applications.reference })
+    .select({ order: carrierOrders, status: joinedOrderStatusSql, sequence: carrierBatches.sequence, cutAt: carrierBatches.cutAt, ackedAt: carrierBatches.ackedAt, reference: applications.reference })
     .from(carrierOrders)
     .leftJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
     .leftJoin(carrierBatches, eq(carrierBatches.id, carrierBatchOrders.batchId))

@@ -20,7 +20,7 @@ import {
   outbox,
   verifications,
 } from "../../db/schema";
-import { orderStatusSql } from "./carrier-order-status.server";
+import { joinedOrderStatusSql } from "./carrier-order-status.server";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { CANCELLATION_EVENT_LABELS, CANCELLATION_KIND_LABELS, CANCELLATION_STATUS_LABELS, type CancellationKind, type CancellationStatus } from "../domain/cancellation-state";
 import { CARRIER_NAMES, SCOPE_LABELS, type CarrierCode, type Scope } from "../domain/carriers";
@@ -214,7 +214,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
   }
 
   const orderRows = await db
-    .select({ order: carrierOrders, status: orderStatusSql, batch: carrierBatches })
+    .select({ order: carrierOrders, status: joinedOrderStatusSql, batch: carrierBatches })
     .from(carrierOrders)
     .leftJoin(carrierBatchOrders, eq(carrierBatchOrders.orderId, carrierOrders.id))
     .leftJoin(carrierBatches, eq(carrierBatches.id, carrierBatchOrders.batchId))

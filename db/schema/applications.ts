@@ -68,6 +68,18 @@ export const applications = pgTable(
     index("idx_applications_status").on(t.status, t.createdAt),
     index("idx_applications_kana_hash").on(t.subscriberKanaHash),
     index("idx_applications_contact_hash").on(t.contactPhoneHash),
+    /**
+     * Applications received in a period, by channel, carrier and prefecture (dashboard, statistics,
+     * cancellation statistics): an index-only scan of the period, never the whole table (ADR 030).
+     */
+    index("idx_applications_created").on(t.createdAt, t.channel, t.carrierCode, t.prefecture),
+    /**
+     * When an application was received, by its id, without reading its row: the weekly cancellation
+     * statistics look up tens of thousands of them (ADR 030).
+     */
+    index("idx_applications_id_created").on(t.id, t.createdAt),
+    /** The line a move replaces: a line's page and the search by number find the new application. */
+    index("idx_applications_replaces_line").on(t.replacesLineId).where(sql`${t.replacesLineId} is not null`),
     check("ck_applications_channel", sql`${t.channel} in ('web','ivr','paper','operator')`),
     check("ck_applications_relation", sql`${t.relation} in ('self','family','other')`),
     check("ck_applications_relation_detail_sealed", sql`${t.relationDetailPlainLegacy} is null`),
@@ -76,6 +88,26 @@ export const applications = pgTable(
       sql`${t.status} in ('received','verified','needs_review','queued','sent','acknowledged','completed','rejected','withdrawn','resumed')`,
     ),
   ],
+);
+
+/**
+ * The first completion of each application, with what the lead-time statistics need (ADR 030): one
+ * row per completed application, written by the database (trigger application_events_completion, in
+ * the migration) in the transaction of its first 'completed' event, whatever code writes that event.
+ * The statistics read a period of it through one index instead of grouping every completion event.
+ * A summary: the events stay the record, and the migration rebuilt it from them.
+ */
+export const applicationCompletions = pgTable(
+  "application_completions",
+  {
+    applicationId: uuid("application_id").primaryKey(),
+    channel: text("channel").notNull(),
+    /** The application's created_at. */
+    receivedAt: at("received_at").notNull(),
+    /** The first 'completed' event's at. */
+    completedAt: at("completed_at").notNull(),
+  },
+  (t) => [index("idx_application_completions_completed").on(t.completedAt, t.channel, t.receivedAt)],
 );
 
 /** Append-only timeline of an application; written in the same transaction as every change. */

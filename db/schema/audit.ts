@@ -31,7 +31,10 @@ export const auditLog = pgTable(
   },
   (t) => [
     index("idx_audit_log_subject").on(t.subjectType, t.subjectId),
-    index("idx_audit_log_actor").on(t.actor, t.at),
+    /** The auditor's filters, newest first (ORDER BY id DESC): by actor, by action, by period. */
+    index("idx_audit_log_actor").on(t.actor, t.id),
+    index("idx_audit_log_action").on(t.action, t.id),
+    index("idx_audit_log_at").on(t.at),
     uniqueIndex("idx_audit_log_chain_seq").on(t.chainSeq),
     index("idx_audit_log_unchained").on(t.id).where(sql`${t.chainSeq} is null`),
     check("ck_audit_log_chained", sql`(${t.chainSeq} is null) = (${t.hash} is null) and (${t.chainSeq} is null) = (${t.prevHash} is null)`),

@@ -72,6 +72,8 @@ export const cancellations = pgTable(
     index("idx_cancellations_contact_hash").on(t.requesterContactHash, t.createdAt),
     index("idx_cancellations_status").on(t.status, t.createdAt),
     index("idx_cancellations_area").on(t.areaKey, t.createdAt),
+    /** Requests received in a period (weekly cancellation statistics). */
+    index("idx_cancellations_created").on(t.createdAt),
     check("ck_cancellations_kind", sql`${t.kind} in ('withdrawal','resumption')`),
     check("ck_cancellations_channel", sql`${t.channel} in ('web','ivr','paper','operator')`),
     check("ck_cancellations_relation", sql`${t.requesterRelation} in ('self','family','other')`),

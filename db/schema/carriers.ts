@@ -164,6 +164,11 @@ export const carrierOrders = pgTable(
     uniqueIndex("uq_carrier_orders_idempotency_key").on(t.idempotencyKey),
     index("idx_carrier_orders_pending").on(t.carrierCode, t.status, t.createdAt),
     index("idx_carrier_orders_line").on(t.lineId),
+    /**
+     * Orders still open, oldest first, across carriers (the SLA page, the dashboard, the carriers list);
+     * carrier and id in it too, so counting them per carrier reads no order row (ADR 030).
+     */
+    index("idx_carrier_orders_status").on(t.status, t.createdAt, t.carrierCode, t.id),
     check("ck_carrier_orders_action", sql`${t.action} in ('SUSPEND','RESUME','INQUIRY')`),
     check("ck_carrier_orders_scope", sql`${t.scope} in ('outgoing','incoming')`),
     check(

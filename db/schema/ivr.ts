@@ -33,5 +33,12 @@ export const ivrCalls = pgTable(
     uniqueIndex("uq_ivr_calls_call_sid").on(t.callSid),
     index("idx_ivr_calls_status").on(t.status, t.createdAt),
     index("idx_ivr_calls_from_hash").on(t.fromHash),
+    /** The calls of an application or a cancellation (the line's timeline), and a letter's call (the print queue). */
+    index("idx_ivr_calls_application").on(t.applicationId),
+    index("idx_ivr_calls_cancellation").on(t.cancellationId),
+    index("idx_ivr_calls_outbox").on(t.outboxId),
+    /** Newest first (/ops/calls), and the IVR queue: forms to mail, oldest first. */
+    index("idx_ivr_calls_created").on(t.createdAt),
+    index("idx_ivr_calls_purpose").on(t.purpose, t.status, t.createdAt),
   ],
 );

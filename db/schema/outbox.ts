@@ -49,6 +49,10 @@ export const outbox = pgTable(
     uniqueIndex("uq_outbox_idempotency_key").on(t.idempotencyKey),
     index("idx_outbox_channel_status").on(t.channel, t.status, t.createdAt),
     index("idx_outbox_created").on(t.createdAt),
+    /** The messages of an application, a cancellation or a verification (the line's timeline). */
+    index("idx_outbox_application").on(t.applicationId),
+    index("idx_outbox_cancellation").on(t.cancellationId).where(sql`${t.cancellationId} is not null`),
+    index("idx_outbox_verification").on(t.verificationId).where(sql`${t.verificationId} is not null`),
     check("ck_outbox_channel", sql`${t.channel} in ('sms','call','letter')`),
     check(
       "ck_outbox_call_outcome",

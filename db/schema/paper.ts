@@ -68,5 +68,7 @@ export const scans = pgTable(
     uniqueIndex("uq_scans_intake_page").on(t.intakeId, t.pageNumber),
     index("idx_scans_status").on(t.status, t.createdAt),
     index("idx_scans_line").on(t.lineId, t.status),
+    /** Newest pages first (/ops/paper). */
+    index("idx_scans_created").on(t.createdAt),
   ],
 );

@@ -38,6 +38,8 @@ export const verifications = pgTable(
     index("idx_verifications_line").on(t.lineId, t.createdAt),
     index("idx_verifications_client").on(t.clientHash, t.createdAt),
     index("idx_verifications_scan").on(t.scanId, t.createdAt),
+    /** An application's verifications (the line's timeline). */
+    index("idx_verifications_application").on(t.applicationId),
     check("ck_verifications_method", sql`${t.method} in ('callback','call_in','caller_id','letter')`),
     check("ck_verifications_consent", sql`${t.consent} is null or ${t.consent} in ('agreed','refused')`),
   ],
