@@ -1373,13 +1373,13 @@ function reasonsOf(row: CancellationRow) {
   });
 }
 
-/** Open requests: those waiting for an operator first (oldest first), then the rest (newest first). */
 /**
  * The statuses a request can still leave, named one by one: `status in (…)` is served by the index on
  * (status, created_at), where `status not in (terminal)` read every request ever made (ADR 030).
  */
 const NOT_TERMINAL_STATUSES: readonly CancellationStatus[] = CANCELLATION_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
 
+/** Open requests: those waiting for an operator first (oldest first), then the rest (newest first). */
 export async function reviewQueue(services: Pick<Services, "db" | "pii">, limit = 200): Promise<QueueItem[]> {
   // The open requests first, through the status index (there are few), then the oldest of them: in one
   // statement with ORDER BY … LIMIT, the planner walked idx_cancellations_created through every closed

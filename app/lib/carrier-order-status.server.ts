@@ -36,10 +36,6 @@ export function carrierQueueLock(carrierCode: string): SQL {
 }
 
 /**
- * Orders with the status to show and their batch and position (null while waiting): a select to
- * finish with .where(…) — for pages, reports and tests that look at single orders.
- */
-/**
  * The order's status as everyone shows it, for a query that has LEFT JOINed carrier_batch_orders on the
  * order (ADR 030): one index probe per order read. `orderStatusSql`'s EXISTS, in a select list over
  * many orders, was planned as a hash of the whole membership table (1.5 million rows at national volume).
@@ -52,6 +48,10 @@ export const joinedOrderStatusSql = sql<OrderStatus>`(case when ${carrierOrders.
  */
 export const probedOrderStatusSql = sql<OrderStatus>`(case when ${carrierOrders.status} = 'pending' and (select true from carrier_batch_orders cbo where cbo.order_id = ${carrierOrders.id} limit 1) then 'batched' else ${carrierOrders.status} end)`;
 
+/**
+ * Orders with the status to show and their batch and position (null while waiting): a select to
+ * finish with .where(…) — for pages, reports and tests that look at single orders.
+ */
 export function selectOrdersWithBatch(db: DbOrTx) {
   return db
     .select({
