@@ -105,6 +105,8 @@ export type PaperCancellationRequest = {
   lineDigits: string;
   lineE164: string;
   lineSource: "qr" | "ocr";
+  /** As for an application: from the QR code, or read at the digit fields' acceptance confidence. */
+  lineCertain: boolean;
   relation: PaperRelation;
   reasonChoice: string;
   reference: string | null;
@@ -247,6 +249,7 @@ export function straightThrough(reading: PageReading, lineFromQr: string | null)
         lineDigits: line.digits,
         lineE164: line.e164,
         lineSource: line.source,
+        lineCertain: line.certain,
         relation,
         reasonChoice: reasons[0] ?? "other",
         reference: reference && parseReference(reference).ok ? reference : null,

@@ -7,20 +7,23 @@
  *    asks the subscriber to press 1. The 1 creates the application, verified on the line with the
  *    subscriber's own consent, in the same transaction that settles the page. A 2, or no answer after
  *    PAPER_CALL_POLICY.maxCalls calls, sends the page to the paper queue with the reason — except a
- *    2 on a line known for certain, with an address to write to: the page ends with a letter to the
- *    sender (closeRefusedPage). When an answering machine took one of the calls, it heard a message
+ *    2 on a line known for certain: the page ends, with a letter to the sender where an address was
+ *    read (closeRefusedPage). When an answering machine took one of the calls, it heard a message
  *    asking the subscriber to call the centre from that phone (ADR 029): the page then waits
  *    PAPER_CALL_POLICY.callInWaitHours after the last call for that call-in (the IVR asks the page's
  *    question first to a caller from the line) before it goes to a person;
  *  - a cancellation page becomes a cancellation request; the cancellation service places its own
  *    confirmation call and applies its rules (nothing turns calls back on without the subscriber's 1).
+ *    A page it cannot file, on a line read for certain, ends with the reason recorded when a person
+ *    could add nothing: a request for the line is already open, or the centre holds nothing for the
+ *    line (unfiledCancellationCloseReason);
  * Pages that cannot go on by themselves stay in the paper queue, with the reason.
  *
  * Calls are placed only in calling hours (JST), so nobody's phone rings at night for a FAX that came
  * in at 2 a.m.; the sweep (workers/schedules.ts) places the first call when the hours open, retries,
  * and gives up.
  */
-import { and, asc, count, countDistinct, desc, eq, inArray, isNull, lt, max, sql } from "drizzle-orm";
+import { and, asc, count, countDistinct, desc, eq, inArray, isNull, lt, max, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { ivrCalls, lines, outbox, scans, verifications } from "../../db/schema";
 import { CALLING_HOURS_JST, nextCallingTime as nextCallingTimeIn, withinCallingHours as withinHours } from "../domain/calling-hours";
@@ -32,18 +35,23 @@ import { checkLineRegion } from "./postal.server";
 import type { Services } from "./services.server";
 import { consentAnswer } from "./verification-call.server";
 import { upsertLine } from "./verification.server";
-import { queueNotAcceptedLetter } from "./paper-not-accepted.server";
+import { queueNotAcceptedLetter, type LetterAddress } from "./paper-not-accepted.server";
+import type { CloseReason } from "./review-reasons";
 import { askAgainTwiml, goodbyeTwiml, questionTwiml, type YesNoCall } from "./yes-no-call-twiml";
 import { spellDigits } from "../domain/ivr-input";
 import { formatDisplay } from "../domain/phone";
 
 export const PAPER_CALL_POLICY = {
-  /** Calls to the line before the page goes to a person. */
-  maxCalls: 3,
+  /** Calls to the line before the page goes to a person: the first, then one after each gap below. */
+  maxCalls: 4,
   /** How long one call can be answered (Twilio rings, the subscriber may call back the same call). */
   answerWindowMinutes: 60,
-  /** Time between the end of one call's window and the next call. */
-  retryGapMinutes: 120,
+  /**
+   * Minutes between the end of one call's window and the next call, before the 2nd, 3rd and 4th
+   * calls. The first three ring within one afternoon; the last rings on another day at another hour
+   * (18 h later, moved into calling hours), for a subscriber who was out all of the first day.
+   */
+  retryGapsMinutes: [120, 120, 18 * 60],
   /**
    * After the last call, when an answering machine took a message asking the subscriber to call the
    * centre from the line: how long the page waits for that call-in before it goes to a person (a
@@ -70,6 +78,12 @@ export type LineCallState = { calls: number; open: boolean; nextAt: Date | null;
 
 const HOUR = 60 * MINUTE;
 
+/** The gap after the window of the `callsSoFar`-th call, before the next one (PAPER_CALL_POLICY.retryGapsMinutes). */
+export function retryGapMinutes(callsSoFar: number): number {
+  const gaps = PAPER_CALL_POLICY.retryGapsMinutes;
+  return gaps[Math.min(Math.max(callsSoFar, 1), gaps.length) - 1]!;
+}
+
 /**
  * From the calls placed so far, the last one's end and whether a machine took a message: whether a
  * call is open, and when the next one may ring (after the gap, in calling hours); null when a call is
@@ -81,7 +95,7 @@ function callStateOf(calls: number, lastExpiry: Date | null, messageLeft: boolea
     const callInUntil = !open && messageLeft && lastExpiry ? new Date(lastExpiry.getTime() + PAPER_CALL_POLICY.callInWaitHours * HOUR) : null;
     return { calls, open, nextAt: null, callInUntil: callInUntil && callInUntil > now ? callInUntil : null };
   }
-  const earliest = lastExpiry ? new Date(Math.max(now.getTime(), lastExpiry.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE)) : now;
+  const earliest = lastExpiry ? new Date(Math.max(now.getTime(), lastExpiry.getTime() + retryGapMinutes(calls) * MINUTE)) : now;
   return { calls, open, nextAt: nextCallingTime(earliest), callInUntil: null };
 }
 
@@ -128,7 +142,7 @@ async function requestOf(services: Services, db: DbOrTx, scan: { fieldsEnc: stri
  * After the OCR stored a page (status ocr_done or needs_review): sends it on by itself when it can.
  * Returns what happened. Safe to run twice: it only moves pages still in the state the OCR left.
  */
-export async function routeReadScan(services: Services, scanId: string): Promise<"confirming" | "cancellation" | "held"> {
+export async function routeReadScan(services: Services, scanId: string): Promise<"confirming" | "cancellation" | "closed" | "held"> {
   const [scan] = await services.db.select().from(scans).where(eq(scans.id, scanId));
   if (!scan || !["ocr_done", "needs_review"].includes(scan.status) || scan.exceptionReason) return "held";
   const decided = await requestOf(services, services.db, scan);
@@ -141,7 +155,7 @@ export async function routeReadScan(services: Services, scanId: string): Promise
     return "held";
   }
   const { request } = decided;
-  if (request.formType === "cancellation") return (await submitPaperCancellation(services, scanId, request)) ? "cancellation" : "held";
+  if (request.formType === "cancellation") return submitPaperCancellation(services, scan, request);
   const moved = await services.db.transaction(async (tx) => {
     const lineId = await upsertLine(tx, request.lineE164, services.now());
     const [updated] = await tx
@@ -157,7 +171,12 @@ export async function routeReadScan(services: Services, scanId: string): Promise
   return moved ? "confirming" : "held";
 }
 
-async function submitPaperCancellation(services: Services, scanId: string, request: Extract<PaperRequest, { formType: "cancellation" }>): Promise<boolean> {
+async function submitPaperCancellation(
+  services: Services,
+  scan: { id: string; status: string },
+  request: Extract<PaperRequest, { formType: "cancellation" }>,
+): Promise<"cancellation" | "closed" | "held"> {
+  const scanId = scan.id;
   const result = await requestCancellation(services, {
     channel: "paper",
     idempotencyKey: `paper:${scanId}`,
@@ -171,12 +190,17 @@ async function submitPaperCancellation(services: Services, scanId: string, reque
     lineVerification: "none",
   });
   if (result.kind !== "created" && result.kind !== "replayed") {
-    // Nothing on the line to cancel, or a request already open: a person writes back.
+    const reason = await unfiledCancellationCloseReason(services, scanId, request, result.kind);
+    const closed = reason && (scan.status === "ocr_done" || scan.status === "needs_review")
+      ? await services.db.transaction((tx) => closePage(services, tx, scanId, scan.status as "ocr_done" | "needs_review", reason, null))
+      : null;
+    if (closed) return "closed";
+    // A person writes back: the number may be misread, or the line has a paper application still waiting.
     await services.db
       .update(scans)
       .set({ status: "needs_review", exceptionReason: "not_routable", updatedAt: services.now() })
       .where(and(eq(scans.id, scanId), isNull(scans.cancellationId), inArray(scans.status, ["ocr_done", "needs_review"])));
-    return false;
+    return "held";
   }
   await services.db.transaction(async (tx) => {
     await tx
@@ -185,9 +209,35 @@ async function submitPaperCancellation(services: Services, scanId: string, reque
       .where(and(eq(scans.id, scanId), isNull(scans.cancellationId)));
     await services.audit.record({ actor: "system", action: "scan.cancellation_submitted", subjectType: "scan", subjectId: scanId, detail: { cancellationId: result.cancellationId } }, tx);
   });
-  return true;
+  return "cancellation";
 }
 
+/**
+ * A cancellation page that the cancellation service did not file ends with its reason recorded, with
+ * no person, when a person could add nothing (issue 11 point 5): the line was read for certain, and
+ * either a request for the line is already open (it carries its own call to the line), or the centre
+ * holds nothing for the line — no application and no application page still waiting — so nothing
+ * turns on or stays off because of this page. The form has no address to write to. Null: a person
+ * looks (a number only worth a call may be misread; a page waiting for the line's answer may be what
+ * the sender means to withdraw; a rate limit).
+ */
+async function unfiledCancellationCloseReason(
+  services: Services,
+  scanId: string,
+  request: Extract<PaperRequest, { formType: "cancellation" }>,
+  outcome: string,
+): Promise<CloseReason | null> {
+  if (!request.lineCertain) return null;
+  if (outcome === "already_open") return "cancellation_open";
+  if (outcome !== "nothing_to_cancel") return null;
+  const [waiting] = await services.db
+    .select({ id: scans.id })
+    .from(scans)
+    .innerJoin(lines, eq(lines.id, scans.lineId))
+    .where(and(eq(lines.e164, request.lineE164), inArray(scans.status, ["confirming", "needs_review"]), ne(scans.id, scanId)))
+    .limit(1);
+  return waiting ? null : "nothing_to_cancel";
+}
 
 async function placePaperCall(services: Services, tx: DbOrTx, scanId: string, request: PaperApplicationRequest, callNumber: number): Promise<void> {
   const now = services.now();
@@ -285,8 +335,8 @@ export type PaperAnswer =
 
 /**
  * The subscriber's key press. 1: the application is created, verified on the line with the
- * subscriber's consent, and the page settled, in one transaction. 2: the page goes to a person.
- * The first answer stands.
+ * subscriber's consent, and the page settled, in one transaction. 2: the page ends (closeRefusedPage)
+ * or goes to a person. The first answer stands.
  */
 export async function recordPaperAnswer(services: Services, verificationId: string, agreed: boolean): Promise<PaperAnswer> {
   return services.db.transaction(async (tx): Promise<PaperAnswer> => {
@@ -360,27 +410,43 @@ export async function recordPaperAnswer(services: Services, verificationId: stri
 /**
  * The subscriber said no (2) on the line of a page: the page ends with no person when the call surely
  * reached the line that was written — the line came from the form's QR code or was read at the digit
- * fields' acceptance confidence — and the sender can be told: a letter to the postal code and address
- * read with confidence says so, and how to apply again or correct a mistaken number (issue 11 point 5).
- * Otherwise (the number only worth a call, or no address to write to) a person looks at the page: a
- * misread number rings a stranger, and the real sender must not be left unanswered. Returns null when
- * the page was not closed.
+ * fields' acceptance confidence (issue 11 point 5). The subscriber's own answer on the line is then
+ * the decision, and nothing is left for a person to weigh: a letter to the postal code and address
+ * read with confidence tells the sender, and how to apply again or correct a mistaken number; with no
+ * address to write to, the page ends with the reason recorded. A number only worth a call goes to a
+ * person: a misread number rang a stranger, and the real sender's line is still unasked. Returns null
+ * when the page was not closed.
  */
-async function closeRefusedPage(services: Services, tx: DbOrTx, scan: typeof scans.$inferSelect): Promise<{ letter: string } | null> {
+async function closeRefusedPage(services: Services, tx: DbOrTx, scan: typeof scans.$inferSelect): Promise<{ letter: string | null } | null> {
   const decided = await requestOf(services, tx, scan);
   if (!decided?.ok || decided.request.formType !== "application" || !decided.request.lineCertain) return null;
   const { postalCode, address, name } = decided.request;
-  if (!postalCode || !/^\d{7}$/.test(postalCode) || !address?.accepted) return null;
-  const letter = await queueNotAcceptedLetter(services, tx, scan.id, "subscriber_refused", { name: name?.accepted ? name.value : null, postalCode, address: address.value }, null);
-  if (!letter) return null;
+  const to = postalCode && /^\d{7}$/.test(postalCode) && address?.accepted ? { name: name?.accepted ? name.value : null, postalCode, address: address.value } : null;
+  return closePage(services, tx, scan.id, "confirming", "subscriber_refused", to);
+}
+
+/**
+ * Ends a page with no person (status `closed`, the reason in exception_reason), with the letter for
+ * the reason when there is an address to write to, audited in the caller's transaction. Returns null
+ * when the page had already left `from` (a second answer, a racing sweep).
+ */
+async function closePage(
+  services: Services,
+  tx: DbOrTx,
+  scanId: string,
+  from: "confirming" | "ocr_done" | "needs_review",
+  reason: CloseReason,
+  to: LetterAddress | null,
+): Promise<{ letter: string | null } | null> {
   const now = services.now();
   const [closed] = await tx
     .update(scans)
-    .set({ status: "closed", exceptionReason: "subscriber_refused", updatedAt: now })
-    .where(and(eq(scans.id, scan.id), eq(scans.status, "confirming")))
+    .set({ status: "closed", exceptionReason: reason, updatedAt: now })
+    .where(and(eq(scans.id, scanId), eq(scans.status, from)))
     .returning({ id: scans.id });
   if (!closed) return null;
-  await services.audit.record({ actor: "system", action: "scan.close", subjectType: "scan", subjectId: scan.id, detail: { reason: "subscriber_refused", previousStatus: "confirming", letter } }, tx);
+  const letter = to ? await queueNotAcceptedLetter(services, tx, scanId, reason, to, null) : null;
+  await services.audit.record({ actor: "system", action: "scan.close", subjectType: "scan", subjectId: scanId, detail: { reason, previousStatus: from, letter } }, tx);
   return { letter };
 }
 
@@ -447,7 +513,7 @@ export async function sweepPaperConfirmations(services: Services): Promise<Paper
         await services.audit.record({ actor: "system", action: "scan.line_unanswered", subjectType: "scan", subjectId: id, detail: { calls: Number(calls) } }, tx);
         return "held" as const;
       }
-      const nextAt = last ? last.expiresAt.getTime() + PAPER_CALL_POLICY.retryGapMinutes * MINUTE : now.getTime();
+      const nextAt = last ? last.expiresAt.getTime() + retryGapMinutes(Number(calls)) * MINUTE : now.getTime();
       if (now.getTime() < nextAt || !withinCallingHours(now)) return "none" as const;
       const decided = await requestOf(services, tx, scan);
       if (!decided?.ok || decided.request.formType !== "application") {
@@ -510,5 +576,7 @@ export async function paperAnswerTwiml(services: Services, verificationId: strin
       "ありがとうございます。お申し込みを受け付けました。電話会社での手続きが終わりましたら、お手紙でお知らせします。センターが、お金や暗証番号をお聞きすることはありません。失礼いたします。",
     );
   }
-  return goodbyeTwiml(services, "承りました。このお申し込みは、このままでは進めません。センターの係の者が確かめます。お電話ありがとうございました。");
+  // True whether the page ended or went to a person: a person only checks whether the number was
+  // misread, and nothing is done on this line without its subscriber's 1.
+  return goodbyeTwiml(services, "承りました。この電話番号では、このお申し込みは進めません。お電話ありがとうございました。");
 }

@@ -36,7 +36,7 @@ export const HOLD_REASONS: Readonly<Record<string, ReasonText>> = {
   },
   line_unanswered: {
     label: "確認の電話に、回線の方が出ませんでした",
-    help: "確認の電話を3回かけましたが、応答がありませんでした。電話番号の読み取りが正しいか、画像と見比べてから登録してください。",
+    help: "確認の電話を、日を変えて何度かかけましたが、応答がありませんでした。電話番号の読み取りが正しいか、画像と見比べてから登録してください。",
   },
   line_not_read: {
     label: "電話番号を確かに読み取れませんでした",
@@ -61,7 +61,7 @@ export const HOLD_REASONS: Readonly<Record<string, ReasonText>> = {
 };
 
 /** Why a page cannot become an application or cancellation (「申し込みにできない」). Stored as scans.exception_reason with status 'closed'. */
-export const CLOSE_REASONS = ["no_scope", "carrier_direct_only", "number_not_eligible", "not_our_form", "blank_or_unreadable", "duplicate", "subscriber_refused", "other"] as const;
+export const CLOSE_REASONS = ["no_scope", "carrier_direct_only", "number_not_eligible", "not_our_form", "blank_or_unreadable", "duplicate", "subscriber_refused", "nothing_to_cancel", "cancellation_open", "other"] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export function isCloseReason(value: unknown): value is CloseReason {
@@ -102,6 +102,18 @@ export const CLOSE_REASON_INFO: Readonly<Record<CloseReason, { label: string; hi
     hint: "センターからの確認の電話で、ご契約者が2（心当たりがない）を押したページです。",
     letter:
       "お書きいただいた電話番号に、センターから確認のお電話をしましたが、ご契約の方から、お申し込みのとおりに進める同意をいただけませんでした。そのため、お申し込みとしてお受けできませんでした。電話番号の書きまちがいのときや、あらためてお申し込みになるときは、下のいずれかの方法でお申し込みください。",
+  },
+  nothing_to_cancel: {
+    label: "解除の申出書の電話番号に、センターで止めたものがない",
+    hint: "この回線には、センターで受け付けたお申し込みがありません。センターで元に戻すものはありません。",
+    letter:
+      "お書きいただいた電話番号には、センターで国際電話を止める手続きをした記録がありません。そのため、センターでの解除の手続きはいりません。電話番号を書きまちがえたときは、正しい番号を書いて、あらためて解除の申出書をお送りください。",
+  },
+  cancellation_open: {
+    label: "同じ電話番号の解除のお申し出が、すでに手続き中",
+    hint: "先に届いたお申し出で手続きを進めます（ご契約の電話での確認も、そのお申し出で行います）。",
+    letter:
+      "お書きいただいた電話番号には、すでに解除のお申し出が届いていて、そのお申し出で手続きを進めています。国際電話を元に戻すには、センターからご契約の電話にかける確認のお電話で、ご契約の方が「1」を押すことが必要です。",
   },
   other: {
     label: "その他（メモに理由を書く）",

@@ -16,6 +16,7 @@ import {
   carriers,
   ivrCalls,
   lines,
+  outbox,
   scans,
   verifications,
 } from "../../db/schema";
@@ -388,10 +389,13 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
   for (const u of unreachable) unreachableByKind.set(`${u.kind}${u.detail ? ` (${u.detail})` : ""}`, (unreachableByKind.get(`${u.kind}${u.detail ? ` (${u.detail})` : ""}`) ?? 0) + 1);
 
   const phoneRows = [...input.phones.stats.byPurpose].map(([purpose, t]) => [purpose, t.placed, t.answered, t.pressed1, t.pressed2, t.notAnswered, t.machine, t.messages, t.toNobody]);
-  const [closedRefused] = await input.services.db
-    .select({ n: sql<number>`count(*)::int` })
+  // Pages that ended with no person (no operator closes a page in the bench): the reason, and whether a letter went out.
+  const closedPages = await input.services.db
+    .select({ reason: scans.exceptionReason, n: sql<number>`count(*)::int`, withLetter: sql<number>`count(*) filter (where exists (select 1 from ${outbox} o where o.idempotency_key = 'scan-closed-letter:' || ${scans.id}))::int` })
     .from(scans)
-    .where(sql`${scans.status} = 'closed' and ${scans.exceptionReason} = 'subscriber_refused'`);
+    .where(sql`${scans.status} = 'closed'`)
+    .groupBy(scans.exceptionReason)
+    .orderBy(scans.exceptionReason);
   // Paper pages the subscriber confirmed by calling in from the line (menu or after a message, ADR 029).
   const [callInConfirmed] = await input.services.db
     .select({ n: sql<number>`count(distinct ${verifications.scanId})::int` })
@@ -417,7 +421,7 @@ export async function report(input: ReportInput): Promise<{ text: string; markdo
     "",
     table(["queue", "items", "per 1,000 applications"], queueRows),
     "",
-    `Letters to print (not touches): ${letters}. Pages ended with no person after the subscriber's 2 on a line read for certain, with a letter to the sender: ${closedRefused?.n ?? 0}.` +
+    `Letters to print (not touches): ${letters}. Pages ended with no person (subscriber_refused: the subscriber's 2 on a line read for certain; nothing_to_cancel / cancellation_open: a cancellation page for a line read for certain that holds nothing to cancel or already has an open request): ${closedPages.length ? closedPages.map((c) => `${c.reason} ${c.n} (${c.withLetter} with a letter)`).join(", ") : "none"}.` +
       (unreachable.length ? ` Unreachable: ${[...unreachableByKind].map(([k, n]) => `${k} ${n}`).join(", ")}.` : ""),
     "",
     "What the items were (queue | title — for pages, the scan's state and reason at the end):",

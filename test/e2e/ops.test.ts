@@ -22,7 +22,6 @@ import { hashPassword } from "../../app/lib/password.server";
 import { createTestServices, type TestClock, type TestServices } from "../support/services";
 import { startTestServer, type TestServer } from "../support/http";
 import { apply, ivrApplication, ivrFormRequest } from "../support/ops-scenario";
-import { answerPaperCall } from "../support/paper";
 import { expectNoAxeViolations, launchBrowser, newPage, waitForHydration } from "./support/browser";
 import { loginWithTotp } from "./support/ops-login";
 import { REPO_ROOT } from "./support/server";
@@ -249,9 +248,9 @@ describe("the back office", () => {
     const { tmpdir } = await import("node:os");
     const truth = truthFor("application", 21, { phone: "0312348888", "relation.self": true, "relation.family": false, "relation.other": false, signature: true });
     const file = join(mkdtempSync(join(tmpdir(), "fax-")), "fax-21.png");
-    // Sent with no postal code: when the line says no, nothing can be written back to the sender, so
-    // the page stays a person's work (ADR 029), which is what this keys.
-    writeFileSync(file, asFile(render({ ...truth, fields: { ...truth.fields, postalCode: "" } }, { mode: "scan-300" }), "png"));
+    // Sent with the line's number left blank: no line to confirm on, so the page is a person's work
+    // (line_not_read), which is what this keys.
+    writeFileSync(file, asFile(render({ ...truth, fields: { ...truth.fields, phone: "" } }, { mode: "scan-300" }), "png"));
 
     await go("/ops/paper", "paper-intake");
     await page.getByLabel("スキャンした申込書・FAX").setInputFiles(file);
@@ -267,9 +266,7 @@ describe("the back office", () => {
     } finally {
       await reader.close();
     }
-    // A clean page goes to the line's confirmation first; the line says no, so a person keys it.
-    await answerPaperCall(server, services, scan!.id, "2");
-    expect((await services.db.select().from(scans).where(eq(scans.id, scan!.id)))[0]!.status).toBe("needs_review");
+    expect((await services.db.select().from(scans).where(eq(scans.id, scan!.id)))[0]).toMatchObject({ status: "needs_review", exceptionReason: "line_not_read" });
     await go(`/ops/paper/${scan!.id}`, "paper-verify");
     // The verification form (the page also has the 「申し込みにできない」 form, with its own address fields).
     const review = page.locator("form.paper-review");

@@ -12,7 +12,6 @@ import type { PageTruth } from "../fixtures/forms/truth";
 import { createTestServices, type TestServices } from "../support/services";
 import { startTestServer, type TestBrowser, type TestServer } from "../support/http";
 import { signedInBrowser } from "../support/ops-session";
-import { answerPaperCall } from "../support/paper";
 
 let services: TestServices;
 let server: TestServer;
@@ -54,14 +53,14 @@ const TRUTH = truthFor("application", 7, {
 });
 
 /**
- * The page as sent, with no postal code written: when the line says no, nothing can be written back
- * to the sender, so the page stays a person's work (ADR 029) — what these tests key.
+ * The page as sent, with the line's number left blank: no line to confirm on, so the page is a
+ * person's work (line_not_read) — what these tests key.
  */
-const withoutPostalCode = (truth: PageTruth): PageTruth => ({ ...truth, fields: { ...truth.fields, postalCode: "" } });
+const withoutLine = (truth: PageTruth): PageTruth => ({ ...truth, fields: { ...truth.fields, phone: "" } });
 
 describe("paper intake", () => {
   it("reads an uploaded FAX and creates exactly one application on confirmation", async () => {
-    const file = asFile(render(withoutPostalCode(TRUTH)), "tiff-g4");
+    const file = asFile(render(withoutLine(TRUTH)), "tiff-g4");
     const uploaded = await upload("fax-0001.tif", file, "image/tiff");
     expect(uploaded.status).toBe(200);
     expect(uploaded.html).toContain("1ページを受け付けました");
@@ -71,11 +70,9 @@ describe("paper intake", () => {
     const [scan] = await services.db.select().from(scans).orderBy(scans.createdAt).limit(1);
     expect(scan!.status).toBe("pending");
     await readScan(services, reader, scan!.id);
-    // A clean page goes to the line's confirmation first; the line says no, and with no postal code
-    // to write back to, a person keys it.
-    await answerPaperCall(server, services, scan!.id, "2");
+    // With no number to call, the page goes to a person, who keys it.
     const [read] = await services.db.select().from(scans).where(eq(scans.id, scan!.id));
-    expect(["ocr_done", "needs_review"]).toContain(read!.status);
+    expect(read).toMatchObject({ status: "needs_review", exceptionReason: "line_not_read" });
     expect(read!.formType).toBe("application");
 
     const review = await operator.get(`/ops/paper/${scan!.id}`);
@@ -110,11 +107,10 @@ describe("paper intake", () => {
   }, 120_000);
 
   it("refuses a confirmation with a bad number, with the reason, and creates nothing", async () => {
-    const file = asFile(render(withoutPostalCode(truthFor("application", 11))), "png");
+    const file = asFile(render(withoutLine(truthFor("application", 11))), "png");
     await upload("scan-11.png", file, "image/png");
     const [scan] = await services.db.select().from(scans).where(eq(scans.status, "pending")).limit(1);
     await readScan(services, reader, scan!.id);
-    await answerPaperCall(server, services, scan!.id, "2");
     const review = await operator.get(`/ops/paper/${scan!.id}`);
     const before = await services.db.select().from(applications);
     const refused = await operator.post(`/ops/paper/${scan!.id}`, { csrf: operator.csrfFrom(review.html), phone: "09012345678", scope: "incoming", carrier: "kddi", relation: "self", name: "山田", kana: "ヤマダ", postalCode: "1000001", address: "東京都千代田区千代田1-1", signature: "on" });

@@ -9,7 +9,7 @@ import { applications, cancellations, carrierOrders, ivrCalls, outbox, paperInta
 import { readScan } from "../../app/lib/paper-ocr.server";
 import { createFormReader, type FormReader } from "../../app/lib/ocr/read-form.server";
 import { planCarrierOrders } from "../../app/lib/carrier-orders.server";
-import { lineCallState, nextCallingTime, PAPER_CALL_POLICY, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
+import { lineCallState, nextCallingTime, PAPER_CALL_POLICY, retryGapMinutes, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
 import { listQueue } from "../../app/lib/queues.server";
 import { encodeGray } from "../fixtures/forms/generate";
 import { render, truthFor } from "../ocr/helpers";
@@ -133,16 +133,18 @@ describe("a paper application confirmed by the line", () => {
     expect(await paperQueueIds()).not.toContain(scanId);
   }, 60_000);
 
-  it("becomes exactly one queue item, and no application, when the line says no", async () => {
+  it("ends with no application and no queue item when the line, read for certain, says no", async () => {
+    // The rendered page's number is read at the acceptance confidence. Whether a letter goes out turns
+    // on the address read; that, and a number only worth a call: test/paper/refused-line.test.ts.
     const truth = truthFor("application", 12, { ...BOXES_KDDI_SELF, phone: "0312345602" });
     const scanId = await scanOf(encodeGray(render(truth).image, "png"));
     await readScan(services, reader, scanId);
     const [call] = await callsFor(scanId);
     const refused = await answer(call!.content.url, "2");
-    expect(refused.text).toContain("センターの係の者が確かめます");
-    const [held] = await services.db.select().from(scans).where(eq(scans.id, scanId));
-    expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_refused", applicationId: null });
-    expect((await paperQueueIds()).filter((id) => id === scanId)).toHaveLength(1);
+    expect(refused.text).toContain("このお申し込みは進めません");
+    const [ended] = await services.db.select().from(scans).where(eq(scans.id, scanId));
+    expect(ended).toMatchObject({ status: "closed", exceptionReason: "subscriber_refused", applicationId: null });
+    expect((await paperQueueIds()).filter((id) => id === scanId)).toHaveLength(0);
     expect(await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`))).toHaveLength(0);
   }, 60_000);
 
@@ -155,11 +157,15 @@ describe("a paper application confirmed by the line", () => {
     await sweepPaperConfirmations(services);
     expect(await callsFor(scanId)).toHaveLength(1);
     for (let n = 2; n <= PAPER_CALL_POLICY.maxCalls; n++) {
-      services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
+      services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + retryGapMinutes(n - 1) + 1) * 60_000);
       await sweepPaperConfirmations(services);
       await sweepPaperConfirmations(services);
       expect(await callsFor(scanId)).toHaveLength(n);
     }
+    // The last call rings on another day than the first, in calling hours.
+    const placed = await callsFor(scanId);
+    const jstDay = (call: { row: { createdAt: Date } }) => new Date(call.row.createdAt.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+    expect(jstDay(placed.at(-1)!)).not.toBe(jstDay(placed[0]!));
     // An old call left ringing can no longer be answered.
     const [first] = await callsFor(scanId);
     expect((await twilio(first!.content.url, { CallSid: "CA-old" })).text).toContain("確認は、終わっています");
@@ -227,7 +233,7 @@ describe("a paper application confirmed by the line", () => {
       const messages: string[] = [];
       for (let n = 1; n <= PAPER_CALL_POLICY.maxCalls; n++) {
         if (n > 1) {
-          services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + PAPER_CALL_POLICY.retryGapMinutes + 1) * 60_000);
+          services.clock.advance((PAPER_CALL_POLICY.answerWindowMinutes + retryGapMinutes(n - 1) + 1) * 60_000);
           await sweepPaperConfirmations(services);
         }
         messages.push((await machineTakesNewestCall(scanId, answeredBy[n - 1])).text);
@@ -298,7 +304,7 @@ describe("a paper application confirmed by the line", () => {
 
     it("leaves no message on a fax, or on a machine heard before its greeting ended, and then does not wait", async () => {
       const { scanId } = await pageRead(19, "0312345619");
-      const heard = await allCallsTakenByMachine(scanId, ["fax", "machine_start", "machine_start"]);
+      const heard = await allCallsTakenByMachine(scanId, ["fax", "machine_start", "machine_start", "fax"]);
       for (const words of heard) {
         expect(words).not.toContain("この電話から");
         expect(words).not.toContain("<Gather");

@@ -1,13 +1,13 @@
 /**
  * A subscriber says no (2) on the line of a paper page (issue 11 point 5): the page ends with a letter
- * to the sender, with no person, only when the call surely reached the written line (read at the
- * acceptance confidence, or from a prefilled form's QR code) and an address was read to write to.
- * Otherwise it is one paper queue item, as before. And the sweep keeps calling new pages however many
+ * to the sender where an address was read, or with the reason recorded, with no person, when the call
+ * surely reached the written line (read at the acceptance confidence, or from a prefilled form's QR
+ * code). A number only worth a call is one paper queue item, as before. And the sweep keeps calling new pages however many
  * wait for a call-in after a message (ADR 029). Readings are built by hand so each case is certain.
  */
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { applications, outbox, paperIntakes, scans, verifications } from "../../db/schema";
+import { applications, auditLog, outbox, paperIntakes, scans, verifications } from "../../db/schema";
 import { PAPER_CALL_POLICY, recordPaperAnswer, routeReadScan, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
 import { upsertLine } from "../../app/lib/verification.server";
 import { listQueue } from "../../app/lib/queues.server";
@@ -108,11 +108,18 @@ describe("a 2 on the line of a paper page", () => {
     expect(await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`))).toHaveLength(0);
   });
 
-  it.each([
-    ["the number was only worth a call (a misread would have rung a stranger)", "0312345702", { lineAccepted: false, address: true }],
-    ["no address was read to tell the sender", "0312345703", { lineAccepted: true, address: false }],
-  ] as const)("is one queue item, with no letter, when %s", async (_case, phone, options) => {
-    const scanId = await readPage(reading(phone, options));
+  it("ends the page with the reason recorded, and no letter, when the line was read for certain but no address was read", async () => {
+    const scanId = await readPage(reading("0312345703", { lineAccepted: true, address: false }));
+    const closed = await refuse(scanId);
+    expect(closed).toMatchObject({ status: "closed", exceptionReason: "subscriber_refused", applicationId: null });
+    expect(await letters(scanId)).toHaveLength(0);
+    expect(await inPaperQueue(scanId)).toBe(0);
+    const [audit] = await services.db.select().from(auditLog).where(and(eq(auditLog.subjectId, scanId), eq(auditLog.action, "scan.close")));
+    expect(audit?.detail).toMatchObject({ reason: "subscriber_refused", previousStatus: "confirming", letter: null });
+  });
+
+  it("is one queue item, with no letter, when the number was only worth a call (a misread would have rung a stranger)", async () => {
+    const scanId = await readPage(reading("0312345702", { lineAccepted: false, address: true }));
     const held = await refuse(scanId);
     expect(held).toMatchObject({ status: "needs_review", exceptionReason: "line_refused" });
     expect(await letters(scanId)).toHaveLength(0);
@@ -122,7 +129,7 @@ describe("a 2 on the line of a paper page", () => {
 
 describe("the paper sweep with many pages waiting for a call-in (ADR 029)", () => {
   it("still calls a new page: the waiting pages do not fill the sweep's 500", async () => {
-    // 510 pages that heard a message on the machine three times and wait days for the call-in,
+    // 510 pages that heard a message on the machine at every call and wait days for the call-in,
     // all older than the new page.
     services.clock.set("2026-11-24T01:00:00Z");
     const now = services.now();
@@ -138,7 +145,7 @@ describe("the paper sweep with many pages waiting for a call-in (ADR 029)", () =
       .returning({ id: scans.id });
     const calls = await services.db
       .insert(verifications)
-      .values(waiting.flatMap(({ id }) => [1, 2, 3].map((n) => ({ lineId, scanId: id, method: "callback", purpose: "paper", sends: n, expiresAt: new Date(earlier.getTime() + n * 60_000), createdAt: earlier }))))
+      .values(waiting.flatMap(({ id }) => Array.from({ length: PAPER_CALL_POLICY.maxCalls }, (_, i) => i + 1).map((n) => ({ lineId, scanId: id, method: "callback", purpose: "paper", sends: n, expiresAt: new Date(earlier.getTime() + n * 60_000), createdAt: earlier }))))
       .returning({ id: verifications.id });
     await services.db.insert(outbox).values(
       calls.map(({ id }) => ({
