@@ -38,7 +38,7 @@ import { submitDraft } from "../app/lib/apply-submit.server";
 import { sign } from "../app/lib/csrf.server";
 import type { ApplyAnswers } from "../app/domain/apply-journey";
 import { productionBuildOptions } from "../scripts/production-build-options.mjs";
-import { startServerProcess, withScratchDatabase, writeBenchmarkSection } from "./support";
+import { productionBenchEnv, startServerProcess, withScratchDatabase, writeBenchmarkSection } from "./support";
 
 const { values } = parseArgs({
   options: {
@@ -65,21 +65,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
-function benchEnv(url: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    NODE_ENV: "production",
-    DATABASE_URL: url,
-    RUN_WORKERS: "false",
-    SEED_DEMO_DATA: "false",
-    SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-    PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
-    PII_HASH_KEY: Buffer.alloc(32, 2).toString("base64"),
-    CARRIER_SIGNING_KEY: Buffer.alloc(32, 3).toString("base64"),
-    PUBLIC_BASE_URL: "https://centre.example.jp",
-    LOG_LEVEL: "silent",
-  };
-}
 
 /** The baseline process: the route action's own functions, called directly, committing each. */
 async function baseline() {
@@ -182,7 +167,7 @@ async function main() {
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [];
   try {
     await withScratchDatabase(async (url) => {
-      const env = benchEnv(url);
+      const env = productionBenchEnv(url);
       const config = loadConfig(env);
       const app = await startServerProcess([...profile, path.join(outdir, "server.js")], env, path.join(logDir, "web.log"));
       const database = wrapPostgres(url, 4);

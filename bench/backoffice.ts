@@ -36,7 +36,7 @@ import { sign } from "../app/lib/csrf.server";
 import { newTotpSecret, totpCode } from "../app/lib/totp.server";
 import { productionBuildOptions } from "../scripts/production-build-options.mjs";
 import { seedBackoffice } from "./backoffice-seed";
-import { percentile, startServerProcess, withScratchDatabase, writeBenchmarkSection } from "./support";
+import { percentile, productionBenchEnv, startServerProcess, withScratchDatabase, writeBenchmarkSection } from "./support";
 
 const { values } = parseArgs({
   options: {
@@ -60,21 +60,6 @@ const WARM_UP = 3;
 const TARGET_MS = 100;
 const PASSWORD = "bench-backoffice-password";
 
-function benchEnv(url: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    NODE_ENV: "production",
-    DATABASE_URL: url,
-    RUN_WORKERS: "false",
-    SEED_DEMO_DATA: "false",
-    SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-    PII_ENCRYPTION_KEY: Buffer.alloc(32, 21).toString("base64"),
-    PII_HASH_KEY: Buffer.alloc(32, 22).toString("base64"),
-    CARRIER_SIGNING_KEY: Buffer.alloc(32, 23).toString("base64"),
-    PUBLIC_BASE_URL: "https://centre.example.jp",
-    LOG_LEVEL: "silent",
-  };
-}
 
 /** Bundles server.ts as scripts/build-server.mjs bundles dist/server.js (production build options). */
 async function compile(): Promise<string> {
@@ -164,7 +149,7 @@ async function main() {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
     await withScratchDatabase(async (url) => {
-      const env = benchEnv(url);
+      const env = productionBenchEnv(url, 21);
       const config = loadConfig(env);
       const pii = createPiiCipher(config.secrets.piiEncryptionKey, config.secrets.piiHashKey);
       const database = wrapPostgres(url, 2);

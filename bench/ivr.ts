@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { CallSimulator } from "../app/lib/ivr-simulator.server";
 import { ivrAuthToken } from "../app/lib/twilio-webhook.server";
 import { loadConfig } from "../app/lib/env.server";
-import { startServerProcess, summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
+import { productionBenchEnv, startServerProcess, summarise, withScratchDatabase, writeBenchmarkSection } from "./support";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "100" }, rounds: { type: "string", default: "3" }, "no-write": { type: "boolean", default: false } } });
 const CONCURRENT = Number(values.calls);
@@ -82,19 +82,7 @@ function bareServerSource(publicBaseUrl: string): string {
 if (!fs.existsSync("dist/server.js")) throw new Error("dist/ is missing: run `npm run build` first (npm run bench:ivr does)");
 
 await withScratchDatabase(async (url) => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: "production",
-    DATABASE_URL: url,
-    RUN_WORKERS: "false",
-    SEED_DEMO_DATA: "false",
-    SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-    PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
-    PII_HASH_KEY: Buffer.alloc(32, 2).toString("base64"),
-    CARRIER_SIGNING_KEY: Buffer.alloc(32, 3).toString("base64"),
-    PUBLIC_BASE_URL: "https://centre.example.jp",
-    LOG_LEVEL: "silent",
-  };
+  const env = productionBenchEnv(url);
   const config = loadConfig(env);
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-ivr-"));
   // BENCH_PROFILE_DIR=<dir>: the app process writes a V8 CPU profile there (where the time goes).

@@ -24,6 +24,29 @@ export async function withScratchDatabase<T>(run: (url: string) => Promise<T>): 
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (for a server process the bench starts). */
+/**
+ * The environment of a production server process under a bench: compiled code runs with
+ * NODE_ENV=production on `databaseUrl`, no workers in the process, no demo data, logs silent. The
+ * keys are fixed per bench (`keyBase`, keyBase + 1, keyBase + 2 fill the PII sealing, PII hash and
+ * carrier signing keys), because a bench that seeds sealed rows itself must seal them with the keys
+ * the server opens them with.
+ */
+export function productionBenchEnv(databaseUrl: string, keyBase = 1): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    RUN_WORKERS: "false",
+    SEED_DEMO_DATA: "false",
+    SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+    PII_ENCRYPTION_KEY: Buffer.alloc(32, keyBase).toString("base64"),
+    PII_HASH_KEY: Buffer.alloc(32, keyBase + 1).toString("base64"),
+    CARRIER_SIGNING_KEY: Buffer.alloc(32, keyBase + 2).toString("base64"),
+    PUBLIC_BASE_URL: "https://centre.example.jp",
+    LOG_LEVEL: "silent",
+  };
+}
+
 export async function freePort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));

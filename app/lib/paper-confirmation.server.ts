@@ -192,7 +192,11 @@ async function submitPaperCancellation(
   if (result.kind !== "created" && result.kind !== "replayed") {
     const reason = await unfiledCancellationCloseReason(services, scanId, request, result.kind);
     const closed = reason && (scan.status === "ocr_done" || scan.status === "needs_review")
-      ? await services.db.transaction((tx) => closePage(services, tx, scanId, scan.status as "ocr_done" | "needs_review", reason, null))
+      ? await services.db.transaction(async (tx) => {
+          // The page is kept on the line's record, where it is found when the sender calls.
+          const lineId = await upsertLine(tx, request.lineE164, services.now());
+          return closePage(services, tx, scanId, scan.status as "ocr_done" | "needs_review", reason, null, lineId);
+        })
       : null;
     if (closed) return "closed";
     // A person writes back: the number may be misread, or the line has a paper application still waiting.
@@ -426,8 +430,9 @@ async function closeRefusedPage(services: Services, tx: DbOrTx, scan: typeof sca
 }
 
 /**
- * Ends a page with no person (status `closed`, the reason in exception_reason), with the letter for
- * the reason when there is an address to write to, audited in the caller's transaction. Returns null
+ * Ends a page with no person (status `closed`, the reason in exception_reason; `lineId` ties a page
+ * that had none to its line's record), with the letter for the reason when there is an address to
+ * write to, audited in the caller's transaction. Returns null
  * when the page had already left `from` (a second answer, a racing sweep).
  */
 async function closePage(
@@ -437,11 +442,12 @@ async function closePage(
   from: "confirming" | "ocr_done" | "needs_review",
   reason: CloseReason,
   to: LetterAddress | null,
+  lineId?: string,
 ): Promise<{ letter: string | null } | null> {
   const now = services.now();
   const [closed] = await tx
     .update(scans)
-    .set({ status: "closed", exceptionReason: reason, updatedAt: now })
+    .set({ status: "closed", exceptionReason: reason, updatedAt: now, ...(lineId ? { lineId } : {}) })
     .where(and(eq(scans.id, scanId), eq(scans.status, from)))
     .returning({ id: scans.id });
   if (!closed) return null;

@@ -2,7 +2,7 @@
  * A line's whole story on one page: its applications (with the personal data opened for the operator),
  * and one timeline of everything that happened to it — application events, verifications,
  * cancellation requests and their events, carrier orders and results, letters, SMS and calls from the
- * outbox, and IVR calls from the line.
+ * outbox, IVR calls from the line, and the paper and FAX pages about it (how each ended, and why).
  *
  * `openedFields` lists the personal-data fields opened, for the caller's audit entry.
  */
@@ -18,8 +18,10 @@ import {
   ivrCalls,
   lines,
   outbox,
+  scans,
   verifications,
 } from "../../db/schema";
+import { scanReason } from "./review-reasons";
 import { joinedOrderStatusSql } from "./carrier-order-status.server";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { CANCELLATION_EVENT_LABELS, CANCELLATION_KIND_LABELS, CANCELLATION_STATUS_LABELS, type CancellationKind, type CancellationStatus } from "../domain/cancellation-state";
@@ -30,7 +32,7 @@ import type { CallContent } from "./comms.server";
 import { CANCELLATION_SERVICE_EVENT_LABELS, CHANNEL_LABELS, UNKNOWN_RECORD } from "./ops-labels";
 import type { Services } from "./services.server";
 
-export type TimelineKind = "application" | "verification" | "cancellation" | "carrier" | "message" | "ivr";
+export type TimelineKind = "application" | "verification" | "cancellation" | "carrier" | "message" | "ivr" | "paper";
 
 export type TimelineEntry = { at: string; kind: TimelineKind; title: string; detail: string | null };
 
@@ -64,6 +66,14 @@ export type LineView = {
   timeline: TimelineEntry[];
   openedFields: string[];
   ids: { applications: string[]; cancellations: string[]; outbox: string[]; ivrCalls: string[] };
+};
+
+/** What became of a page (scans.status), for the states that follow the OCR. */
+const PAGE_STATUS_LABELS: Record<string, string> = {
+  confirming: "回線に確認の電話をしています",
+  needs_review: "職員が確認します",
+  verified: "お申し込み・お申し出になりました",
+  closed: "申し込みにできず、終わりにしました",
 };
 
 const SUSPENSION_LABELS: Record<string, string> = { none: "休止していない", pending: "手続き中", active: "休止中", resuming: "解除の手続き中" };
@@ -194,6 +204,20 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
       detail: [`目的：${v.purpose === "cancel" ? "解除" : "申し込み"}`, `試行 ${v.attempts} 回`, v.consent ? `同意：${v.consent === "agreed" ? "あり" : "なし"}` : ""].filter(Boolean).join("／"),
     });
     if (v.verifiedAt) timeline.push({ at: v.verifiedAt.toISOString(), kind: "verification", title: "回線の確認ができました", detail: METHOD_LABELS[v.method] ?? UNKNOWN_RECORD });
+  }
+
+  // Pages about the line (its number decided by the OCR or a QR code): a page that ended with no
+  // person (ADR 031) is found here when its sender calls the centre.
+  const pageRows = await db
+    .select({ formType: scans.formType, status: scans.status, exceptionReason: scans.exceptionReason, createdAt: scans.createdAt, updatedAt: scans.updatedAt })
+    .from(scans)
+    .where(eq(scans.lineId, lineId))
+    .orderBy(asc(scans.createdAt));
+  for (const p of pageRows) {
+    const form = p.formType === "cancellation" ? "解除の申出書" : "申込書";
+    timeline.push({ at: p.createdAt.toISOString(), kind: "paper", title: `紙・FAXの${form}が届きました`, detail: null });
+    const state = PAGE_STATUS_LABELS[p.status];
+    if (state) timeline.push({ at: p.updatedAt.toISOString(), kind: "paper", title: `紙・FAXの${form}：${state}`, detail: scanReason(p.exceptionReason)?.label ?? null });
   }
 
   const canRows = await db.select().from(cancellations).where(eq(cancellations.lineId, lineId)).orderBy(asc(cancellations.createdAt));

@@ -19,6 +19,7 @@ const KIND_LABELS: Record<TimelineKind, string> = {
   carrier: "電話会社",
   message: "連絡",
   ivr: "自動音声",
+  paper: "紙・FAX",
 };
 const KIND_TAGS: Record<TimelineKind, string> = {
   application: "tag tag--blue",
@@ -27,6 +28,7 @@ const KIND_TAGS: Record<TimelineKind, string> = {
   carrier: "tag tag--yellow",
   message: "tag",
   ivr: "tag",
+  paper: "tag",
 };
 const METHOD_LABELS: Record<string, string> = { callback: "確認の電話", call_in: "ウェブの確認電話", caller_id: "発信者番号", letter: "郵便" };
 

@@ -13,6 +13,7 @@ import { upsertLine } from "../../app/lib/verification.server";
 import { listQueue } from "../../app/lib/queues.server";
 import type { FieldReading } from "../../app/lib/ocr/types";
 import { createTestServices, type TestServices } from "../support/services";
+import { checkbox, readText, storeReadPage } from "../support/paper";
 
 let services: TestServices;
 
@@ -24,56 +25,27 @@ afterAll(async () => {
   await services.close();
 });
 
-const box = { x: 0, y: 0, width: 10, height: 10 };
-const check = (group: string, choice: string, value: boolean): FieldReading => ({ name: `${group}.${choice}`, kind: "checkbox", group, choice, value, confidence: 0.99, accepted: true, problems: [], box });
-const text = (name: string, kind: FieldReading["kind"], value: string, accepted: boolean): FieldReading => ({
-  name,
-  kind,
-  value,
-  confidence: accepted ? 0.995 : 0.9,
-  accepted,
-  problems: [],
-  box,
-});
-
 /** A page as the OCR stores it: line `phone` (accepted or only call-worthy), with or without a readable address. */
 function reading(phone: string, options: { lineAccepted: boolean; address: boolean }): FieldReading[] {
   return [
-    text("phone", "digits", phone, options.lineAccepted),
-    check("scope", "incoming", true),
-    check("scope", "outgoing", false),
-    check("carrier", "kddi", true),
-    check("carrier", "ntt-east", false),
-    check("relation", "self", false),
-    check("relation", "family", true),
-    check("relation", "other", false),
-    text("name", "kanji", "山田 太郎", true),
-    text("postalCode", "digits", "1000001", options.address),
-    text("address", "text", "東京都千代田区千代田1-1", options.address),
+    readText("phone", "digits", phone, options.lineAccepted),
+    checkbox("scope", "incoming", true),
+    checkbox("scope", "outgoing", false),
+    checkbox("carrier", "kddi", true),
+    checkbox("carrier", "ntt-east", false),
+    checkbox("relation", "self", false),
+    checkbox("relation", "family", true),
+    checkbox("relation", "other", false),
+    readText("name", "kanji", "山田 太郎", true),
+    readText("postalCode", "digits", "1000001", options.address),
+    readText("address", "text", "東京都千代田区千代田1-1", options.address),
   ];
 }
 
 async function readPage(fields: FieldReading[]): Promise<string> {
-  const [intake] = await services.db
-    .insert(paperIntakes)
-    .values({ source: "fax_folder", contentType: "image/png", fileSha256: randomUUID(), pageCount: 1, createdAt: services.now() })
-    .returning({ id: paperIntakes.id });
-  const stored = { formType: "application", formVersion: "1", requestId: null, alignment: null, fields, needsReview: [] };
-  const [scan] = await services.db
-    .insert(scans)
-    .values({
-      intakeId: intake!.id,
-      pageNumber: 1,
-      imageEnc: services.pii.sealBytes(Buffer.from("page")),
-      status: "ocr_done",
-      formType: "application",
-      fieldsEnc: services.pii.seal(JSON.stringify(stored)),
-      createdAt: services.now(),
-      updatedAt: services.now(),
-    })
-    .returning({ id: scans.id });
-  expect(await routeReadScan(services, scan!.id)).toBe("confirming");
-  return scan!.id;
+  const scanId = await storeReadPage(services, "application", fields);
+  expect(await routeReadScan(services, scanId)).toBe("confirming");
+  return scanId;
 }
 
 async function refuse(scanId: string) {

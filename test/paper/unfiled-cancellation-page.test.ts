@@ -7,12 +7,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { auditLog, cancellations, outbox, paperIntakes, scans } from "../../db/schema";
+import { auditLog, cancellations, lines, outbox, scans } from "../../db/schema";
+import { lineView } from "../../app/lib/timeline.server";
+import { CLOSE_REASON_INFO } from "../../app/lib/review-reasons";
 import { routeReadScan } from "../../app/lib/paper-confirmation.server";
 import { upsertLine } from "../../app/lib/verification.server";
 import { listQueue } from "../../app/lib/queues.server";
 import type { FieldReading } from "../../app/lib/ocr/types";
 import { createTestServices, type TestServices } from "../support/services";
+import { checkbox, readText, storeReadPage } from "../support/paper";
 import { applicationIn } from "../support/cancellations";
 
 let services: TestServices;
@@ -25,46 +28,22 @@ afterAll(async () => {
   await services.close();
 });
 
-const box = { x: 0, y: 0, width: 10, height: 10 };
-const check = (group: string, choice: string, value: boolean): FieldReading => ({ name: `${group}.${choice}`, kind: "checkbox", group, choice, value, confidence: 0.99, accepted: true, problems: [], box });
-
 /** A cancellation page from the subscriber for `phone`, its number read at the acceptance confidence or only well enough for a call. */
 function cancellationReading(phone: string, lineAccepted: boolean): FieldReading[] {
   return [
-    { name: "phone", kind: "digits", value: phone, confidence: lineAccepted ? 0.995 : 0.9, accepted: lineAccepted, problems: [], box },
-    check("relation", "self", true),
-    check("relation", "family", false),
-    check("relation", "other", false),
-    check("reason", "need-international", true),
-    check("reason", "not-requested", false),
-    check("reason", "family-applied", false),
-    check("reason", "other", false),
+    readText("phone", "digits", phone, lineAccepted),
+    checkbox("relation", "self", true),
+    checkbox("relation", "family", false),
+    checkbox("relation", "other", false),
+    checkbox("reason", "need-international", true),
+    checkbox("reason", "not-requested", false),
+    checkbox("reason", "family-applied", false),
+    checkbox("reason", "other", false),
   ];
 }
 
-async function storedPage(formType: "application" | "cancellation", fields: FieldReading[], status: "ocr_done" | "confirming" = "ocr_done", lineId: string | null = null): Promise<string> {
-  const [intake] = await services.db
-    .insert(paperIntakes)
-    .values({ source: "fax_folder", contentType: "image/png", fileSha256: randomUUID(), pageCount: 1, createdAt: services.now() })
-    .returning({ id: paperIntakes.id });
-  const stored = { formType, formVersion: "1", requestId: null, alignment: null, fields, needsReview: [] };
-  const [scan] = await services.db
-    .insert(scans)
-    .values({
-      intakeId: intake!.id,
-      pageNumber: 1,
-      imageEnc: services.pii.sealBytes(Buffer.from("page")),
-      status,
-      lineId,
-      formType,
-      fieldsEnc: services.pii.seal(JSON.stringify(stored)),
-      createdAt: services.now(),
-      updatedAt: services.now(),
-    })
-    .returning({ id: scans.id });
-  return scan!.id;
-}
-
+const storedPage = (formType: "application" | "cancellation", fields: FieldReading[], status: "ocr_done" | "confirming" = "ocr_done", lineId: string | null = null) =>
+  storeReadPage(services, formType, fields, { status, lineId });
 const scanOf = async (id: string) => (await services.db.select().from(scans).where(eq(scans.id, id)))[0]!;
 const inPaperQueue = async (scanId: string) => (await listQueue(services, "paper", randomUUID())).filter((item) => item.id === scanId).length;
 const closeAudit = async (scanId: string) => (await services.db.select().from(auditLog).where(and(eq(auditLog.subjectId, scanId), eq(auditLog.action, "scan.close"))))[0]?.detail;
@@ -80,6 +59,13 @@ describe("a cancellation page the cancellation service does not file", () => {
     expect(await services.db.select().from(outbox).where(eq(outbox.idempotencyKey, `scan-closed-letter:${scanId}`))).toHaveLength(0);
     expect(await routeReadScan(services, scanId)).toBe("held");
     expect(await scanOf(scanId)).toMatchObject({ status: "closed" });
+    // The page is on the line's record, with why it ended, for when the sender calls the centre.
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, "+81312345801"));
+    const view = await lineView(services, line!.id);
+    expect(view!.timeline.filter((entry) => entry.kind === "paper")).toMatchObject([
+      { title: "紙・FAXの解除の申出書が届きました", detail: null },
+      { title: "紙・FAXの解除の申出書：申し込みにできず、終わりにしました", detail: CLOSE_REASON_INFO.nothing_to_cancel.label },
+    ]);
   });
 
   it("ends as a duplicate of the open request for the line, which keeps its own call to the subscriber", async () => {

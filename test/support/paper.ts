@@ -1,7 +1,10 @@
-/** Paper pages in tests: the automated call that asks the line to confirm a read page (issue 11). */
-import { and, desc, eq } from "drizzle-orm";
-import { outbox, scans, verifications } from "../../db/schema";
-import { lineCallState, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
+/**
+ * Paper pages in tests: webhooks signed as Twilio signs them, and pages as the OCR stores them, built
+ * by hand so that each case is certain (issue 11).
+ */
+import { randomUUID } from "node:crypto";
+import { paperIntakes, scans } from "../../db/schema";
+import type { FieldReading } from "../../app/lib/ocr/types";
 import type { Services } from "../../app/lib/services.server";
 import { ivrAuthToken, signTwilioRequest } from "../../app/lib/twilio-webhook.server";
 import type { TestServer } from "./http";
@@ -20,27 +23,47 @@ export async function postAsTwilio(server: TestServer, services: Services, url: 
   return { status: response.status, text: await response.text() };
 }
 
-/**
- * When the page went on to the line's confirmation, the subscriber answers the newest call with
- * `digit` ("1" confirms, "2" refuses). Returns false when no call was placed for the page.
- */
-export async function answerPaperCall(server: TestServer, services: Services, scanId: string, digit: "1" | "2"): Promise<boolean> {
-  const [scan] = await services.db.select({ status: scans.status }).from(scans).where(eq(scans.id, scanId));
-  if (scan?.status !== "confirming") return false;
-  // Read outside calling hours (the e2e runs on the wall clock), the first call waits for 9:00 JST:
-  // the sweep places it as it would then.
-  const { calls, nextAt } = await lineCallState(services, scanId);
-  if (calls === 0 && nextAt) await sweepPaperConfirmations({ ...services, now: () => nextAt });
-  const [row] = await services.db
-    .select({ bodyEnc: outbox.bodyEnc })
-    .from(outbox)
-    .innerJoin(verifications, eq(verifications.id, outbox.verificationId))
-    .where(and(eq(verifications.scanId, scanId), eq(outbox.channel, "call")))
-    .orderBy(desc(outbox.createdAt))
-    .limit(1);
-  if (!row) return false;
-  const { url } = JSON.parse(services.pii.open(row.bodyEnc)) as { url: string };
-  await postAsTwilio(server, services, url, { CallSid: `CA-test-${scanId}` });
-  await postAsTwilio(server, services, `${url}/answer`, { CallSid: `CA-test-${scanId}`, Digits: digit });
-  return true;
+const box = { x: 0, y: 0, width: 10, height: 10 };
+
+/** A box read for certain, ticked or not. */
+export const checkbox = (group: string, choice: string, value: boolean): FieldReading => ({ name: `${group}.${choice}`, kind: "checkbox", group, choice, value, confidence: 0.99, accepted: true, problems: [], box });
+
+/** A field read at the acceptance confidence (`accepted`), or only below it. */
+export const readText = (name: string, kind: FieldReading["kind"], value: string, accepted: boolean): FieldReading => ({
+  name,
+  kind,
+  value,
+  confidence: accepted ? 0.995 : 0.9,
+  accepted,
+  problems: [],
+  box,
+});
+
+/** Stores a page as the OCR leaves it (`ocr_done` unless told), with its readings sealed; returns the scan id. */
+export async function storeReadPage(
+  services: Services,
+  formType: "application" | "cancellation",
+  fields: FieldReading[],
+  options: { status?: "ocr_done" | "confirming"; lineId?: string | null } = {},
+): Promise<string> {
+  const [intake] = await services.db
+    .insert(paperIntakes)
+    .values({ source: "fax_folder", contentType: "image/png", fileSha256: randomUUID(), pageCount: 1, createdAt: services.now() })
+    .returning({ id: paperIntakes.id });
+  const stored = { formType, formVersion: "1", requestId: null, alignment: null, fields, needsReview: [] };
+  const [scan] = await services.db
+    .insert(scans)
+    .values({
+      intakeId: intake!.id,
+      pageNumber: 1,
+      imageEnc: services.pii.sealBytes(Buffer.from("page")),
+      status: options.status ?? "ocr_done",
+      lineId: options.lineId ?? null,
+      formType,
+      fieldsEnc: services.pii.seal(JSON.stringify(stored)),
+      createdAt: services.now(),
+      updatedAt: services.now(),
+    })
+    .returning({ id: scans.id });
+  return scan!.id;
 }
