@@ -432,8 +432,8 @@ async function closeRefusedPage(services: Services, tx: DbOrTx, scan: typeof sca
 /**
  * Ends a page with no person (status `closed`, the reason in exception_reason; `lineId` ties a page
  * that had none to its line's record), with the letter for the reason when there is an address to
- * write to, audited in the caller's transaction. Returns null
- * when the page had already left `from` (a second answer, a racing sweep).
+ * write to, audited in the caller's transaction. Returns null when the page had already left `from`
+ * (a second answer, a racing sweep).
  */
 async function closePage(
   services: Services,
