@@ -126,10 +126,15 @@ describe("push delivery", () => {
     try {
       workers = await startWorkers(services, { pollingIntervalSeconds: 0.5 });
       const cut = await newBatch();
+      // The carrier's server receives the batch before the worker records the attempt that delivered
+      // it: wait for that record, not only for the receipt (a busy machine shows the gap).
       const deadline = Date.now() + 45_000;
-      while (Date.now() < deadline && received.length === 0) await new Promise((r) => setTimeout(r, 250));
+      let attempts = await attemptsOf(cut.batchId);
+      while (Date.now() < deadline && !attempts.some((a) => a.outcome === "delivered")) {
+        await new Promise((r) => setTimeout(r, 250));
+        attempts = await attemptsOf(cut.batchId);
+      }
       expect(received.map((b) => b.batchId)).toEqual([cut.batchId]);
-      const attempts = await attemptsOf(cut.batchId);
       expect(attempts.map((a) => a.outcome)).toEqual(["http_error", "http_error", "delivered"]);
       // Backoff (retry delay 1 s): the first retry waits 1–2 s, the second 2–4 s.
       expect(callTimes).toHaveLength(3);
