@@ -59,6 +59,7 @@ const VERBS: Readonly<Record<string, string>> = {
   upload: "アップロード",
   logout: "ログアウト",
   login: "ログイン",
+  password_ok: "パスワードの確認",
   password_changed: "パスワードの変更",
   totp_enrolled: "認証アプリの登録",
   totp_failed: "認証アプリの番号の誤り",
@@ -79,7 +80,7 @@ const VERBS: Readonly<Record<string, string>> = {
   line_confirmation_call_in: "回線からの電話で確認",
   line_confirmation_started: "回線の確認の電話を開始",
   line_confirmed: "回線で確認",
-  line_refused: "回線で不同意",
+  line_refused: "回線でご契約者が不同意（2）",
   line_unanswered: "回線の確認に応答なし",
   disable: "利用停止",
   enable: "利用再開",
@@ -112,15 +113,23 @@ const SUBJECTS: Readonly<Record<string, string>> = {
   statistics: "統計",
 };
 
-/** 「回線の記録：閲覧」; `…_refused` is 「…（できず）」; unknown parts are 「その他の操作」. */
-export function auditActionLabel(action: string): string {
-  const refused = action.endsWith("_refused");
-  const code = refused ? action.slice(0, -"_refused".length) : action;
+/** The label of `<area>.<verb>` (or a bare verb) when both parts are named; null otherwise. */
+function namedAction(code: string): string | null {
   const dot = code.indexOf(".");
   const area = dot >= 0 ? AREAS[code.slice(0, dot)] : undefined;
   const verb = VERBS[dot >= 0 ? code.slice(dot + 1) : code];
-  const label = area && verb ? `${area}：${verb}` : verb && dot < 0 ? verb : "その他の操作";
-  return refused ? `${label}（できず）` : label;
+  return area && verb ? `${area}：${verb}` : verb && dot < 0 ? verb : null;
+}
+
+/**
+ * 「回線の記録：閲覧」; `…_refused` is 「…（できず）」 unless the whole verb is named (`scan.line_refused`
+ * is the subscriber's 2, not a refused scan.line); unknown parts are 「その他の操作」.
+ */
+export function auditActionLabel(action: string): string {
+  const named = namedAction(action);
+  if (named) return named;
+  if (action.endsWith("_refused")) return `${namedAction(action.slice(0, -"_refused".length)) ?? "その他の操作"}（できず）`;
+  return "その他の操作";
 }
 
 export function auditSubjectLabel(subjectType: string): string {

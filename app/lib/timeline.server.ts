@@ -68,12 +68,18 @@ export type LineView = {
   ids: { applications: string[]; cancellations: string[]; outbox: string[]; ivrCalls: string[] };
 };
 
-/** What became of a page (scans.status), for the states that follow the OCR. */
-const PAGE_STATUS_LABELS: Record<string, string> = {
-  confirming: "回線に確認の電話をしています",
+/** What became of an application page (scans.status), for the states that follow the OCR. */
+const APPLICATION_PAGE_STATUS_LABELS: Record<string, string> = {
+  confirming: "回線の確認に回しました（センターから電話します）",
   needs_review: "職員が確認します",
-  verified: "お申し込み・お申し出になりました",
+  verified: "お申し込みになりました",
   closed: "申し込みにできず、終わりにしました",
+};
+/** The same for a cancellation page. */
+const CANCELLATION_PAGE_STATUS_LABELS: Record<string, string> = {
+  needs_review: "職員が確認します",
+  verified: "解除のお申し出として受け付けました",
+  closed: "解除の手続きはせず、終わりにしました",
 };
 
 const SUSPENSION_LABELS: Record<string, string> = { none: "休止していない", pending: "手続き中", active: "休止中", resuming: "解除の手続き中" };
@@ -201,23 +207,32 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
       at: v.createdAt.toISOString(),
       kind: "verification",
       title: `回線の確認（${METHOD_LABELS[v.method] ?? UNKNOWN_RECORD}）：${state}`,
-      detail: [`目的：${v.purpose === "cancel" ? "解除" : "申し込み"}`, `試行 ${v.attempts} 回`, v.consent ? `同意：${v.consent === "agreed" ? "あり" : "なし"}` : ""].filter(Boolean).join("／"),
+      detail: [`目的：${v.purpose === "cancel" ? "解除" : "申し込み"}`, v.attempts > 0 ? `番号の入力 ${v.attempts} 回` : "", v.consent ? `同意：${v.consent === "agreed" ? "あり" : "なし"}` : ""].filter(Boolean).join("／"),
     });
     if (v.verifiedAt) timeline.push({ at: v.verifiedAt.toISOString(), kind: "verification", title: "回線の確認ができました", detail: METHOD_LABELS[v.method] ?? UNKNOWN_RECORD });
   }
 
   // Pages about the line (its number decided by the OCR or a QR code): a page that ended with no
-  // person (ADR 031) is found here when its sender calls the centre.
+  // person (ADR 031) is found here when its sender calls the centre, with whether a letter went out.
   const pageRows = await db
-    .select({ formType: scans.formType, status: scans.status, exceptionReason: scans.exceptionReason, createdAt: scans.createdAt, updatedAt: scans.updatedAt })
+    .select({ id: scans.id, formType: scans.formType, status: scans.status, exceptionReason: scans.exceptionReason, createdAt: scans.createdAt, updatedAt: scans.updatedAt })
     .from(scans)
     .where(eq(scans.lineId, lineId))
     .orderBy(asc(scans.createdAt));
+  const closedPageKeys = pageRows.filter((p) => p.status === "closed").map((p) => `scan-closed-letter:${p.id}`);
+  const lettersSent = new Set(
+    closedPageKeys.length > 0
+      ? (await db.select({ key: outbox.idempotencyKey }).from(outbox).where(inArray(outbox.idempotencyKey, closedPageKeys))).map((row) => row.key)
+      : [],
+  );
   for (const p of pageRows) {
-    const form = p.formType === "cancellation" ? "解除の申出書" : "申込書";
+    const cancellationForm = p.formType === "cancellation";
+    const form = cancellationForm ? "解除の申出書" : "申込書";
     timeline.push({ at: p.createdAt.toISOString(), kind: "paper", title: `紙・FAXの${form}が届きました`, detail: null });
-    const state = PAGE_STATUS_LABELS[p.status];
-    if (state) timeline.push({ at: p.updatedAt.toISOString(), kind: "paper", title: `紙・FAXの${form}：${state}`, detail: scanReason(p.exceptionReason)?.label ?? null });
+    const state = (cancellationForm ? CANCELLATION_PAGE_STATUS_LABELS : APPLICATION_PAGE_STATUS_LABELS)[p.status];
+    if (!state) continue;
+    const letter = p.status !== "closed" ? null : lettersSent.has(`scan-closed-letter:${p.id}`) ? "送り主に手紙を送りました" : "手紙は送っていません（宛先の住所がわからないため）";
+    timeline.push({ at: p.updatedAt.toISOString(), kind: "paper", title: `紙・FAXの${form}：${state}`, detail: [scanReason(p.exceptionReason)?.label, letter].filter(Boolean).join("／") || null });
   }
 
   const canRows = await db.select().from(cancellations).where(eq(cancellations.lineId, lineId)).orderBy(asc(cancellations.createdAt));

@@ -13,12 +13,12 @@ export const meta: MetaFunction = () => [{ title: "郵送・FAXの受付｜受�
 
 const STATUS: Record<string, string> = {
   pending: "読み取り待ち",
-  confirming: "回線に確認の電話中",
+  confirming: "回線の確認中（電話は9時〜20時）",
   ocr_done: "確認待ち（すべて読めた）",
   needs_review: "確認待ち（確かめる欄あり）",
   exception: "読み取れない（例外）",
   verified: "確認済み",
-  closed: "申し込みにできない（終了）",
+  closed: "終了（手続きにできない）",
 };
 const SOURCES: Record<string, string> = { upload: "アップロード", fax_folder: "FAX", mail: "郵送" };
 

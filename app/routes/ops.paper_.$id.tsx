@@ -194,7 +194,7 @@ export default function ScanReviewRoute() {
       {done && <Notice variant="success">この申込書は確認済みです。</Notice>}
       {review.lineCall && <Notice variant="info">{lineCallText(review.lineCall)}結果が出るまで、登録も終わりにもできません。</Notice>}
       {closed && (
-        <Notice variant="success" title="このページは「申し込みにできない」として終わっています">
+        <Notice variant="success" title={review.formType === "cancellation" ? "このページは、解除の手続きをせずに終わっています" : "このページは「申し込みにできない」として終わっています"}>
           理由：{review.reason?.label ?? "記録なし"}
         </Notice>
       )}

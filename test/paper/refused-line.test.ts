@@ -7,7 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { applications, auditLog, outbox, paperIntakes, scans, verifications } from "../../db/schema";
+import { applications, auditLog, lines, outbox, paperIntakes, scans, verifications } from "../../db/schema";
+import { lineView } from "../../app/lib/timeline.server";
+import { CLOSE_REASON_INFO } from "../../app/lib/review-reasons";
 import { PAPER_CALL_POLICY, recordPaperAnswer, routeReadScan, sweepPaperConfirmations } from "../../app/lib/paper-confirmation.server";
 import { upsertLine } from "../../app/lib/verification.server";
 import { listQueue } from "../../app/lib/queues.server";
@@ -77,6 +79,13 @@ describe("a 2 on the line of a paper page", () => {
     expect(letter!.body.text).toContain("書きまちがい");
     expect(await letters(scanId)).toHaveLength(1);
     expect(await inPaperQueue(scanId)).toBe(0);
+    // The line's record says how the page ended, and that the sender was written to.
+    const [line] = await services.db.select().from(lines).where(eq(lines.e164, "+81312345701"));
+    const view = await lineView(services, line!.id);
+    expect(view!.timeline.filter((entry) => entry.kind === "paper").at(-1)).toMatchObject({
+      title: "紙・FAXの申込書：申し込みにできず、終わりにしました",
+      detail: `${CLOSE_REASON_INFO.subscriber_refused.label}／送り主に手紙を送りました`,
+    });
     expect(await services.db.select().from(applications).where(eq(applications.idempotencyKey, `paper:${scanId}`))).toHaveLength(0);
   });
 

@@ -64,7 +64,7 @@ describe("a cancellation page the cancellation service does not file", () => {
     const view = await lineView(services, line!.id);
     expect(view!.timeline.filter((entry) => entry.kind === "paper")).toMatchObject([
       { title: "紙・FAXの解除の申出書が届きました", detail: null },
-      { title: "紙・FAXの解除の申出書：申し込みにできず、終わりにしました", detail: CLOSE_REASON_INFO.nothing_to_cancel.label },
+      { title: "紙・FAXの解除の申出書：解除の手続きはせず、終わりにしました", detail: `${CLOSE_REASON_INFO.nothing_to_cancel.label}／手紙は送っていません（宛先の住所がわからないため）` },
     ]);
   });
 
