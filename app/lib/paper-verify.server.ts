@@ -59,6 +59,8 @@ export type ScanReview = {
   fields: FieldView[];
   applicationId: string | null;
   cancellationId: string | null;
+  /** The line the page is about, once decided (for the link to the line's record). */
+  lineId: string | null;
   /** The OCR could not read the page: the operator keys every field from the whole page image. */
   keying: boolean;
   /** Why the page waits for a person (OCR exception, the line's answer) or why it was closed. */
@@ -133,6 +135,7 @@ export async function loadScanReview(services: Services, scanId: string, options
       requestId: scan.requestId,
       applicationId: scan.applicationId,
       cancellationId: scan.cancellationId,
+      lineId: scan.lineId,
       keying: true,
       reason,
       page,
@@ -153,6 +156,7 @@ export async function loadScanReview(services: Services, scanId: string, options
     requestId: stored.requestId ?? null,
     applicationId: scan.applicationId,
     cancellationId: scan.cancellationId,
+    lineId: scan.lineId,
     keying: false,
     reason,
     page,

@@ -192,6 +192,25 @@ export default function ScanReviewRoute() {
         </Notice>
       )}
       {done && <Notice variant="success">この申込書は確認済みです。</Notice>}
+      {(review.applicationId || review.cancellationId || review.lineId) && (
+        <ul className="links">
+          {review.applicationId && (
+            <li>
+              <Link to={`/ops/applications/${review.applicationId}`}>このページからのお申し込みを見る</Link>
+            </li>
+          )}
+          {review.cancellationId && (
+            <li>
+              <Link to={`/ops/cancellations/${review.cancellationId}`}>このページからの解除のお申し出を見る</Link>
+            </li>
+          )}
+          {review.lineId && (
+            <li>
+              <Link to={`/ops/lines/${review.lineId}`}>この電話番号の記録を見る</Link>
+            </li>
+          )}
+        </ul>
+      )}
       {review.lineCall && <Notice variant="info">{lineCallText(review.lineCall)}結果が出るまで、登録も終わりにもできません。</Notice>}
       {closed && (
         <Notice variant="success" title={review.formType === "cancellation" ? "このページは、解除の手続きをせずに終わっています" : "このページは「申し込みにできない」として終わっています"}>

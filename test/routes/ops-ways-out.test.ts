@@ -138,6 +138,9 @@ describe("a page the OCR could not read", () => {
     const [done] = await services.db.select().from(scans).where(eq(scans.id, scan.id));
     expect(done).toMatchObject({ status: "verified", applicationId: apps[0]!.id, formType: "application", verifiedBy: aliceId });
     expect((await alice.get("/ops/queue/paper")).html).not.toContain(scan.id);
+    // The page, worked, leads on to what it became.
+    const after = await alice.get(`/ops/paper/${scan.id}`);
+    expect(after.html).toContain(`href="/ops/applications/${apps[0]!.id}"`);
   });
 
   it("shows the line's answer to the confirmation call in plain Japanese", async () => {
