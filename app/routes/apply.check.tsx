@@ -12,6 +12,7 @@ import { loadStep } from "~/lib/apply-steps.server";
 import { routeForAnswers } from "~/lib/apply-routing.server";
 import { submitDraft } from "~/lib/apply-submit.server";
 import { readForm } from "~/lib/csrf.server";
+import { formatPostalCode } from "~/domain/typed-text";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: stepTitle("お申し込み内容の確認", Boolean(data?.problem)) }];
 
@@ -39,7 +40,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       : []),
     { key: "電話番号の確認", value: a.verification?.consentAt ? "確認済み（契約者ご本人が同意）" : "確認済み", changeHref: undefined },
     { key: "契約者のお名前", value: `${a.name!.kanji}（${a.name!.kana}）`, changeHref: change(STEP_PATHS.name) },
-    { key: "ご住所", value: `〒${a.address!.postalCode.replace(/^(\d{3})/, "$1-")} ${a.address!.address}`, changeHref: change(STEP_PATHS.address) },
+    { key: "ご住所", value: `〒${formatPostalCode(a.address!.postalCode)} ${a.address!.address}`, changeHref: change(STEP_PATHS.address) },
     { key: "電話会社", value: CARRIER_CHOICE_LABELS[a.carrier!.choice], changeHref: change(STEP_PATHS.carrier) },
     { key: "止める電話", value: a.scope!.scopes.map((s) => SCOPE_LABELS[s]).join("、"), changeHref: change(STEP_PATHS.scope) },
   ];

@@ -9,6 +9,7 @@ import { receiptFor } from "~/lib/apply-submit.server";
 import { formatJstDateTime } from "~/lib/format";
 import { centreContact } from "~/lib/centre-contact";
 import { directReminderText } from "~/lib/direct-reminder.server";
+import { formatPostalCode } from "~/domain/typed-text";
 
 /** The receipt PDF, only for the browser that submitted the application. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -26,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     statusLabel: receipt.statusLabel,
     statusDescription: receipt.statusDescription,
     subscriberName: receipt.subscriberName,
-    address: receipt.postalCode && receipt.address ? `〒${receipt.postalCode.replace(/^(\d{3})/, "$1-")} ${receipt.address}` : receipt.address,
+    address: receipt.postalCode && receipt.address ? `〒${formatPostalCode(receipt.postalCode)} ${receipt.address}` : receipt.address,
     assisted: receipt.assisted,
     centrePhone: formatDisplay(config.centrePhoneNumber),
     statusUrl: `${config.publicBaseUrl}/status`,

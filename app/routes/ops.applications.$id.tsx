@@ -5,6 +5,7 @@ import { CsrfField } from "~/components/CsrfField";
 import { Button, ErrorSummary, Field, Notice, PageHeading, RadioGroup, SummaryList } from "~/components/ui";
 import { loadApplicationReview, rejectApplication, verifyApplication } from "~/lib/application-review.server";
 import { requireAccess } from "~/lib/auth.server";
+import { formatPostalCode } from "~/domain/typed-text";
 import { claimItemAudited, holdsClaim, releaseItemAudited } from "~/lib/claims.server";
 import { readForm } from "~/lib/csrf.server";
 import { formatJstDateTime } from "~/lib/format";
@@ -126,7 +127,7 @@ export default function ApplicationItemRoute() {
           { key: "契約者の同意", value: item.consent ? "回線で同意あり" : "まだ" },
           { key: "契約者のお名前", value: item.subscriberName ?? "" },
           { key: "フリガナ", value: item.subscriberKana ?? "" },
-          { key: "ご住所", value: item.address ? `〒${item.postalCode ?? ""} ${item.address}` : "" },
+          { key: "ご住所", value: item.address ? [item.postalCode ? `〒${formatPostalCode(item.postalCode)}` : "", item.address].filter(Boolean).join(" ") : "" },
           { key: "連絡先", value: item.contactPhone ?? "" },
           { key: "受付日時", value: formatJstDateTime(item.createdAt) },
         ]}

@@ -4,6 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { PageHeading, SummaryList } from "~/components/ui";
 import { SCOPE_LABELS, type Scope } from "~/domain/carriers";
 import { requireAccess } from "~/lib/auth.server";
+import { formatPostalCode } from "~/domain/typed-text";
 import { formatJstDateTime } from "~/lib/format";
 import { requireUuid } from "~/lib/ids";
 import { can } from "~/lib/roles";
@@ -79,7 +80,7 @@ export default function LineRoute() {
               { key: "契約者のお名前", value: a.subscriberName ?? "" },
               { key: "フリガナ", value: a.subscriberKana ?? "" },
               { key: "申し込んだ方", value: `${RELATION_LABELS[a.relation] ?? a.relation}${a.relationDetail ? `（${a.relationDetail}）` : ""}${a.applicantName ? `　${a.applicantName}` : ""}` },
-              { key: "住所", value: [a.postalCode ? `〒${a.postalCode}` : "", a.address ?? ""].filter(Boolean).join(" ") },
+              { key: "住所", value: [a.postalCode ? `〒${formatPostalCode(a.postalCode)}` : "", a.address ?? ""].filter(Boolean).join(" ") },
               { key: "連絡先", value: a.contactPhone ?? "" },
               { key: "電話会社（申告）", value: carrierChoiceLabel(a.carrierChoice) },
               { key: "回線の確認", value: a.verificationMethod ? (METHOD_LABELS[a.verificationMethod] ?? a.verificationMethod) : "まだ" },
