@@ -21,7 +21,7 @@ import {
   scans,
   verifications,
 } from "../../db/schema";
-import { scanReason } from "./review-reasons";
+import { CLOSE_REASON_INFO, isCloseReason, scanReason } from "./review-reasons";
 import { joinedOrderStatusSql } from "./carrier-order-status.server";
 import { STATUS_LABELS, type ApplicationStatus } from "../domain/application-state";
 import { CANCELLATION_EVENT_LABELS, CANCELLATION_KIND_LABELS, CANCELLATION_STATUS_LABELS, type CancellationKind, type CancellationStatus } from "../domain/cancellation-state";
@@ -81,6 +81,12 @@ const CANCELLATION_PAGE_STATUS_LABELS: Record<string, string> = {
   verified: "解除のお申し出として受け付けました",
   closed: "解除の手続きはせず、終わりにしました",
 };
+
+/** Whether the sender of a closed page was written to, and if not, why. */
+function closedPageLetter(reason: string | null, sent: boolean): string {
+  if (sent) return "送り主に手紙を送りました";
+  return isCloseReason(reason) && CLOSE_REASON_INFO[reason].letter === null ? "手紙は送りません（この理由では送らないため）" : "手紙は送っていません（宛先の住所がわからないため）";
+}
 
 const SUSPENSION_LABELS: Record<string, string> = { none: "休止していない", pending: "手続き中", active: "休止中", resuming: "解除の手続き中" };
 const METHOD_LABELS: Record<string, string> = { callback: "確認の電話（センターから発信）", call_in: "ウェブの確認（利用者から発信）", caller_id: "発信者番号", letter: "郵便" };
@@ -231,7 +237,7 @@ export async function lineView(services: Pick<Services, "db" | "pii">, lineId: s
     timeline.push({ at: p.createdAt.toISOString(), kind: "paper", title: `紙・FAXの${form}が届きました`, detail: null });
     const state = (cancellationForm ? CANCELLATION_PAGE_STATUS_LABELS : APPLICATION_PAGE_STATUS_LABELS)[p.status];
     if (!state) continue;
-    const letter = p.status !== "closed" ? null : lettersSent.has(`scan-closed-letter:${p.id}`) ? "送り主に手紙を送りました" : "手紙は送っていません（宛先の住所がわからないため）";
+    const letter = p.status !== "closed" ? null : closedPageLetter(p.exceptionReason, lettersSent.has(`scan-closed-letter:${p.id}`));
     timeline.push({ at: p.updatedAt.toISOString(), kind: "paper", title: `紙・FAXの${form}：${state}`, detail: [scanReason(p.exceptionReason)?.label, letter].filter(Boolean).join("／") || null });
   }
 
