@@ -41,17 +41,19 @@ import { askAgainTwiml, goodbyeTwiml, questionTwiml, type YesNoCall } from "./ye
 import { spellDigits } from "../domain/ivr-input";
 import { formatDisplay } from "../domain/phone";
 
+/**
+ * Minutes between the end of one call's window and the next call, before the 2nd, 3rd and 4th calls.
+ * The first three ring within one afternoon; the last rings on another day at another hour (18 h
+ * later, moved into calling hours), for a subscriber who was out all of the first day (ADR 031).
+ */
+const RETRY_GAPS_MINUTES = [120, 120, 18 * 60] as const;
+
 export const PAPER_CALL_POLICY = {
-  /** Calls to the line before the page goes to a person: the first, then one after each gap below. */
-  maxCalls: 4,
+  /** Calls to the line before the page goes to a person: the first, then one after each gap. */
+  maxCalls: RETRY_GAPS_MINUTES.length + 1,
+  retryGapsMinutes: RETRY_GAPS_MINUTES,
   /** How long one call can be answered (Twilio rings, the subscriber may call back the same call). */
   answerWindowMinutes: 60,
-  /**
-   * Minutes between the end of one call's window and the next call, before the 2nd, 3rd and 4th
-   * calls. The first three ring within one afternoon; the last rings on another day at another hour
-   * (18 h later, moved into calling hours), for a subscriber who was out all of the first day.
-   */
-  retryGapsMinutes: [120, 120, 18 * 60],
   /**
    * After the last call, when an answering machine took a message asking the subscriber to call the
    * centre from the line: how long the page waits for that call-in before it goes to a person (a
